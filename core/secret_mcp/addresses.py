@@ -1,0 +1,33 @@
+"""Bech32 address checks with errors a person can act on."""
+
+from __future__ import annotations
+
+import bech32
+
+from .errors import SecretMCPError
+
+
+def validate_address(address: str, prefix: str = "secret", *, field: str = "address") -> str:
+    """Return the address (lower case) if it is valid bech32 with `prefix` and a 20- or 32-byte payload."""
+    text = (address or "").strip()
+    hrp, data = bech32.bech32_decode(text)
+    if hrp is None or data is None:
+        raise SecretMCPError(
+            "INVALID_ADDRESS",
+            f"{field}: {text!r} is not a valid bech32 address (bad characters, mixed case or checksum).",
+            [f"Check for typos; a Secret address looks like {prefix}1… (39 or 59 characters)."],
+            {"field": field},
+        )
+    if hrp != prefix:
+        raise SecretMCPError(
+            "INVALID_ADDRESS",
+            f"{field}: {text!r} has prefix {hrp!r}; a {prefix!r} address is needed here.",
+            [f"Use the {prefix}1… form of the address."],
+            {"field": field, "prefix": hrp},
+        )
+    payload = bech32.convertbits(data, 5, 8, False)
+    if payload is None or len(payload) not in (20, 32):
+        raise SecretMCPError(
+            "INVALID_ADDRESS", f"{field}: {text!r} does not encode a 20- or 32-byte account.", [], {"field": field}
+        )
+    return text.lower()

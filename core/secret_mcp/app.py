@@ -1,0 +1,202 @@
+"""App: one server process's state (config, plugins, registry, networks, session)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import inspect
+import json
+from typing import Any, Callable
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.prompts.base import Prompt
+from mcp.server.mcpserver.resources import FunctionResource
+
+from .config import Config
+from .context import ToolContext
+from .tools import ToolSpec
+from .errors import SecretMCPError
+from .networks import Network
+from .paths import cache_dir
+from .plugins import PluginHost
+from .registry import Registry
+from .session import Session
+
+log = logging.getLogger("secret_mcp.app")
+
+
+def collect_networks(host: PluginHost) -> dict[str, Network]:
+    networks: dict[str, Network] = {}
+    for plugin, impl in host.impls("secret_mcp_networks"):
+        for network in impl() or []:
+            if network.name in networks:
+                log.warning("network %r from plugin %s replaces an earlier preset", network.name, plugin)
+            networks[network.name] = network
+    return networks
+
+
+def collect_registry(host: PluginHost) -> Registry:
+    registry = Registry()
+    for plugin, impl in host.impls("secret_mcp_register"):
+        impl(registry=registry.for_plugin(plugin))
+    return registry
+
+
+class App:
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self.config = config
+        self.host = host
+        self.networks = collect_networks(host)
+        self.registry = collect_registry(host)
+        self.session = Session(self)
+        self.server: MCPServer | None = None
+        self._wrap: Callable[[App, ToolSpec], Any] | None = None
+        self._users = 0
+        try:
+            self.session.network = self.resolve_network(config.network, lcd_urls=config.lcd_urls, chain_id=config.chain_id)
+        except SecretMCPError as exc:
+            log.error("configured network unavailable: %s", exc.message)
+
+    # -- tools ---------------------------------------------------------------------------------------------
+
+    def tool_specs(self) -> list[tuple[str, ToolSpec]]:
+        """(plugin, spec) for every tool this configuration offers (read-only mode drops chain writes)."""
+        out = []
+        for name in sorted(self.registry.tools):
+            reg = self.registry.tools[name]
+            if self.config.read_only and reg.spec.writes_chain:
+                continue
+            out.append((reg.plugin, reg.spec))
+        return out
+
+    def _available(self, spec: ToolSpec) -> bool:
+        network = self.session.network
+        return spec.network_kinds is None or (network is not None and network.kind in spec.network_kinds)
+
+    def attach(self, server: MCPServer, wrap: Callable[["App", ToolSpec], Any]) -> None:
+        """Register every tool, resource and prompt on the MCP server."""
+        self.server, self._wrap = server, wrap
+        for _plugin, spec in self.tool_specs():
+            if self._available(spec):
+                self._add_tool(spec)
+        for uri in sorted(self.registry.resources):
+            self._add_resource(self.registry.resources[uri].spec)
+        for name in sorted(self.registry.prompts):
+            spec = self.registry.prompts[name].spec
+            server.add_prompt(Prompt.from_function(spec.fn, name=spec.name, title=spec.title, description=spec.description))
+
+    def _add_tool(self, spec: ToolSpec) -> None:
+        assert self.server is not None and self._wrap is not None
+        self.server.add_tool(
+            self._wrap(self, spec), name=spec.name, title=spec.title, description=spec.description,
+            annotations=spec.annotations(),
+        )
+
+    def _add_resource(self, spec: Any) -> None:
+        assert self.server is not None
+        params = [p for p in inspect.signature(spec.fn).parameters.values()][1:]
+
+        async def read(**kwargs: Any) -> str:
+            try:
+                value = await spec.fn(ToolContext(self), **kwargs)
+            except SecretMCPError as exc:
+                value = {"error": exc.to_dict()}
+            return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+        read.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=str) for p in params], return_annotation=str
+        )
+        read.__annotations__ = {p.name: str for p in params} | {"return": str}
+        read.__name__ = spec.name
+        self.server.resource(spec.uri, name=spec.name, description=spec.description, mime_type=spec.mime_type)(read)
+
+    def sync_tools(self) -> bool:
+        """Add or remove network-specific tools after a network switch; True when the list changed."""
+        if self.server is None:
+            return False
+        present = {t.name for t in self.server._tool_manager.list_tools()}
+        changed = False
+        for _plugin, spec in self.tool_specs():
+            if spec.network_kinds is None:
+                continue
+            if self._available(spec) and spec.name not in present:
+                self._add_tool(spec)
+                changed = True
+            elif not self._available(spec) and spec.name in present:
+                self.server.remove_tool(spec.name)
+                changed = True
+        return changed
+
+    def check_allowed(self, spec: ToolSpec) -> None:
+        """Checks the core makes before any tool body runs."""
+        if self.config.read_only and spec.writes_chain:
+            raise SecretMCPError("READ_ONLY", "The server runs in read-only mode; this tool writes.", [])
+        if spec.network_kinds is not None and not self._available(spec):
+            kinds = ", ".join(sorted(spec.network_kinds))
+            raise SecretMCPError(
+                "TOOL_NOT_AVAILABLE_ON_NETWORK",
+                f"{spec.name} works only on {kinds} networks.",
+                ["Switch network with secret_configure_network."],
+            )
+        if spec.needs_wallet and self.session.active_wallet is None:
+            raise SecretMCPError(
+                "NO_ACTIVE_WALLET",
+                "This tool needs an active wallet.",
+                ["Create or import one with secret_create_wallet / secret_import_wallet, then secret_set_active_wallet."],
+            )
+
+    def write_notice(self, spec: ToolSpec) -> str | None:
+        network = self.session.network
+        if spec.writes_chain and network is not None and network.simulated:
+            return f"Note: this ran on {network.name}, a simulated local chain; its tokens are worthless."
+        return None
+
+    def cache_directory(self) -> Path | None:
+        if not self.config.cache:
+            return None
+        return self.config.cache_dir or cache_dir()
+
+    def resolve_network(self, name: str | None = None, *, lcd_urls=(), chain_id: str | None = None) -> Network:
+        """A preset by name, or a custom network from URLs (+ chain id)."""
+        if lcd_urls:
+            base = self.networks.get(name or "") if name and name != "custom" else None
+            return Network(
+                name=base.name if base else "custom",
+                chain_id=chain_id or (base.chain_id if base else "secret-4"),
+                lcd_urls=tuple(lcd_urls),
+                kind=base.kind if base else "custom",
+                gas_price=base.gas_price if base else "0.1",
+                explorer_tx_url=base.explorer_tx_url if base else None,
+                description="Custom LCD endpoint(s).",
+            )
+        key = (name or "").strip().lower()
+        if key not in self.networks:
+            raise SecretMCPError(
+                "UNKNOWN_NETWORK",
+                f"Unknown network {name!r}.",
+                [f"Choose one of: {', '.join(sorted(self.networks))}, or pass lcd_url for a custom endpoint."],
+                {"available": sorted(self.networks)},
+            )
+        network = self.networks[key]
+        if chain_id and chain_id != network.chain_id:
+            raise SecretMCPError(
+                "CHAIN_ID_MISMATCH",
+                f"Network {network.name} is {network.chain_id}, not {chain_id}.",
+                ["Omit chain_id, or pass lcd_url for a custom endpoint with that chain id."],
+            )
+        return network
+
+    async def start(self) -> None:
+        """Enter a connection (stdio: once; in-process tests: per client). The first one configures the session."""
+        self._users += 1
+        if self._users > 1:
+            return
+        self.host.hook.secret_mcp_session_started(session=self.session)
+
+    async def stop(self) -> None:
+        self._users -= 1
+        if self._users > 0:
+            return
+        self.host.hook.secret_mcp_session_ended(session=self.session)
+        await self.session.disconnect()

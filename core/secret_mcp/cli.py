@@ -1,0 +1,190 @@
+"""The `secret-mcp` command. Packs add subcommands through `secret_mcp_register_commands(cli)`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from typing import Any, Callable
+
+import click
+
+from .config import Config, load_config
+from .errors import SecretMCPError
+from .plugins import PluginHost
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    items = tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+    return items or None
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command that builds a server accepts (they override env and the config file)."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config file."),
+        click.option("--network", help="sandbox (default), testnet, mainnet, localsecret or custom."),
+        click.option("--lcd-url", multiple=True, help="LCD endpoint URL (repeat for failover)."),
+        click.option("--chain-id", help="Chain id for a custom endpoint."),
+        click.option("--plugins", multiple=True, help="Load only these packs (comma separated)."),
+        click.option("--exclude", multiple=True, help="Do not load these packs (comma separated)."),
+        click.option("--read-only", is_flag=True, default=None, help="Drop every tool that writes to the chain."),
+        click.option("--no-cache", is_flag=True, default=None, help="Always ask the chain."),
+        click.option("--log-level", help="DEBUG, INFO, WARNING or ERROR (logs go to stderr)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def load(opts: dict[str, Any]) -> tuple[Config, PluginHost]:
+    cli = {
+        "network": opts.get("network"),
+        "lcd_urls": _split(opts.get("lcd_url") or ()),
+        "chain_id": opts.get("chain_id"),
+        "plugins": _split(opts.get("plugins") or ()),
+        "exclude": _split(opts.get("exclude") or ()),
+        "read_only": True if opts.get("read_only") else None,
+        "cache": False if opts.get("no_cache") else None,
+        "log_level": opts.get("log_level"),
+    }
+    if cli["lcd_urls"] and not cli["network"]:
+        cli["network"] = "custom"
+    path = opts.get("config_path")
+    try:
+        config = load_config(cli, path=path if path else None)
+    except SecretMCPError as exc:
+        raise click.UsageError(exc.message) from exc
+    logging.basicConfig(stream=sys.stderr, level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return config, PluginHost(include=config.plugins, exclude=config.exclude)
+
+
+def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @common_options
+    @functools.wraps(fn)
+    def run(**opts: Any) -> Any:
+        keys = ("config_path", "network", "lcd_url", "chain_id", "plugins", "exclude", "read_only", "no_cache", "log_level")
+        common = {k: opts.pop(k) for k in keys}
+        config, host = load(common)
+        return fn(config, host, **opts)
+
+    return run
+
+
+@click.group()
+@click.version_option(package_name="secret-mcp-core")
+def cli() -> None:
+    """secret-mcp: an MCP server for the Secret Network."""
+
+
+@cli.command()
+@with_config
+def serve(config: Config, host: PluginHost) -> None:
+    """Run the MCP server over stdio (what Claude Desktop and other clients launch)."""
+    from .server import build_server
+
+    for info in host.errors():
+        logging.getLogger("secret_mcp").error("plugin %s failed to load: %s", info.name, info.error)
+    build_server(config, host=host).run("stdio")
+
+
+def describe_plugins(host: PluginHost, config: Config) -> list[dict[str, Any]]:
+    from .app import App
+
+    app = App(config, host)
+    return [
+        {
+            "name": info.name,
+            "version": info.version,
+            "distribution": info.distribution,
+            "hooks": host.hooks_of(info.name),
+            "tools": app.registry.tools_of(info.name),
+            "error": info.error,
+        }
+        for info in host.infos.values()
+    ]
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_config
+def plugins(config: Config, host: PluginHost, as_json: bool) -> None:
+    """List loaded packs (and packs that failed to load)."""
+    rows = describe_plugins(host, config)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        status = f"FAILED: {row['error']}" if row["error"] else f"{len(row['tools'])} tools"
+        click.echo(f"{row['name']:<14} {row['version'] or '-':<10} {row['distribution'] or '-':<24} {status}")
+
+
+def describe_tools(host: PluginHost, config: Config) -> list[dict[str, Any]]:
+    from mcp.server.mcpserver.tools import Tool
+
+    from .app import App
+    from .server import wrap_tool
+
+    app = App(config, host)
+    out = []
+    for plugin, spec in app.tool_specs():
+        t = Tool.from_function(wrap_tool(app, spec), name=spec.name, title=spec.title, description=spec.description,
+                               annotations=spec.annotations())
+        out.append({
+            "name": spec.name,
+            "plugin": plugin,
+            "title": spec.title,
+            "description": spec.description,
+            "effect": spec.effect,
+            "needs_wallet": spec.needs_wallet,
+            "networks": sorted(spec.network_kinds) if spec.network_kinds else None,
+            "annotations": spec.annotations().model_dump(by_alias=True, exclude_none=True),
+            "inputSchema": t.parameters,
+            "outputSchema": t.output_schema,
+        })
+    return out
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_config
+def tools(config: Config, host: PluginHost, as_json: bool) -> None:
+    """List every tool with its schema and annotations."""
+    rows = describe_tools(host, config)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']:<36} {row['plugin']:<12} {row['effect']:<12} {row['title']}")
+
+
+def _add_demo() -> None:
+    from .demo import demo
+
+    cli.add_command(demo)
+
+
+_add_demo()
+
+
+def _register_pack_commands() -> None:
+    # Pack commands come from the packs the environment selects (flags are parsed later, by click).
+    try:
+        config = load_config({})
+    except SecretMCPError:
+        config = Config()
+    host = PluginHost(include=config.plugins, exclude=config.exclude)
+    for _plugin, impl in host.impls("secret_mcp_register_commands"):
+        impl(cli=cli)
+
+
+def main() -> None:
+    if os.environ.get("SECRET_MCP_NO_PACK_COMMANDS") != "1":
+        _register_pack_commands()
+    cli(prog_name="secret-mcp")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""ToolContext: everything a tool may use, injected by the core so packs keep no globals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import attrs
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+
+    from .app import App
+    from .cache import Cache
+    from .config import Config
+    from .networks import Network
+    from .pool import ClientPool
+    from .session import Session
+
+
+@attrs.define
+class ToolContext:
+    app: "App"
+    mcp: "Context | None" = None
+
+    @property
+    def session(self) -> "Session":
+        return self.app.session
+
+    @property
+    def config(self) -> "Config":
+        return self.app.config
+
+    @property
+    def network(self) -> "Network":
+        return self.session.require_network()
+
+    @property
+    def hooks(self) -> Any:
+        return self.app.host.hook
+
+    async def pool(self) -> "ClientPool":
+        return await self.session.connect()
+
+    async def cache(self) -> "Cache":
+        return await self.session.cache()
+
+    async def query(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        data_class: str = "default",
+        addresses: Iterable[str] = (),
+        cached: bool = True,
+    ) -> dict:
+        """GET an LCD path through the pool, cached by data class unless `cached=False`."""
+        pool = await self.pool()
+        if not cached:
+            return await pool.get(path, params)
+        cache = await self.cache()
+        key = path if not params else f"{path}?{sorted((k, str(v)) for k, v in params.items())}"
+        return await cache.get_or_fetch(data_class, key, lambda: pool.get(path, params), addresses=addresses)
+
+    async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        if self.mcp is not None:
+            await self.mcp.report_progress(done, total, message)
+
+    async def switch_network(self, network: "Network") -> None:
+        """Move the session to another network and tell the client when the tool list changed."""
+        await self.session.switch_network(network)
+        if self.app.sync_tools() and self.mcp is not None:
+            await notify_tools_changed(self.mcp)
+
+
+async def notify_tools_changed(mcp: "Context") -> None:
+    # Modern-era clients listen on the subscription bus; handshake-era clients get the legacy notification.
+    try:
+        await mcp.notify_tools_changed()
+    except Exception:  # no subscription bus on this connection
+        pass
+    try:
+        await mcp.session.send_tool_list_changed()
+    except Exception:  # modern era has no back-channel for it
+        pass

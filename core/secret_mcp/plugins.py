@@ -1,0 +1,105 @@
+"""Plugin host: a pluggy manager that loads packs from entry points one at a time.
+
+pluggy's own loader stops at the first broken plugin; loading each entry point ourselves means a broken
+pack is reported (name and error) while every other pack still loads.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import logging
+import traceback
+from typing import Any, Iterable, Sequence
+
+import attrs
+import pluggy
+
+from . import builtin, hookspecs
+
+log = logging.getLogger("secret_mcp.plugins")
+GROUP = "secret_mcp"
+
+
+@attrs.frozen
+class PluginInfo:
+    name: str
+    distribution: str | None
+    version: str | None
+    error: str | None = None
+
+
+def _matches(ep: md.EntryPoint, names: Iterable[str]) -> bool:
+    dist = ep.dist.name if ep.dist else ""
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    return ep.name.lower() in wanted or dist.lower() in wanted or dist.lower().removeprefix("secret-mcp-") in wanted
+
+
+class PluginHost:
+    """Owns the PluginManager and what was loaded (or failed to load)."""
+
+    def __init__(
+        self,
+        *,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] = (),
+        load_entrypoints: bool = True,
+    ) -> None:
+        self.pm = pluggy.PluginManager("secret_mcp")
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+        # The core's own network presets are a plugin too: the core uses the same hooks as every pack.
+        self.register(builtin, "core", distribution="secret-mcp-core")
+        if load_entrypoints:
+            self.load_entrypoints(include=include, exclude=exclude)
+
+    def register(self, plugin: Any, name: str, *, distribution: str | None = None, version: str | None = None) -> None:
+        self.pm.register(plugin, name=name)
+        if version is None and distribution:
+            try:
+                version = md.version(distribution)
+            except md.PackageNotFoundError:
+                version = None
+        self.infos[name] = PluginInfo(name, distribution, version)
+
+    def load_entrypoints(self, *, include: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> None:
+        seen: set[str] = set()
+        for ep in sorted(md.entry_points(group=GROUP), key=lambda e: e.name):
+            if ep.name in seen or ep.name in self.infos:
+                continue  # the same distribution can be visible twice on sys.path
+            seen.add(ep.name)
+            if include is not None and not _matches(ep, include):
+                continue
+            if exclude and _matches(ep, exclude):
+                continue
+            dist = ep.dist.name if ep.dist else None
+            version = ep.dist.version if ep.dist else None
+            try:
+                plugin = ep.load()
+                self.pm.register(plugin, name=ep.name)
+            except Exception as exc:  # any failure in a third-party import must not take the server down
+                message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                log.error("plugin %s (%s) failed to load: %s", ep.name, dist, message)
+                self.infos[ep.name] = PluginInfo(ep.name, dist, version, error=message)
+                continue
+            self.infos[ep.name] = PluginInfo(ep.name, dist, version)
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def loaded(self) -> list[str]:
+        return [name for name, info in self.infos.items() if info.error is None]
+
+    def errors(self) -> list[PluginInfo]:
+        return [info for info in self.infos.values() if info.error is not None]
+
+    def hooks_of(self, name: str) -> list[str]:
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return []
+        return sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
+
+    def impls(self, hook_name: str) -> list[tuple[str, Any]]:
+        """(plugin name, function) for each implementation of a hook, in registration order."""
+        caller = getattr(self.pm.hook, hook_name)
+        return [(impl.plugin_name, impl.function) for impl in reversed(caller.get_hookimpls())]

@@ -1,0 +1,55 @@
+"""What a transaction asks to do, and the core's single place where policy plugins can refuse it.
+
+The transaction pipeline builds a TxRequest for every write and calls `authorize` before any signing.
+Spending limits, allow-lists and confirmation (the wallets-and-security work) plug in here as well.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import SecretMCPError
+
+if TYPE_CHECKING:
+    from .app import App
+
+
+@attrs.frozen
+class TxRequest:
+    tool: str
+    network: str
+    chain_id: str
+    sender: str
+    messages: tuple[dict[str, Any], ...]  # proto-JSON of each message, "@type" first
+    amounts: tuple[tuple[str, int], ...] = ()  # (denom, amount) leaving the sender
+    recipients: tuple[str, ...] = ()
+    summary: str = ""
+
+
+@attrs.frozen
+class TxOutcome:
+    request: TxRequest
+    txhash: str | None
+    height: int | None
+    code: int | None
+    status: str  # "success" | "failed" | "unknown"
+
+
+def authorize(app: "App", request: TxRequest) -> None:
+    """Ask every `secret_mcp_authorize` implementation; the first refusal stops the transaction."""
+    for plugin, impl in app.host.impls("secret_mcp_authorize"):
+        reason = impl(request=request)
+        if reason:
+            raise SecretMCPError(
+                "POLICY_REFUSED",
+                f"Refused by the {plugin} policy: {reason}",
+                ["Nothing was signed or sent.", "Change the request, or the policy if you are the person running the server."],
+                {"plugin": plugin},
+            )
+
+
+def tx_completed(app: "App", outcome: TxOutcome) -> None:
+    """Tell every plugin how a transaction ended (audit, notifications, metrics)."""
+    app.host.hook.secret_mcp_tx_completed(result=outcome)

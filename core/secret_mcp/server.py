@@ -1,0 +1,282 @@
+"""Build the MCPServer: wrap every registered tool with the core's checks, errors and confirmation."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import typing
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    CancelledElicitation,
+    Context,
+    DeclinedElicitation,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field, ValidationError
+
+from . import results, security
+from .app import App
+from .config import Config
+from .context import ToolContext
+from .errors import SecretMCPError
+from .plugins import PluginHost
+from .tools import ToolSpec
+
+log = logging.getLogger("secret_mcp.server")
+
+CTX_PARAM = "secret_mcp_context"
+CONFIRM_PARAM = "secret_mcp_confirmation"
+
+
+class Confirmation(BaseModel):
+    confirm: bool = Field(description="Go ahead?")
+
+
+class _CannotAsk:
+    """Returned by the resolver when the client cannot elicit, so the tool can answer with a clear error."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _can_elicit(mcp_ctx: Context) -> bool:
+    caps = mcp_ctx.client_capabilities
+    return caps is not None and caps.elicitation is not None
+
+
+def _tool_params(spec: ToolSpec) -> tuple[list[inspect.Parameter], Any]:
+    sig = inspect.signature(spec.fn)
+    hints = typing.get_type_hints(spec.fn, include_extras=True)
+    params = list(sig.parameters.values())
+    if not params or hints.get(params[0].name) is not ToolContext:
+        raise TypeError(f"tool {spec.name}: the first parameter must be `ctx: ToolContext`")
+    output = hints.get("return")
+    if not (isinstance(output, type) and (issubclass(output, BaseModel) or typing.is_typeddict(output))):
+        raise TypeError(f"tool {spec.name}: the return annotation must be a pydantic model or TypedDict")
+    return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params[1:]], output
+
+
+def _make_resolver(app: App, spec: ToolSpec, names: list[str]) -> Any:
+    async def resolver(mcp_ctx: Context, **args: Any) -> Any:
+        assert spec.confirm is not None
+        if security.for_app(app).confirm_mode(app.session.network) == "never":
+            return Confirmation(confirm=True)
+        message = await spec.confirm(ToolContext(app, mcp_ctx), args)
+        if message is None:
+            return Confirmation(confirm=True)
+        if not _can_elicit(mcp_ctx):
+            return _CannotAsk(message)
+        return Elicit(message, Confirmation)
+
+    params = [inspect.Parameter("mcp_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+    params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in names]
+    resolver.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    resolver.__annotations__ = {"mcp_ctx": Context}
+    resolver.__name__ = f"confirm_{spec.name}"
+    return resolver
+
+
+class _NeedsCode(Exception):
+    """The client cannot elicit: answer with a single-use confirmation code instead."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _check_confirmation(outcome: Any) -> str:
+    """The audit decision for a confirmation outcome, or an exception saying why the call stops here."""
+    match outcome:
+        case AcceptedElicitation(data=Confirmation(confirm=True)):
+            return "confirmed"
+        case AcceptedElicitation(data=_CannotAsk() as cannot):
+            raise _NeedsCode(cannot.message)
+        case CancelledElicitation():
+            raise SecretMCPError("CONFIRMATION_CANCELLED", "The person cancelled; nothing was done.", [])
+        case DeclinedElicitation() | AcceptedElicitation():
+            raise SecretMCPError("CONFIRMATION_DECLINED", "The person declined; nothing was done.", [])
+        case _:
+            raise SecretMCPError("CONFIRMATION_DECLINED", "No confirmation was given; nothing was done.", [])
+
+
+def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str) -> CallToolResult:
+    """isError on purpose: nothing happened yet, and the tool's output schema stays truthful."""
+    sec = security.for_app(app)
+    network = app.session.require_network()
+    pending = sec.codes.issue(spec.name, args, network.chain_id, preview)
+    _audit(app, spec, args, "code_issued", "pending")
+    body = {
+        "status": "confirmation_required",
+        "preview": security.redact(preview),
+        "confirmation_code": pending.code,
+        "expires_at": pending.expires_iso,
+    }
+    exc = SecretMCPError(
+        "CONFIRMATION_REQUIRED",
+        f"Nothing was done yet. Show the person this and ask them to approve it: {body['preview']}",
+        [f"If the person explicitly approves, call secret_confirm_transaction with code {pending.code} "
+         f"(valid once, until {pending.expires_iso}). If not, drop it: the code expires by itself."],
+        body,
+    )
+    result = results.failure(exc)
+    result.structured_content |= body  # the fields also at top level, next to the usual "error"
+    return result
+
+
+def _audit(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, outcome: str | None = None) -> str | None:
+    # The confirm tool is not audited itself: the call it redeems is, with decision "confirmed_by_code".
+    if not spec.writes_chain or spec.name == "secret_confirm_transaction":
+        return None
+    network = app.session.network
+    return security.for_app(app).audit.record(
+        tool=spec.name, network=network.name if network else None, sender=app.session.active_wallet_address(),
+        summary=f"{spec.name} {security.confirm.canonical(args)}", decision=decision, outcome=outcome,
+    )
+
+
+async def execute(app: App, spec: ToolSpec, ctx: ToolContext, args: dict[str, Any], decision: str) -> Any:
+    """Run a tool body after its confirmation was settled; the one path for direct calls and redeemed codes."""
+    app.check_allowed(spec)
+    entry = _audit(app, spec, args, decision)
+    token = security.audit.CURRENT_ENTRY.set(entry)
+    outcome = "internal_error"
+    try:
+        value = await spec.fn(ctx, **args)
+        outcome = "ok"
+        return value
+    except SecretMCPError as exc:
+        outcome = exc.code
+        raise
+    finally:
+        security.audit.CURRENT_ENTRY.reset(token)
+        if entry is not None:
+            security.for_app(app).audit.update(entry, result=outcome)
+
+
+def _failure(spec: ToolSpec, exc: SecretMCPError) -> CallToolResult:
+    log.info("tool %s failed: %s %s", spec.name, exc.code, exc.message)
+    clean = SecretMCPError(
+        exc.code, security.redact(exc.message), security.redact(exc.suggestions), security.redact(exc.details)
+    )
+    return results.failure(clean)
+
+
+def wrap_tool(app: App, spec: ToolSpec) -> Any:
+    """A function MCPServer can register: same inputs as the tool minus ctx, our result and error handling."""
+    params, output = _tool_params(spec)
+    names = [p.name for p in params]
+    security.for_app(app)  # binds the core security plugin and the log redaction before any call
+
+    async def call(**kwargs: Any) -> CallToolResult:
+        mcp_ctx = kwargs.pop(CTX_PARAM, None)
+        confirmation = kwargs.pop(CONFIRM_PARAM, None)
+        ctx = ToolContext(app, mcp_ctx)
+        try:
+            app.check_allowed(spec)
+            decision = "not_required"
+            if spec.confirm is not None:
+                try:
+                    decision = _check_confirmation(confirmation)
+                except SecretMCPError as exc:
+                    _audit(app, spec, kwargs, exc.code.removeprefix("CONFIRMATION_").lower(), "not_run")
+                    raise
+            value = await execute(app, spec, ctx, kwargs, decision)
+        except _NeedsCode as need:
+            return _code_required(app, spec, kwargs, need.message)
+        except SecretMCPError as exc:
+            return _failure(spec, exc)
+        except Exception:
+            log.exception("tool %s raised an unexpected error", spec.name)
+            return results.failure(results.INTERNAL)
+        data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return results.success(security.redact(data), app.write_notice(spec))
+
+    extra = [inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+    if spec.confirm is not None:
+        confirm_ann = Annotated[ElicitationResult[Confirmation], Resolve(_make_resolver(app, spec, names))]
+        extra.append(inspect.Parameter(CONFIRM_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=confirm_ann))
+    all_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params] + extra
+    ret = Annotated[CallToolResult, output]
+    call.__signature__ = inspect.Signature(all_params, return_annotation=ret)  # type: ignore[attr-defined]
+    call.__annotations__ = {p.name: p.annotation for p in all_params} | {"return": ret}
+    call.__name__ = spec.name
+    call.__doc__ = spec.description
+    return call
+
+
+def invalid_input(exc: ValidationError) -> SecretMCPError:
+    """Name each bad field and what is wrong, never echoing the values (they may be secrets)."""
+    problems = []
+    for err in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        problems.append(f"{where}: {err['msg']}")
+    return SecretMCPError(
+        "INVALID_INPUT",
+        "Invalid arguments: " + "; ".join(problems),
+        ["Check the tool's input schema and call it again with corrected arguments."],
+        {"fields": sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False)})},
+    )
+
+
+class SecretMCPServer(MCPServer):
+    """MCPServer whose argument-validation and unknown-tool failures use the same error model as tools."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                return results.failure(invalid_input(exc.__cause__))
+            if self._tool_manager.get_tool(name) is None:
+                return results.failure(SecretMCPError(
+                    "UNKNOWN_TOOL", f"There is no tool named {name!r} on this server.",
+                    ["List the tools again: some exist only on certain networks or when their pack is loaded."],
+                ))
+            raise
+
+
+INSTRUCTIONS = """\
+secret-mcp lets you use the Secret Network: wallets, SCRT transfers, staking, governance, Secret contracts.
+Keys never reach you: never ask the person for a mnemonic or private key.
+Anything that moves funds or changes chain state is shown to the person for confirmation first.
+Current network: {network}.
+"""
+
+
+def build_server(config: Config | None = None, *, host: PluginHost | None = None) -> MCPServer:
+    """One MCPServer with every loaded pack's tools, resources and prompts."""
+    config = config or Config()
+    host = host or PluginHost(include=config.plugins, exclude=config.exclude)
+    app = App(config, host)
+    network = app.session.network
+    if network is None:
+        where = "none configured (use secret_configure_network)"
+    elif network.simulated:
+        where = f"{network.name} ({network.chain_id}) — a SIMULATED local chain; its tokens are worthless"
+    else:
+        where = f"{network.name} ({network.chain_id})"
+
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer):
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.stop()
+
+    server = SecretMCPServer(
+        name="secret-mcp",
+        instructions=INSTRUCTIONS.format(network=where),
+        lifespan=lifespan,
+        log_level=config.log_level,
+    )
+    app.attach(server, wrap_tool)
+    return server

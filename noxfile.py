@@ -1,0 +1,47 @@
+"""Sessions: `nox -s tests` (the whole suite), `nox -s demo` (the main job on the sandbox), `nox -s bench`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+ROOT = Path(__file__).parent
+PACKS = sorted(str(p) for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+
+
+def install_project(session: nox.Session) -> None:
+    editable = ["-e", str(ROOT / "core")]
+    for pack in PACKS:
+        editable += ["-e", pack]
+    session.install(*editable, "-e", str(ROOT))
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """Install the core and every pack, then run the whole test suite."""
+    install_project(session)
+    session.install("-r", str(ROOT / "tests" / "requirements.txt"))
+    js = ROOT / "tests" / "secretjs"
+    if (js / "package-lock.json").exists():  # the secretjs fidelity proof runs a client nobody here wrote
+        with session.chdir(js):
+            session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
+    env = {"SECRET_MCP_SHARED": os.environ.get("SECRET_MCP_SHARED", str(ROOT.parent / "shared"))}
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session(python="3.11")
+def demo(session: nox.Session) -> None:
+    """Start the embedded sandbox and run a scripted MCP session against it."""
+    install_project(session)
+    session.run("secret-mcp", "demo", *session.posargs)
+
+
+@nox.session(python="3.11")
+def serve(session: nox.Session) -> None:
+    """Run the stdio server on the sandbox (for an MCP client or the inspector)."""
+    install_project(session)
+    session.run("secret-mcp", "serve", *session.posargs)

@@ -1,0 +1,203 @@
+"""The network pack: choose the chain, and see what it is, what gas costs and whether it is healthy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from secret_mcp import hookimpl
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.units import fee_for, parse_dec_coin, scrt
+
+
+class NetworkInfo(BaseModel):
+    name: str
+    chain_id: str
+    kind: str = Field(description="mainnet, testnet, local, sandbox or custom")
+    simulated: bool = Field(description="True when the chain is a local simulation and its tokens are worthless")
+    lcd_endpoints: list[str]
+    node_chain_id: str = Field(description="Chain id the node itself reports")
+    latest_height: int
+    latest_block_time: str
+    node_version: str
+    cosmos_sdk_version: str
+    minimum_gas_price: str = Field(description="What the node accepts, e.g. '0.0125uscrt'")
+    gas_price: str = Field(description="What this server pays per gas unit, e.g. '0.1uscrt'")
+    explorer: str | None
+    session_state: str
+    warnings: list[str]
+
+
+class GasTier(BaseModel):
+    gas_price: str
+    fee_for_25k_gas_uscrt: int
+    fee_for_25k_gas_scrt: str
+    fee_for_200k_gas_uscrt: int
+
+
+class GasPrices(BaseModel):
+    denom: str
+    node_minimum: str
+    low: GasTier
+    average: GasTier
+    high: GasTier
+    note: str
+
+
+class EndpointHealth(BaseModel):
+    url: str
+    ok: bool
+    latency_ms: float | None
+    latest_height: int | None
+    chain_id: str | None
+    breaker: str
+    error: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    network: str
+    chain_id: str
+    endpoints: list[EndpointHealth]
+    cache: dict[str, Any]
+    pool: dict[str, Any]
+
+
+async def _node_facts(ctx: ToolContext) -> tuple[dict, dict, dict]:
+    node = await ctx.query("/cosmos/base/tendermint/v1beta1/node_info", data_class="node_info")
+    latest = await ctx.query("/cosmos/base/tendermint/v1beta1/blocks/latest", cached=False)
+    config = await ctx.query("/cosmos/base/node/v1beta1/config", data_class="params")
+    return node, latest, config
+
+
+async def _info(ctx: ToolContext, *, tolerant: bool = False) -> NetworkInfo:
+    """What the node says; with `tolerant`, an unreachable node becomes a warning instead of an error."""
+    network = ctx.network
+    try:
+        node, latest, config = await _node_facts(ctx)
+    except SecretMCPError as exc:
+        if not tolerant:
+            raise
+        node, latest, config = {}, {}, {}
+        unreachable = f"Could not reach the node: {exc.message}"
+    else:
+        unreachable = None
+    header = (latest.get("sdk_block") or latest.get("block") or {}).get("header", {})
+    app_version = node.get("application_version") or {}
+    node_chain = (node.get("default_node_info") or {}).get("network", "")
+    warnings = [unreachable] if unreachable else []
+    if network.simulated:
+        warnings.append("This is a SIMULATED local chain (the sandbox): its tokens are worthless; nothing here is real.")
+    if network.real_funds:
+        warnings.append("This is MAINNET: transactions move real funds.")
+    if node_chain and node_chain != network.chain_id:
+        warnings.append(f"The node reports chain id {node_chain}, but this network expects {network.chain_id}.")
+    return NetworkInfo(
+        name=network.name,
+        chain_id=network.chain_id,
+        kind=network.kind,
+        simulated=network.simulated,
+        lcd_endpoints=list(ctx.session.urls),
+        node_chain_id=node_chain,
+        latest_height=int(header.get("height", 0)),
+        latest_block_time=header.get("time", ""),
+        node_version=app_version.get("version", ""),
+        cosmos_sdk_version=app_version.get("cosmos_sdk_version", ""),
+        minimum_gas_price=_short_dec_coin(config.get("minimum_gas_price", "")),
+        gas_price=f"{network.gas_price}{network.fee_denom}",
+        explorer=network.explorer_tx_url,
+        session_state=ctx.session.state.value,
+        warnings=warnings,
+    )
+
+
+def _short_dec_coin(text: str) -> str:
+    amount, denom = parse_dec_coin(text)
+    return f"{format(amount, 'f')}{denom}" if denom else text
+
+
+async def _confirm_switch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    target = (args.get("network") or "").strip().lower()
+    current = ctx.session.network
+    if target == "mainnet" and (current is None or current.kind != "mainnet"):
+        return ("Switch secret-mcp to Secret Network MAINNET (secret-4)? "
+                "Transactions there move real funds.")
+    return None
+
+
+@tool(effect="local", title="Configure network", confirm=_confirm_switch)
+async def secret_configure_network(
+    ctx: ToolContext,
+    network: Annotated[str, Field(description="'sandbox' (simulated, default), 'testnet' (pulsar-3), 'mainnet' (secret-4), 'localsecret', or 'custom' with lcd_url")],
+    lcd_url: Annotated[list[str] | None, Field(description="LCD endpoint URL(s) to use instead of the preset's")] = None,
+    chain_id: Annotated[str | None, Field(description="Chain id of a custom endpoint")] = None,
+) -> NetworkInfo:
+    """Switch the Secret Network the server talks to and report what the new node says about itself.
+
+    Switching to mainnet asks the person to confirm. Everything tied to the old network (connections,
+    cached answers) is dropped."""
+    for url in lcd_url or []:
+        if not url.startswith(("http://", "https://")):
+            raise SecretMCPError("INVALID_URL", f"Not an http(s) URL: {url!r}", ["Pass a URL like https://lcd.example.com"])
+    target = ctx.app.resolve_network(network, lcd_urls=tuple(lcd_url or ()), chain_id=chain_id)
+    await ctx.switch_network(target)
+    return await _info(ctx, tolerant=True)
+
+
+@tool(title="Network info")
+async def secret_get_network_info(ctx: ToolContext) -> NetworkInfo:
+    """Describe the current network: name, chain id, endpoints, latest block, node version and gas prices."""
+    return await _info(ctx)
+
+
+@tool(title="Gas prices")
+async def secret_get_gas_prices(ctx: ToolContext) -> GasPrices:
+    """Gas prices for the current network: the node's minimum, and low/average/high tiers with example fees."""
+    network = ctx.network
+    config = await ctx.query("/cosmos/base/node/v1beta1/config", data_class="params")
+    node_min, denom = parse_dec_coin(config.get("minimum_gas_price", ""))
+    denom = denom or network.fee_denom
+    average = max(network.gas_price, node_min)
+    tiers = {"low": max(node_min, average / 2), "average": average, "high": average * Decimal("2.5")}
+
+    def tier(price: Decimal) -> GasTier:
+        fee = fee_for(25_000, price)
+        return GasTier(
+            gas_price=f"{format(price.normalize(), 'f')}{denom}",
+            fee_for_25k_gas_uscrt=fee,
+            fee_for_25k_gas_scrt=scrt(fee),
+            fee_for_200k_gas_uscrt=fee_for(200_000, price),
+        )
+
+    return GasPrices(
+        denom=denom,
+        node_minimum=f"{format(node_min, 'f')}{denom}",
+        low=tier(tiers["low"]),
+        average=tier(tiers["average"]),
+        high=tier(tiers["high"]),
+        note="A fee below gas x node minimum is refused by the node. A SCRT transfer uses roughly 25k gas.",
+    )
+
+
+@tool(title="Health check")
+async def secret_health_check(ctx: ToolContext) -> Health:
+    """Check every LCD endpoint of the current network: reachable, latency, latest height, circuit breaker."""
+    network = ctx.network
+    pool = await ctx.pool()
+    endpoints = [EndpointHealth(**{k: e.get(k) for k in EndpointHealth.model_fields}) for e in await pool.health()]
+    healthy = sum(1 for e in endpoints if e.ok)
+    status = "ok" if healthy == len(endpoints) else "degraded" if healthy else "down"
+    cache = await ctx.cache()
+    return Health(
+        status=status, network=network.name, chain_id=network.chain_id, endpoints=endpoints,
+        cache=cache.stats(), pool=pool.stats(),
+    )
+
+
+@hookimpl
+def secret_mcp_register(registry):
+    registry.add_tools(secret_configure_network, secret_get_network_info, secret_get_gas_prices, secret_health_check)

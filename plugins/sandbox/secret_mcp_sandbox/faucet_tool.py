@@ -1,0 +1,58 @@
+"""`secret_sandbox_faucet`: free (worthless) sandbox SCRT for an address, present only on the sandbox network."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.units import scrt
+
+MAX_FAUCET_USCRT = 1_000_000_000_000  # 1,000,000 SCRT: plenty to practise with, bounded to catch typos
+
+
+class FaucetResult(BaseModel):
+    address: str
+    amount_uscrt: int
+    amount_scrt: str
+    txhash: str
+    height: int
+    balance_uscrt: int
+    balance_scrt: str
+    note: str
+
+
+@tool(effect="writes", title="Sandbox faucet", network_kinds={"sandbox"})
+async def secret_sandbox_faucet(
+    ctx: ToolContext,
+    address: Annotated[str | None, Field(description="secret1… address to fund; default: the active wallet")] = None,
+    amount_uscrt: Annotated[int, Field(description="Amount in uscrt (1 SCRT = 1,000,000 uscrt)", gt=0)] = 1_000_000_000,
+) -> FaucetResult:
+    """Give an address free SCRT on the sandbox chain (simulated; the tokens are worthless)."""
+    target = address or ctx.session.active_wallet_address()
+    if target is None:
+        raise SecretMCPError("ADDRESS_REQUIRED", "No address given and no active wallet.", ["Pass address=secret1…"])
+    target = validate_address(target)
+    if amount_uscrt > MAX_FAUCET_USCRT:
+        raise SecretMCPError(
+            "AMOUNT_TOO_LARGE", f"The faucet gives at most {MAX_FAUCET_USCRT} uscrt per call.", ["Ask for less."]
+        )
+    pool = await ctx.pool()
+    answer = await pool.post("/sandbox/admin/faucet", {"address": target, "amount": str(amount_uscrt), "denom": "uscrt"})
+    (await ctx.cache()).invalidate_address(target)
+    balance = await pool.get(f"/cosmos/bank/v1beta1/balances/{target}/by_denom", {"denom": "uscrt"})
+    amount = int(balance["balance"]["amount"])
+    return FaucetResult(
+        address=target,
+        amount_uscrt=amount_uscrt,
+        amount_scrt=scrt(amount_uscrt),
+        txhash=str(answer.get("txhash", "")),
+        height=int(answer.get("height", 0)),
+        balance_uscrt=amount,
+        balance_scrt=scrt(amount),
+        note="Sandbox chain: simulated, tokens worthless.",
+    )
