@@ -53,6 +53,9 @@ class App:
         self.server: MCPServer | None = None
         self._wrap: Callable[[App, ToolSpec], Any] | None = None
         self._users = 0
+        from .security import for_app
+
+        self.security = for_app(self)  # keys, limits, confirmations and audit: bound before any tool runs
         try:
             self.session.network = self.resolve_network(config.network, lcd_urls=config.lcd_urls, chain_id=config.chain_id)
         except SecretMCPError as exc:
@@ -68,6 +71,9 @@ class App:
             if self.config.read_only and reg.spec.writes_chain:
                 continue
             out.append((reg.plugin, reg.spec))
+        # The confirmation-code tool only makes sense when some offered tool can ask for confirmation.
+        if not any(spec.confirm or spec.writes_chain for plugin, spec in out if plugin != "security"):
+            out = [(plugin, spec) for plugin, spec in out if plugin != "security"]
         return out
 
     def _available(self, spec: ToolSpec) -> bool:
@@ -102,6 +108,9 @@ class App:
                 value = await spec.fn(ToolContext(self), **kwargs)
             except SecretMCPError as exc:
                 value = {"error": exc.to_dict()}
+            from .security import redact
+
+            value = redact(value)
             return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
         read.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -49,6 +49,10 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         # The core's own network presets are a plugin too: the core uses the same hooks as every pack.
         self.register(builtin, "core", distribution="secret-mcp-core")
+        # Limits, the 24-hour window and secret_confirm_transaction: the core's own policy, as a plugin too.
+        from .security.plugin import SecurityPlugin
+
+        self.register(SecurityPlugin(), "security", distribution="secret-mcp-core")
         if load_entrypoints:
             self.load_entrypoints(include=include, exclude=exclude)
 

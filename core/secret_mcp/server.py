@@ -66,7 +66,13 @@ def _tool_params(spec: ToolSpec) -> tuple[list[inspect.Parameter], Any]:
 def _make_resolver(app: App, spec: ToolSpec, names: list[str]) -> Any:
     async def resolver(mcp_ctx: Context, **args: Any) -> Any:
         assert spec.confirm is not None
-        if security.for_app(app).confirm_mode(app.session.network) == "never":
+        try:
+            app.check_allowed(spec)
+        except SecretMCPError:
+            return Confirmation(confirm=True)  # the call fails its checks anyway: do not ask the person first
+        # confirm="never" covers chain writes only; a local action's own prompt (removing a key, moving to
+        # mainnet) is about something no chain setting makes harmless.
+        if spec.writes_chain and security.for_app(app).confirm_mode(app.session.network) == "never":
             return Confirmation(confirm=True)
         message = await spec.confirm(ToolContext(app, mcp_ctx), args)
         if message is None:
@@ -107,9 +113,14 @@ def _check_confirmation(outcome: Any) -> str:
 
 def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str) -> CallToolResult:
     """isError on purpose: nothing happened yet, and the tool's output schema stays truthful."""
+    if app.config.read_only:  # secret_confirm_transaction is a writing tool: read-only mode does not offer it
+        return _failure(spec, SecretMCPError(
+            "CONFIRMATION_UNAVAILABLE",
+            f"This action needs the person's confirmation, and this client cannot ask for it: {preview}",
+            ["Use an MCP client that supports elicitation, or run the server without --read-only."],
+        ))
     sec = security.for_app(app)
-    network = app.session.require_network()
-    pending = sec.codes.issue(spec.name, args, network.chain_id, preview)
+    pending = sec.codes.issue(spec.name, args, security.chain_id_of(app), preview)
     _audit(app, spec, args, "code_issued", "pending")
     body = {
         "status": "confirmation_required",
@@ -245,6 +256,8 @@ INSTRUCTIONS = """\
 secret-mcp lets you use the Secret Network: wallets, SCRT transfers, staking, governance, Secret contracts.
 Keys never reach you: never ask the person for a mnemonic or private key.
 Anything that moves funds or changes chain state is shown to the person for confirmation first.
+When a result has status "confirmation_required", show its preview to the person; call
+secret_confirm_transaction only after they explicitly approve.
 Current network: {network}.
 """
 

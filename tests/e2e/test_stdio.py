@@ -52,8 +52,11 @@ def test_tools_json_for_the_network_subset_only():
     proc = cli("tools", "--json", SECRET_MCP_PLUGINS="network")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert sorted(r["name"] for r in rows) == [
-        "secret_configure_network", "secret_get_gas_prices", "secret_get_network_info", "secret_health_check"
+    # The network tools, plus the core's confirmation-code tool that the mainnet switch can need.
+    assert sorted((r["plugin"], r["name"]) for r in rows) == [
+        ("network", "secret_configure_network"), ("network", "secret_get_gas_prices"),
+        ("network", "secret_get_network_info"), ("network", "secret_health_check"),
+        ("security", "secret_confirm_transaction"),
     ]
     info = next(r for r in rows if r["name"] == "secret_get_network_info")
     assert info["annotations"]["readOnlyHint"] is True and info["outputSchema"]["type"] == "object"

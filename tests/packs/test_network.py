@@ -111,11 +111,13 @@ async def test_mainnet_switch_accepted(mode):
     assert "secret_sandbox_faucet" not in info.get("tools", [])
 
 
-async def test_mainnet_switch_without_elicitation_is_refused(mode):
+async def test_mainnet_switch_without_elicitation_gets_a_code(mode):
     async with connect(make_server(), mode) as client:
-        err = await call_err(client, "secret_configure_network", {"network": "mainnet"})
+        result = await client.call_tool("secret_configure_network", {"network": "mainnet"})
         info = await call_ok(client, "secret_get_network_info")
-    assert err["code"] == "CONFIRMATION_UNAVAILABLE" and info["name"] == "sandbox"
+    body = result.structured_content
+    assert result.is_error and body["error"]["code"] == "CONFIRMATION_REQUIRED" and body["confirmation_code"]
+    assert info["name"] == "sandbox"
 
 
 async def test_switching_between_non_mainnet_networks_asks_nothing(mode):

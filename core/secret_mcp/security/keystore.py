@@ -1,0 +1,205 @@
+"""The keystore: wallets by name, their keys sealed in memory, signing on request.
+
+In memory every secret (private key, recovery phrase) is sealed with AES-256-GCM under a key made fresh
+for this process; it is opened only inside `sign` / `export_mnemonic` and the plaintext reference is dropped
+right after (Python cannot wipe immutable bytes; sealing keeps secrets out of casual dumps and reprs).
+Persisted wallets (keyring / encrypted file) are listed from the index and their phrase loaded on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import Any, Callable, Literal
+
+import attrs
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..addresses import validate_address
+from ..errors import SecretMCPError
+from . import keys, redact
+from .storage import FileStore, Index, KeyringStore, store_for
+
+Backend = Literal["memory", "keyring", "file"]
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@attrs.frozen
+class Wallet:
+    """What the session holds for a wallet: public facts only."""
+
+    name: str
+    address: str
+    kind: Literal["key", "watch"]
+    backend: Backend
+    account: int = 0
+    index: int = 0
+    coin_type: int = keys.SCRT_COIN_TYPE
+
+    @property
+    def watch_only(self) -> bool:
+        return self.kind == "watch"
+
+    def meta(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+class Keystore:
+    def __init__(
+        self,
+        wallets: dict[str, Any] | None = None,
+        *,
+        index: Index | None = None,
+        stores: Callable[[str], KeyringStore | FileStore] = store_for,
+    ) -> None:
+        self.wallets: dict[str, Any] = {} if wallets is None else wallets  # the session's dict, shared
+        self.index = index or Index()
+        self._stores = stores
+        self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
+        self._sealed: dict[str, tuple[bytes, bytes]] = {}
+
+    # -- sealing -----------------------------------------------------------------------------------------
+
+    def _seal(self, name: str, mnemonic: str, private_key: bytes) -> None:
+        plain = json.dumps({"m": mnemonic, "k": private_key.hex()}).encode()
+        nonce = secrets.token_bytes(12)
+        self._sealed[name] = (nonce, self._aead.encrypt(nonce, plain, name.encode()))
+
+    def _open(self, name: str) -> dict[str, str]:
+        wallet = self.get(name)
+        if wallet.watch_only:
+            raise SecretMCPError(
+                "WATCH_ONLY_WALLET", f"Wallet {name!r} is watch-only: it has an address but no key.",
+                ["Import the wallet's recovery phrase on the terminal (`secret-mcp wallet import NAME`) to sign."],
+            )
+        if name not in self._sealed:
+            self._load_persisted_secret(wallet)
+        nonce, sealed = self._sealed[name]
+        return json.loads(self._aead.decrypt(nonce, sealed, name.encode()))
+
+    def _load_persisted_secret(self, wallet: Wallet) -> None:
+        if wallet.backend == "memory":
+            raise SecretMCPError("WALLET_SECRET_MISSING", f"Wallet {wallet.name!r} has no key in memory.", [])
+        mnemonic = self._stores(wallet.backend).load(wallet.name)
+        derived = keys.derive(mnemonic, wallet.account, wallet.index, wallet.coin_type)
+        if derived.address != wallet.address:
+            raise SecretMCPError(
+                "WALLET_SECRET_MISMATCH", f"The stored phrase of {wallet.name!r} does not derive its address.", []
+            )
+        redact.register_secret(derived.private_key.hex())
+        self._seal(wallet.name, mnemonic, derived.private_key)
+
+    # -- wallets -----------------------------------------------------------------------------------------
+
+    def load_persisted(self) -> list[str]:
+        """Add every wallet listed in the index (secrets stay where they are until first use)."""
+        added = []
+        for name, meta in sorted(self.index.load().items()):
+            if name not in self.wallets:
+                self.wallets[name] = Wallet(**meta)
+                added.append(name)
+        return added
+
+    def get(self, name: str) -> Wallet:
+        wallet = self.wallets.get(name)
+        if wallet is None:
+            raise SecretMCPError(
+                "UNKNOWN_WALLET", f"There is no wallet named {name!r}.",
+                ["List wallets with secret_list_wallets."], {"known": sorted(self.wallets)},
+            )
+        return wallet
+
+    def _check_new_name(self, name: str) -> None:
+        if not NAME_RE.match(name or ""):
+            raise SecretMCPError(
+                "INVALID_WALLET_NAME",
+                "A wallet name has 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", [],
+            )
+        if name in self.wallets:
+            raise SecretMCPError(
+                "WALLET_EXISTS", f"A wallet named {name!r} already exists.",
+                ["Choose another name, or remove the existing wallet first."],
+            )
+
+    def _add(self, wallet: Wallet, mnemonic: str | None, private_key: bytes | None) -> Wallet:
+        """Persist first (undoing the secret if the index write fails), then add to memory: all or nothing."""
+        if wallet.backend != "memory":
+            store = self._stores(wallet.backend) if mnemonic is not None else None
+            if store is not None:
+                store.save(wallet.name, mnemonic)
+            try:
+                self.index.put(wallet.name, wallet.meta())
+            except Exception:
+                if store is not None:
+                    store.delete(wallet.name)
+                raise
+        if mnemonic is not None and private_key is not None:
+            redact.register_secret(private_key.hex())
+            self._seal(wallet.name, mnemonic, private_key)
+        self.wallets[wallet.name] = wallet
+        return wallet
+
+    def import_mnemonic(
+        self, name: str, mnemonic: str, *, account: int = 0, index: int = 0,
+        coin_type: int = keys.SCRT_COIN_TYPE, backend: Backend = "memory",
+    ) -> Wallet:
+        self._check_new_name(name)
+        phrase = keys.normalize_mnemonic(mnemonic)
+        derived = keys.derive(phrase, account, index, coin_type)
+        wallet = Wallet(name, derived.address, "key", backend, account, index, coin_type)
+        return self._add(wallet, phrase, derived.private_key)
+
+    def create(self, name: str, *, account: int = 0, index: int = 0,
+               coin_type: int = keys.SCRT_COIN_TYPE, backend: Backend = "memory") -> Wallet:
+        self._check_new_name(name)  # before generating, so a bad name costs nothing
+        return self.import_mnemonic(
+            name, keys.generate_mnemonic(), account=account, index=index, coin_type=coin_type, backend=backend
+        )
+
+    def add_watch(self, name: str, address: str, *, persist: bool = False) -> Wallet:
+        self._check_new_name(name)
+        wallet = Wallet(name, validate_address(address), "watch", "file" if persist else "memory")
+        return self._add(wallet, None, None)
+
+    def remove(self, name: str) -> Wallet:
+        wallet = self.get(name)
+        if wallet.backend != "memory":
+            if wallet.kind == "key":
+                self._stores(wallet.backend).delete(name)
+            self.index.drop(name)
+        self._sealed.pop(name, None)
+        del self.wallets[name]
+        return wallet
+
+    # -- what the transaction pipeline uses --------------------------------------------------------------
+
+    def address(self, name: str) -> str:
+        return self.get(name).address
+
+    def public_key(self, name: str) -> bytes:
+        """33-byte compressed secp256k1 public key."""
+        secret = self._open(name)
+        try:
+            from ecdsa import SECP256k1, SigningKey
+
+            sk = SigningKey.from_string(bytes.fromhex(secret["k"]), curve=SECP256k1)
+            return sk.get_verifying_key().to_string("compressed")
+        finally:
+            secret.clear()
+
+    def sign(self, name: str, message: bytes) -> bytes:
+        """64-byte low-S signature over SHA-256(message): SIGN_MODE_DIRECT signs the SignDoc bytes this way."""
+        secret = self._open(name)
+        try:
+            return keys.sign(bytes.fromhex(secret["k"]), message)
+        finally:
+            secret.clear()
+
+    def export_mnemonic(self, name: str) -> str:
+        """The recovery phrase, for the terminal command only (never called by a tool)."""
+        secret = self._open(name)
+        try:
+            return secret["m"]
+        finally:
+            secret.clear()

@@ -1,0 +1,90 @@
+"""The core's security plugin: limits as `secret_mcp_authorize`, the 24-hour window fed by
+`secret_mcp_tx_completed`, and the `secret_confirm_transaction` tool for clients that cannot elicit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from .. import hookimpl
+from ..context import ToolContext
+from ..errors import SecretMCPError
+from ..tools import tool
+from .audit import CURRENT_ENTRY
+
+if TYPE_CHECKING:
+    from . import Security
+
+
+class ConfirmedResult(BaseModel):
+    status: str = Field(description="'done': the confirmed call ran (once)")
+    tool: str
+    result: dict[str, Any] = Field(description="The confirmed tool's own result")
+
+
+@tool(effect="moves_funds", title="Confirm a pending transaction")
+async def secret_confirm_transaction(
+    ctx: ToolContext,
+    code: Annotated[str, Field(description="The confirmation_code the person approved")],
+    tool: Annotated[str | None, Field(description="Optional: the tool the code is for, checked against it")] = None,
+    arguments: Annotated[dict[str, Any] | None, Field(description="Optional: the arguments, checked against the code")] = None,
+) -> ConfirmedResult:
+    """Run a pending action that a confirmation_required result described, exactly once.
+
+    Only call this after you showed the person the preview and they explicitly said yes in this
+    conversation. A code works once, for 5 minutes, on the network it was issued for, and only for the exact
+    arguments shown; anything else is refused and nothing is done.
+    """
+    from ..server import execute  # the core's tool path; imported here because server imports the security core
+    from . import chain_id_of, for_app
+
+    security = for_app(ctx.app)
+    pending = security.codes.redeem(code, chain_id=chain_id_of(ctx.app), tool=tool, args=arguments)
+    registered = ctx.app.registry.tools.get(pending.tool)
+    if registered is None:
+        raise SecretMCPError("UNKNOWN_TOOL", f"Tool {pending.tool!r} is no longer available.", [])
+    value = await execute(ctx.app, registered.spec, ctx, pending.args, decision="confirmed_by_code")
+    data = value.model_dump(mode="json") if isinstance(value, BaseModel) else dict(value)
+    return ConfirmedResult(status="done", tool=pending.tool, result=data)
+
+
+class SecurityPlugin:
+    """Registered by the core (name "security"); bound to the App's Security by `for_app`."""
+
+    def __init__(self) -> None:
+        self.security: "Security | None" = None
+
+    def bind(self, security: "Security") -> None:
+        self.security = security
+
+    @hookimpl
+    def secret_mcp_register(self, registry: Any) -> None:
+        registry.tool(secret_confirm_transaction)
+
+    @hookimpl
+    def secret_mcp_session_started(self, session: Any) -> None:
+        from . import for_app
+
+        for_app(session.app)  # bind before the first transaction even if no tool was wrapped yet
+
+    @hookimpl
+    def secret_mcp_authorize(self, request: Any) -> str | None:
+        if self.security is None:  # fail closed: limits that are not loaded must not mean "no limits"
+            return "the security core is not initialised"
+        reason = self.security.limits.check(request)
+        entry = CURRENT_ENTRY.get()
+        if entry is not None:
+            self.security.audit.update(entry, summary=request.summary or None, **{"from": request.sender},
+                                       decision=f"refused: {reason}" if reason else "authorized")
+        return reason
+
+    @hookimpl
+    def secret_mcp_tx_completed(self, result: Any) -> None:
+        if self.security is None:
+            return
+        self.security.limits.record(result)
+        entry = CURRENT_ENTRY.get()
+        if entry is not None:
+            self.security.audit.update(entry, txhash=result.txhash, height=result.height, code=result.code,
+                                       outcome=result.status)

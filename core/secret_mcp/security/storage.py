@@ -1,0 +1,170 @@
+"""Where persisted wallets live: the OS keyring, or an encrypted file (scrypt + AES-256-GCM).
+
+Only the recovery phrase is stored (the path parameters and address sit in the metadata index,
+`data_dir()/wallets.json`, which holds no secret). Watch-only wallets live in the index alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Callable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from ..errors import SecretMCPError
+from ..paths import data_dir
+
+SERVICE = "secret-mcp"
+PASSPHRASE_ENV = "SECRET_MCP_KEYSTORE_PASSPHRASE"
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~32 MiB, ~0.1 s: slows guessing of a stolen file
+
+NO_KEYRING = [
+    "On a desktop, unlock your login keyring; on a headless Linux box install one: "
+    "`apt-get install gnome-keyring dbus dbus-x11` and run the server under "
+    "`dbus-run-session -- sh -c 'echo PASSWORD | gnome-keyring-daemon --unlock --components=secrets; secret-mcp serve'`.",
+    f"Or keep the wallet in the encrypted file keystore instead: backend='file', with the passphrase in "
+    f"{PASSPHRASE_ENV} (or `secret-mcp wallet import NAME --backend file`, which asks for it on the terminal).",
+]
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write atomically with mode 0600 (readable by this user only); a crash leaves the old file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+class Index:
+    """Metadata of persisted wallets (no secrets): name -> {address, kind, backend, account, index, coin_type}."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / "wallets.json"
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    def put(self, name: str, meta: dict[str, Any]) -> None:
+        data = self.load()
+        data[name] = meta
+        _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
+
+    def drop(self, name: str) -> None:
+        data = self.load()
+        if data.pop(name, None) is not None:
+            _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
+
+
+class KeyringStore:
+    """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker) via `keyring`."""
+
+    name = "keyring"
+
+    def _backend(self) -> Any:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        usable = [b for b in getattr(backend, "backends", [backend]) if not isinstance(b, fail.Keyring)]
+        if isinstance(backend, fail.Keyring) or not usable:
+            raise SecretMCPError("KEYRING_UNAVAILABLE", "No OS keyring is available to this server.", NO_KEYRING)
+        return keyring
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        from keyring.errors import KeyringError
+
+        try:
+            return fn()
+        except KeyringError as exc:
+            raise SecretMCPError(
+                "KEYRING_UNAVAILABLE", f"The OS keyring refused the request ({type(exc).__name__}).", NO_KEYRING
+            ) from None
+
+    def save(self, name: str, mnemonic: str) -> None:
+        kr = self._backend()
+        self._call(lambda: kr.set_password(SERVICE, name, mnemonic))
+
+    def load(self, name: str) -> str:
+        kr = self._backend()
+        value = self._call(lambda: kr.get_password(SERVICE, name))
+        if value is None:
+            raise SecretMCPError(
+                "WALLET_SECRET_MISSING", f"The OS keyring has no entry for wallet {name!r}.",
+                ["Import the wallet again, or remove it with secret_remove_wallet."],
+            )
+        return value
+
+    def delete(self, name: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        kr = self._backend()
+
+        def delete() -> None:
+            try:
+                kr.delete_password(SERVICE, name)
+            except PasswordDeleteError:
+                pass  # already gone: removing is idempotent (checked before _call turns errors into ours)
+
+        self._call(delete)
+
+
+class FileStore:
+    """One JSON file per wallet under `data_dir()/keystore/`, the phrase sealed with a passphrase."""
+
+    name = "file"
+
+    def __init__(self, directory: Path | None = None, passphrase: Callable[[], str | None] | None = None) -> None:
+        self.dir = directory or data_dir() / "keystore"
+        self._passphrase = passphrase or (lambda: os.environ.get(PASSPHRASE_ENV))
+
+    def _key(self, salt: bytes) -> bytes:
+        passphrase = self._passphrase()
+        if not passphrase:
+            raise SecretMCPError(
+                "KEYSTORE_PASSPHRASE_MISSING",
+                "The encrypted file keystore needs a passphrase, and none was given.",
+                [f"Set {PASSPHRASE_ENV} in the server's environment (never in the conversation).",
+                 "Or use the OS keyring (backend='keyring')."],
+            )
+        return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(passphrase.encode())
+
+    def path(self, name: str) -> Path:
+        return self.dir / f"{name}.json"
+
+    def save(self, name: str, mnemonic: str) -> None:
+        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        sealed = AESGCM(self._key(salt)).encrypt(nonce, mnemonic.encode(), name.encode())
+        body = {"version": 1, "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+        body |= {k: base64.b64encode(v).decode() for k, v in (("salt", salt), ("nonce", nonce), ("ciphertext", sealed))}
+        _write_private(self.path(name), json.dumps(body))
+
+    def load(self, name: str) -> str:
+        try:
+            body = json.loads(self.path(name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SecretMCPError("WALLET_SECRET_MISSING", f"No keystore file for wallet {name!r}.", []) from None
+        raw = {k: base64.b64decode(body[k]) for k in ("salt", "nonce", "ciphertext")}
+        try:
+            return AESGCM(self._key(raw["salt"])).decrypt(raw["nonce"], raw["ciphertext"], name.encode()).decode()
+        except InvalidTag:
+            raise SecretMCPError(
+                "KEYSTORE_PASSPHRASE_WRONG", "The keystore passphrase is wrong (or the file was altered).", []
+            ) from None
+
+    def delete(self, name: str) -> None:
+        self.path(name).unlink(missing_ok=True)
+
+
+def store_for(backend: str) -> KeyringStore | FileStore:
+    return KeyringStore() if backend == "keyring" else FileStore()

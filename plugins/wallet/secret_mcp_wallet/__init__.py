@@ -1,0 +1,22 @@
+"""The wallet pack: create, import, list, choose and remove wallets; `secret-mcp wallet ...` on the terminal.
+
+Key material lives in the core keystore (`secret_mcp.security`); this pack only exposes it by name.
+"""
+
+from __future__ import annotations
+
+from secret_mcp import hookimpl
+
+
+@hookimpl
+def secret_mcp_register(registry):
+    from .tools import TOOLS
+
+    registry.add_tools(*TOOLS)
+
+
+@hookimpl
+def secret_mcp_register_commands(cli):
+    from .cli import wallet
+
+    cli.add_command(wallet)

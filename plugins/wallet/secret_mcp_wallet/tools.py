@@ -1,0 +1,193 @@
+"""The wallet tools. Every one is effect="local": they change this server's state, never the chain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.security import Wallet, for_app
+from secret_mcp.security.storage import PASSPHRASE_ENV
+from secret_mcp.tools import tool
+
+from .models import ActiveWallet, WalletCreated, WalletImported, WalletInfo, WalletList, WalletRemoved
+
+Name = Annotated[str, Field(description="Wallet name (letters, digits, '.', '_', '-'; up to 64)")]
+Persist = Annotated[bool, Field(description="Keep the wallet after the server stops (OS keyring by default)")]
+BackendArg = Annotated[
+    Literal["keyring", "file"],
+    Field(description=f"With persist: 'keyring' (OS keyring) or 'file' (encrypted file; passphrase from {PASSPHRASE_ENV})"),
+]
+Account = Annotated[int, Field(ge=0, lt=2**31, description="BIP44 account (m/44'/coin'/ACCOUNT'/0/index)")]
+Index = Annotated[int, Field(ge=0, lt=2**31, description="BIP44 address index")]
+CoinType = Annotated[Literal[529, 118], Field(description="529 (Secret, default) or 118 (Cosmos / Keplr legacy)")]
+
+PHRASE_WARNING = (
+    "This recovery phrase passed through the conversation (and so through the AI provider and any client logs). "
+    "For a wallet holding real funds, import on the terminal instead (`secret-mcp wallet import NAME`), "
+    "or move the funds to a freshly created wallet."
+)
+
+
+def _keystore(ctx: ToolContext):
+    return for_app(ctx.app).keystore
+
+
+def info(ctx: ToolContext, wallet: Wallet) -> WalletInfo:
+    path = None if wallet.watch_only else f"m/44'/{wallet.coin_type}'/{wallet.account}'/0/{wallet.index}"
+    storage = "index only (watch-only)" if wallet.watch_only and wallet.backend != "memory" else wallet.backend
+    return WalletInfo(
+        name=wallet.name, address=wallet.address, watch_only=wallet.watch_only, storage=storage,
+        derivation_path=path, active=ctx.session.active_wallet == wallet.name,
+    )
+
+
+def _activate_if_first(ctx: ToolContext, wallet: Wallet) -> None:
+    # The first wallet becomes active so "create, then send" needs no extra step; later ones never silently do.
+    if ctx.session.active_wallet is None and not wallet.watch_only:
+        ctx.session.active_wallet = wallet.name
+
+
+def _where(wallet: Wallet) -> tuple[str, str, list[str]]:
+    if wallet.backend == "memory":
+        return (
+            "Only in this server's memory (encrypted); it is lost when the server stops.",
+            "It cannot be viewed. To keep a wallet, create it with persist=true, "
+            "then run `secret-mcp wallet export NAME` on the terminal.".replace("NAME", wallet.name),
+            ["Do not send real funds to a memory-only wallet: they are lost with the server process."],
+        )
+    place = "the OS keyring (service 'secret-mcp')" if wallet.backend == "keyring" else "the encrypted file keystore"
+    return (
+        f"In {place}, under the name {wallet.name!r}.",
+        f"The person runs `secret-mcp wallet export {wallet.name}` on their own terminal and confirms the prompt. "
+        "Never ask them to paste it here.",
+        ["Ask the person to write the recovery phrase down on paper before funding the wallet."],
+    )
+
+
+@tool(effect="local", title="Create a wallet")
+async def secret_create_wallet(
+    ctx: ToolContext, name: Name, persist: Persist = False, backend: BackendArg = "keyring",
+    account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
+) -> WalletCreated:
+    """Create a new wallet with a fresh 24-word recovery phrase and return its name and address.
+
+    The phrase is never returned to you; the result says where it is kept and how the person can view it on
+    their terminal. The first wallet becomes the active one.
+    """
+    wallet = _keystore(ctx).create(
+        name, account=account, index=index, coin_type=coin_type, backend=backend if persist else "memory"
+    )
+    _activate_if_first(ctx, wallet)
+    kept, how, warnings = _where(wallet)
+    return WalletCreated(wallet=info(ctx, wallet), recovery_phrase_kept=kept, how_to_view_phrase=how, warnings=warnings)
+
+
+@tool(effect="local", title="Import a wallet")
+async def secret_import_wallet(
+    ctx: ToolContext, name: Name,
+    mnemonic: Annotated[str | None, Field(description="12-24 word recovery phrase (see the warning above)")] = None,
+    address: Annotated[str | None, Field(description="Instead of a phrase: a secret1… address to watch")] = None,
+    persist: Persist = False, backend: BackendArg = "keyring",
+    account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
+) -> WalletImported:
+    """Import a wallet from a recovery phrase, or add a watch-only wallet from an address.
+
+    WARNING: a recovery phrase given here passes through this conversation, the AI provider and client logs.
+    Prefer asking the person to run `secret-mcp wallet import NAME` on their terminal, then use the wallet by
+    name. Never ask the person for their phrase. A watch-only wallet (address only) can be read, not signed for.
+    """
+    if (mnemonic is None) == (address is None):
+        raise SecretMCPError(
+            "INVALID_INPUT", "Give exactly one of mnemonic (to sign) or address (watch-only).", [],
+            {"fields": ["mnemonic", "address"]},
+        )
+    keystore = _keystore(ctx)
+    if address is not None:
+        wallet = keystore.add_watch(name, address, persist=persist)
+        return WalletImported(wallet=info(ctx, wallet), warnings=[])
+    wallet = keystore.import_mnemonic(
+        name, mnemonic, account=account, index=index, coin_type=coin_type, backend=backend if persist else "memory"
+    )
+    _activate_if_first(ctx, wallet)
+    return WalletImported(wallet=info(ctx, wallet), warnings=[PHRASE_WARNING])
+
+
+@tool(effect="local", title="Choose the active wallet")
+async def secret_set_active_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
+    """Make a wallet the one transactions are sent from (watch-only wallets can be active for reading)."""
+    wallet = _keystore(ctx).get(name)
+    ctx.session.active_wallet = wallet.name
+    return info(ctx, wallet)
+
+
+@tool(effect="local", title="Active wallet")
+async def secret_get_active_wallet(ctx: ToolContext) -> ActiveWallet:
+    """Return the active wallet (name, address, storage), or none."""
+    name = ctx.session.active_wallet
+    if name is None or name not in ctx.session.wallets:
+        return ActiveWallet(active=None, hint="No active wallet: create or import one, then secret_set_active_wallet.")
+    return ActiveWallet(active=info(ctx, ctx.session.wallets[name]))
+
+
+@tool(effect="local", title="List wallets")
+async def secret_list_wallets(ctx: ToolContext) -> WalletList:
+    """List every wallet this server knows (names, addresses, where each is kept) and which one is active."""
+    wallets = [info(ctx, w) for _n, w in sorted(ctx.session.wallets.items())]
+    return WalletList(wallets=wallets, active=ctx.session.active_wallet)
+
+
+async def _confirm_remove(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    wallet = ctx.session.wallets.get(args.get("name"))
+    if wallet is None or wallet.watch_only:
+        return None  # nothing irreversible: an unknown name fails with a clear error, watch-only has no key
+    return (f"Remove wallet {wallet.name!r} ({wallet.address}) and delete its key from this machine? "
+            "Without a written copy of its recovery phrase, funds at this address are lost for good.")
+
+
+@tool(effect="local", title="Remove a wallet", confirm=_confirm_remove)
+async def secret_remove_wallet(
+    ctx: ToolContext, name: Name,
+    new_active: Annotated[str | None, Field(description="When removing the active wallet: the wallet to use next")] = None,
+) -> WalletRemoved:
+    """Remove a wallet (and its stored key) from this server. Removing the active wallet needs new_active."""
+    keystore = _keystore(ctx)
+    wallet = keystore.get(name)
+    if ctx.session.active_wallet == name:
+        if new_active is None:
+            others = sorted(n for n in ctx.session.wallets if n != name)
+            raise SecretMCPError(
+                "WALLET_IS_ACTIVE", f"{name!r} is the active wallet.",
+                [f"Pass new_active (one of: {', '.join(others)})" if others else "Create another wallet first,",
+                 "or choose another with secret_set_active_wallet, then remove this one."],
+            )
+        if new_active == name:
+            raise SecretMCPError("WALLET_IS_ACTIVE", "new_active must be another wallet.", [])
+        keystore.get(new_active)  # unknown -> UNKNOWN_WALLET before anything is removed
+    keystore.remove(name)
+    if ctx.session.active_wallet == name:
+        ctx.session.active_wallet = new_active
+    return WalletRemoved(removed=wallet.name, address=wallet.address, active=ctx.session.active_wallet)
+
+
+@tool(effect="local", title="Export a wallet (refused)")
+async def secret_export_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
+    """Always refused: recovery phrases and private keys are never given to the conversation.
+
+    Tell the person to run `secret-mcp wallet export NAME` on their own terminal instead.
+    """
+    wallet = _keystore(ctx).get(name)
+    raise SecretMCPError(
+        "EXPORT_NOT_AVAILABLE",
+        "Recovery phrases and private keys never leave the server through the conversation.",
+        [f"The person can run `secret-mcp wallet export {wallet.name}` on their own terminal "
+         "(persisted wallets only); it asks for confirmation first."],
+    )
+
+
+TOOLS = (
+    secret_create_wallet, secret_import_wallet, secret_set_active_wallet, secret_get_active_wallet,
+    secret_list_wallets, secret_remove_wallet, secret_export_wallet,
+)
