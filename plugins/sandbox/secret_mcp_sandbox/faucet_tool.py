@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from secret_mcp import hookimpl
 from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
@@ -56,3 +57,8 @@ async def secret_sandbox_faucet(
         balance_scrt=scrt(amount),
         note="Sandbox chain: simulated, tokens worthless.",
     )
+
+
+@hookimpl
+def secret_mcp_register(registry):
+    registry.tool(secret_sandbox_faucet)
