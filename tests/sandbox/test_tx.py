@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import re
-import time
+from datetime import datetime
 
 from secret_sdk.protobuf.cosmos.bank.v1beta1 import Input, MsgMultiSend, MsgSend, Output
 from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
@@ -228,8 +228,8 @@ def test_search_by_sender_and_height(sandbox, tx):
     assert r.status_code == 500 and "query cannot be empty" in r.json()["message"]
 
 
-def test_sync_vs_async_with_timed_blocks(sandbox_factory, tx):
-    server = sandbox_factory(block_time_ms=300)
+def test_sync_vs_async_with_a_mempool(sandbox_factory, tx):
+    server = sandbox_factory(block_time_ms=60_000)  # blocks only when the test advances the chain
     raw = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "b", 5)])
     res = tx.broadcast(server.url, raw, "BROADCAST_MODE_SYNC", key="txBytes")
     assert res["code"] == 0
@@ -237,8 +237,8 @@ def test_sync_vs_async_with_timed_blocks(sandbox_factory, tx):
     assert r.status_code == 404  # still in the mempool
     assert r.json() == {"code": 5, "message": f"rpc error: code = NotFound desc = tx not found: {res['txhash']}: "
                                              "key not found", "details": []}
-    body = tx.wait_tx(server.url, res["txhash"], timeout=5)
-    assert body["tx_response"]["code"] == 0
+    server.chain.advance(1)
+    assert tx.wait_tx(server.url, res["txhash"], timeout=1)["tx_response"]["code"] == 0
     # ASYNC answers before CheckTx: a bad tx still gets code 0 and is never included
     bad = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "b", 5)], sequence=9)
     res = tx.broadcast(server.url, bad, "BROADCAST_MODE_ASYNC")
@@ -246,9 +246,22 @@ def test_sync_vs_async_with_timed_blocks(sandbox_factory, tx):
     assert tx.broadcast(server.url, bad, "BROADCAST_MODE_SYNC")["code"] == 32
     good = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "b", 5)])
     res = tx.broadcast(server.url, good, "BROADCAST_MODE_ASYNC")
-    assert tx.wait_tx(server.url, res["txhash"], timeout=5)["tx_response"]["code"] == 0
-    time.sleep(0.4)
+    assert res["code"] == 0
+    server.chain.advance(1)
+    assert tx.wait_tx(server.url, res["txhash"], timeout=1)["tx_response"]["code"] == 0
     assert http().get(f"{server.url}{TXS}/{hashlib.sha256(bad).hexdigest()}").status_code == 404
+
+
+def test_block_producer_makes_blocks_on_time(sandbox_factory, tx):
+    server = sandbox_factory(block_time_ms=100)
+    start = server.chain.height
+    raw = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "b", 5)])
+    res = tx.broadcast(server.url, raw)
+    assert tx.wait_tx(server.url, res["txhash"], timeout=5)["tx_response"]["code"] == 0
+    assert server.chain.wait_for_height(start + 3, timeout=5)  # empty blocks keep coming
+    times = [datetime.fromisoformat(server.chain.blocks[h]["time"].replace("Z", "+00:00"))
+             for h in range(start, start + 4)]
+    assert all(a < b for a, b in zip(times, times[1:]))
 
 
 def test_broadcast_request_errors(sandbox, tx):
@@ -306,3 +319,16 @@ def test_amino_json_signing(sandbox, tx):
     assert res["code"] == 4
     assert res["raw_log"] == (f"signature verification failed; please verify account number (0), sequence (1) and "
                               f"chain-id ({chain_id}): (unable to verify single signer signature): unauthorized")
+
+
+def test_two_txs_of_one_account_share_a_timed_block(sandbox_factory, tx):
+    server = sandbox_factory(block_time_ms=60_000)  # no block on its own during the test: we make it below
+    first = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "b", 1)], sequence=0)
+    second = tx.sign(server.url, server.chain.chain_id, "a", [send_msg("a", "c", 2)], sequence=1)
+    answers = [tx.broadcast(server.url, raw) for raw in (first, second)]  # CheckTx state tracks the sequence
+    assert [a["code"] for a in answers] == [0, 0]
+    assert http().get(f"{server.url}{TXS}/{answers[0]['txhash']}").status_code == 404  # pending
+    http().post(f"{server.url}/sandbox/admin/advance", json={"blocks": 1})
+    done = [tx.wait_tx(server.url, a["txhash"], timeout=5)["tx_response"] for a in answers]
+    assert [d["code"] for d in done] == [0, 0] and done[0]["height"] == done[1]["height"]
+    assert seq(server, "a") == 2
