@@ -58,6 +58,8 @@ def load(opts: dict[str, Any]) -> tuple[Config, PluginHost]:
     except SecretMCPError as exc:
         raise click.UsageError(exc.message) from exc
     logging.basicConfig(stream=sys.stderr, level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if config.log_level != "DEBUG":
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per LCD request is debug detail
     return config, PluginHost(include=config.plugins, exclude=config.exclude)
 
 

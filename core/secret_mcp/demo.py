@@ -35,7 +35,7 @@ async def run_demo(extra_args: list[str], echo: Callable[[str], None]) -> int:
 
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "secret_mcp.cli", "serve", "--network", "sandbox", *extra_args],
+        args=["-m", "secret_mcp.cli", "serve", "--network", "sandbox", "--log-level", "WARNING", *extra_args],
         env=dict(os.environ),
     )
     failures = 0

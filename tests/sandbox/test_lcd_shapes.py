@@ -99,6 +99,9 @@ def test_cometbft_rpc_block_by_hash(sandbox, tx):
     assert rpc["jsonrpc"] == "2.0" and rpc["result"]["block_id"]["hash"] == hash_hex
     assert rpc["result"]["block"]["header"]["height"] == res["height"]
     assert rpc["result"]["block"]["data"]["txs"] == block["block"]["data"]["txs"]
+    results = get(sandbox, "/block_results", height=res["height"]).json()["result"]
+    assert results["height"] == res["height"] and len(results["txs_results"]) == 1
+    assert results["txs_results"][0]["code"] == 0 and results["txs_results"][0]["events"] == res["events"]
     status = get(sandbox, "/status").json()["result"]
     assert status["sync_info"]["latest_block_height"] == str(sandbox.chain.height)
     assert status["sync_info"]["catching_up"] is False

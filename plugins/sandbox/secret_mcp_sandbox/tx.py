@@ -225,7 +225,7 @@ class TxRunner:
         if pub is not None and pubkey_to_address(pub) != signer:
             raise TxError("sdk", 8, f"pubKey does not match signer address {signer} with signer index: 0: "
                                     "invalid pubkey")
-        acc = auth.get_account(store, signer)  # re-read: the fee transfer may not touch it, but stay exact
+        acc = auth.get_account(store, signer)  # the SDK's later decorators read the account again (gas)
         if acc["pub_key"] is None and pub is not None:
             acc = {**acc, "pub_key": base64.b64encode(pub).decode()}
         meter.consume(SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1")

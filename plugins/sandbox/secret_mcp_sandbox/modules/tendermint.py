@@ -61,6 +61,7 @@ class TendermintModule(Module):
             Route("GET", "/block_by_hash", self._rpc_block_by_hash),
             Route("GET", "/block", self._rpc_block),
             Route("GET", "/status", self._rpc_status),
+            Route("GET", "/block_results", self._rpc_block_results),
         ]
 
     @staticmethod
@@ -154,6 +155,29 @@ class TendermintModule(Module):
             raise LCDError(3, f"height {height} must be less than or equal to the current blockchain height "
                               f"{req.chain.height}")
         return _rpc_ok(self._rpc_block_json(req.chain, req.chain.blocks[height]))
+
+    def _rpc_block_results(self, req: Request) -> dict:
+        """CometBFT 0.38 block_results: each tx's result, then begin/end-block events as finalize_block_events."""
+        chain = req.chain
+        raw = (req.param("height") or "").strip('"')
+        height = int(raw) if raw.isdigit() else chain.height
+        if height not in chain.blocks:
+            raise LCDError(3, f"height {height} must be less than or equal to the current blockchain height "
+                              f"{chain.height}")
+        block = chain.blocks[height]
+        from ..tx import tx_hash
+
+        results = []
+        for t in block["txs"]:
+            r = chain.txs[tx_hash(base64.b64decode(t))]["response"]
+            data = base64.b64encode(bytes.fromhex(r["data"])).decode() if r["data"] else None
+            results.append({"code": r["code"], "data": data, "log": r["raw_log"], "info": "",
+                            "gas_wanted": r["gas_wanted"], "gas_used": r["gas_used"], "events": r["events"],
+                            "codespace": r["codespace"]})
+        return _rpc_ok({"height": str(height), "txs_results": results,
+                        "finalize_block_events": block.get("begin_events", []) + block.get("end_events", []),
+                        "validator_updates": [], "consensus_param_updates": None,
+                        "app_hash": base64.b64encode(bytes.fromhex(block["app_hash"])).decode()})
 
     def _rpc_status(self, req: Request) -> dict:
         chain = req.chain

@@ -1,0 +1,143 @@
+"""Account tools. Transactions are found with CometBFT queries: message.sender (sent) and transfer.recipient
+(received); "all" merges both, newest first, without duplicates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.tx.lookup import MAX_PAGE, TxInfo, search, tx_info
+
+AddressArg = Annotated[str | None, Field(description="secret1… address; default: the active wallet")]
+Role = Literal["all", "sent", "received"]
+QUERIES = {"sent": "message.sender='{a}'", "received": "transfer.recipient='{a}'"}
+
+
+class PubKey(BaseModel):
+    type: str
+    key: str = Field(description="base64 public key")
+
+
+class Account(BaseModel):
+    address: str
+    type: str = Field(description="e.g. BaseAccount, ModuleAccount, ContinuousVestingAccount")
+    account_number: int
+    sequence: int = Field(description="Transactions signed so far (the next tx uses this number)")
+    pub_key: PubKey | None = Field(description="None until the account signs its first transaction")
+    module_name: str | None = None
+
+
+class AccountTxs(BaseModel):
+    address: str
+    role: Role
+    txs: list[TxInfo]
+    page: int
+    limit: int
+    total: int | None
+    has_more: bool
+
+
+class TxCount(BaseModel):
+    address: str
+    sent: int = Field(description="Transactions signed by this address (message.sender)")
+    received: int = Field(description="Transactions that transferred tokens to it (transfer.recipient)")
+    sequence: int | None = Field(description="The account's sequence (None if the account does not exist yet)")
+
+
+def _address(ctx: ToolContext, address: str | None) -> str:
+    if address:
+        return validate_address(address)
+    active = ctx.session.active_wallet_address()
+    if active is None:
+        raise SecretMCPError("NO_ADDRESS", "No address given and no active wallet.",
+                             ["Pass an address, or choose a wallet with secret_set_active_wallet."])
+    return active
+
+
+async def _account(ctx: ToolContext, address: str) -> dict | None:
+    try:
+        body = await ctx.query(f"/cosmos/auth/v1beta1/accounts/{address}", data_class="account", addresses=[address])
+    except ChainError as exc:
+        if exc.code == "CHAIN_NOT_FOUND":
+            return None
+        raise
+    return body.get("account") or {}
+
+
+@tool(effect="reads", title="Get account")
+async def secret_get_account(ctx: ToolContext, address: AddressArg = None) -> Account:
+    """Return an account's type, account number, sequence and public key (default: the active wallet)."""
+    addr = _address(ctx, address)
+    acc = await _account(ctx, addr)
+    if acc is None:
+        raise SecretMCPError("ACCOUNT_NOT_FOUND", f"{addr} has no account on {ctx.network.name}: it never received funds.",
+                             ["An address exists on chain only after it first receives tokens."], {"address": addr})
+    kind = str(acc.get("@type", "")).rsplit(".", 1)[-1]
+    base = acc.get("base_vesting_account", acc)
+    base = base.get("base_account", base)
+    pk = base.get("pub_key")
+    return Account(address=addr, type=kind, account_number=int(base.get("account_number", 0)),
+                   sequence=int(base.get("sequence", 0)),
+                   pub_key=PubKey(type=str(pk.get("@type", "")), key=str(pk.get("key", ""))) if pk else None,
+                   module_name=acc.get("name"))
+
+
+async def _newest(ctx: ToolContext, query: str, count: int) -> tuple[list[dict], bool]:
+    """At least the newest `count` matches of a query (whole node pages), and whether that is all of them."""
+    found: list[dict] = []
+    page = 1
+    while True:
+        chunk, _total = await search(ctx, query, page=page, limit=MAX_PAGE, order="desc")
+        found += chunk
+        if len(chunk) < MAX_PAGE:
+            return found, True
+        if len(found) >= count:
+            return found, False
+        page += 1
+
+
+@tool(effect="reads", title="Account transactions")
+async def secret_get_account_transactions(
+    ctx: ToolContext,
+    address: AddressArg = None,
+    role: Annotated[Role, Field(description="'sent', 'received' or 'all'")] = "all",
+    page: Annotated[int, Field(ge=1)] = 1,
+    limit: Annotated[int, Field(ge=1, le=100)] = 20,
+) -> AccountTxs:
+    """List an address's transactions, newest first: those it sent, received, or both (paginated)."""
+    addr = _address(ctx, address)
+    if role != "all":
+        responses, total = await search(ctx, QUERIES[role].format(a=addr), page=page, limit=limit, order="desc")
+    else:
+        # Two queries merged: fetch enough of each for this page, drop a tx found by both (a send to oneself).
+        want = page * limit
+        sent, all_sent = await _newest(ctx, QUERIES["sent"].format(a=addr), want)
+        got, all_got = await _newest(ctx, QUERIES["received"].format(a=addr), want)
+        merged = {r["txhash"]: r for r in sent + got}
+        ordered = sorted(merged.values(), key=lambda r: int(r.get("height", 0)), reverse=True)
+        responses = ordered[(page - 1) * limit: want]
+        total = len(ordered) if all_sent and all_got else None  # exact only when both lists were read to the end
+        more = len(ordered) > want if total is not None else True
+        return AccountTxs(address=addr, role=role, txs=[tx_info(ctx, r, with_events=False) for r in responses],
+                          page=page, limit=limit, total=total, has_more=more)
+    more = total is not None and page * limit < total
+    return AccountTxs(address=addr, role=role, txs=[tx_info(ctx, r, with_events=False) for r in responses],
+                      page=page, limit=limit, total=total, has_more=more)
+
+
+@tool(effect="reads", title="Account transaction count")
+async def secret_get_account_tx_count(ctx: ToolContext, address: AddressArg = None) -> TxCount:
+    """Count the transactions an address sent and received, with its current sequence."""
+    addr = _address(ctx, address)
+    _, sent = await search(ctx, QUERIES["sent"].format(a=addr), limit=1)
+    _, received = await search(ctx, QUERIES["received"].format(a=addr), limit=1)
+    acc = await _account(ctx, addr)
+    base = (acc or {}).get("base_vesting_account", acc or {})
+    base = base.get("base_account", base)
+    return TxCount(address=addr, sent=sent or 0, received=received or 0,
+                   sequence=int(base.get("sequence", 0)) if acc is not None else None)

@@ -1,0 +1,118 @@
+"""Sending tokens: one MsgSend, or one MsgMultiSend paying several recipients in a single atomic transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+from secret_sdk.protobuf.cosmos.bank.v1beta1 import Input, MsgMultiSend, MsgSend, Output
+from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.amounts import Amount, parse_amount
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.tx import TxResult, preview, send_messages
+
+AmountArg = Annotated[str, Field(description="Amount with its unit: '1.5 SCRT', '1500000uscrt', or a number with `denom`")]
+DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT', 'uscrt' or a base denom")]
+MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo (visible on chain)")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+
+
+class Payment(BaseModel):
+    address: str = Field(description="Recipient secret1… address")
+    amount: str = Field(description="'1.5 SCRT', '1500000uscrt', or a number with denom")
+    denom: str | None = None
+
+
+def _coins(amounts: list[Amount]) -> list[Coin]:
+    # The chain wants one coin per denom, sorted by denom.
+    merged: dict[str, int] = {}
+    for a in amounts:
+        merged[a.denom] = merged.get(a.denom, 0) + a.amount
+    return [Coin(denom=d, amount=str(merged[d])) for d in sorted(merged)]
+
+
+def _sender(ctx: ToolContext) -> str:
+    address = ctx.session.active_wallet_address()
+    if address is None:
+        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
+    return address
+
+
+def _send_plan(ctx: ToolContext, recipient: str, amount: str, denom: str | None) -> tuple[str, Amount, MsgSend]:
+    to = validate_address(recipient, field="recipient")
+    value = parse_amount(amount, denom)
+    return to, value, MsgSend(from_address=_sender(ctx), to_address=to, amount=_coins([value]))
+
+
+def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, Amount]], MsgMultiSend]:
+    if not payments:
+        raise SecretMCPError("INVALID_INPUT", "Give at least one recipient.", [])
+    plan = []
+    for i, p in enumerate(payments):
+        p = p if isinstance(p, Payment) else Payment.model_validate(p)
+        plan.append((validate_address(p.address, field=f"recipients[{i}].address"),
+                     parse_amount(p.amount, p.denom, field=f"recipients[{i}].amount")))
+    outputs = {}
+    for to, value in plan:  # one output per address: the chain would accept duplicates, readers would not
+        outputs.setdefault(to, []).append(value)
+    msg = MsgMultiSend(inputs=[Input(address=_sender(ctx), coins=_coins([v for _, v in plan]))],
+                       outputs=[Output(address=to, coins=_coins(vals)) for to, vals in outputs.items()])
+    return plan, msg
+
+
+async def _confirm_send(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    try:
+        to, value, msg = _send_plan(ctx, args["recipient"], args["amount"], args.get("denom"))
+    except SecretMCPError:
+        return None  # the tool body fails the same check with a clear error, before anything is sent
+    return await preview(ctx, f"Send {value.display}", amounts=[value], recipients=[to], messages=[msg],
+                         memo=args.get("memo") or "", gas=args.get("gas"))
+
+
+async def _confirm_multi(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    try:
+        plan, msg = _multi_plan(ctx, args["recipients"])
+    except (SecretMCPError, ValueError):
+        return None
+    lines = [f"Pay {to}: {value.display}" for to, value in plan]
+    return await preview(ctx, f"Multi-send to {len(plan)} recipient(s) in ONE transaction",
+                         amounts=[v for _, v in plan], messages=[msg], lines=lines,
+                         memo=args.get("memo") or "", gas=args.get("gas"))
+
+
+@tool(effect="moves_funds", title="Send tokens", needs_wallet=True, confirm=_confirm_send)
+async def secret_send_tokens(
+    ctx: ToolContext,
+    recipient: Annotated[str, Field(description="Recipient secret1… address")],
+    amount: AmountArg,
+    denom: DenomArg = None,
+    memo: MemoArg = "",
+    gas: GasArg = None,
+) -> TxResult:
+    """Send SCRT (or another token, in its base denom) from the active wallet to one address.
+
+    The person confirms first (amount, recipient, estimated fee, network). Returns the transaction hash,
+    height, fee and gas once the transaction is in a block."""
+    to, value, msg = _send_plan(ctx, recipient, amount, denom)
+    return await send_messages(ctx, [msg], summary=f"Send {value.display} to {to}", amounts=[value],
+                               recipients=[to], memo=memo, gas=gas, tool="secret_send_tokens")
+
+
+@tool(effect="moves_funds", title="Send to several recipients", needs_wallet=True, confirm=_confirm_multi)
+async def secret_multi_send(
+    ctx: ToolContext,
+    recipients: Annotated[list[Payment], Field(min_length=1, max_length=100, description="Who gets how much")],
+    memo: MemoArg = "",
+    gas: GasArg = None,
+) -> TxResult:
+    """Pay several addresses in ONE transaction (a single MsgMultiSend): either everyone is paid or nobody is.
+
+    The person confirms the full list and the estimated fee first."""
+    plan, msg = _multi_plan(ctx, recipients)
+    total = ", ".join(f"{v.display} to {to}" for to, v in plan)
+    return await send_messages(ctx, [msg], summary=f"Multi-send: {total}", amounts=[v for _, v in plan],
+                               recipients=[to for to, _ in plan], memo=memo, gas=gas, tool="secret_multi_send")

@@ -1,0 +1,83 @@
+"""Finding transactions: by hash, by CometBFT query, and "what became of it" status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
+from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
+
+HashArg = Annotated[str, Field(description="Transaction hash: 64 hex characters")]
+
+
+class TxPage(BaseModel):
+    query: str
+    txs: list[TxInfo]
+    page: int
+    limit: int
+    total: int | None = Field(description="Matches in all pages (None when the page is past the end)")
+    has_more: bool
+
+
+class TxStatus(BaseModel):
+    txhash: str
+    status: Literal["pending", "success", "failed", "unknown"]
+    height: int | None = None
+    code: int | None = None
+    raw_log: str = ""
+    explanation: str
+
+
+@tool(effect="reads", title="Get transaction")
+async def secret_get_transaction(ctx: ToolContext, hash: HashArg) -> TxInfo:
+    """Return a committed transaction: status, height, fee, gas, memo, messages and events."""
+    response = await get_tx(ctx, hash)
+    if response is None:
+        raise SecretMCPError("TX_NOT_FOUND", f"No transaction {check_hash(hash)} on {ctx.network.name}.",
+                             ["Check the hash and the network; a transaction sent seconds ago may still be pending "
+                              "(secret_get_transaction_status)."], {"txhash": check_hash(hash)})
+    return tx_info(ctx, response)
+
+
+@tool(effect="reads", title="Search transactions")
+async def secret_search_transactions(
+    ctx: ToolContext,
+    query: Annotated[str, Field(description="CometBFT query, e.g. message.sender='secret1…' AND tx.height>=100")],
+    page: Annotated[int, Field(ge=1, description="1-based page")] = 1,
+    limit: Annotated[int, Field(ge=1, le=100, description="Transactions per page")] = 20,
+    order: Annotated[Literal["asc", "desc"], Field(description="By height: 'desc' = newest first")] = "desc",
+) -> TxPage:
+    """Search transactions with a CometBFT event query (message.sender, message.action, transfer.recipient,
+    tx.height, wasm.contract_address, ...), paginated."""
+    responses, total = await search(ctx, query, page=page, limit=limit, order=order)
+    txs = [tx_info(ctx, r, with_events=False) for r in responses]
+    more = total is not None and page * limit < total
+    return TxPage(query=query, txs=txs, page=page, limit=limit, total=total, has_more=more)
+
+
+@tool(effect="reads", title="Transaction status")
+async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxStatus:
+    """Say whether a transaction is pending, succeeded, failed, or is unknown to the chain.
+
+    Use it after a result with status "unknown" (TX_OUTCOME_UNKNOWN) before sending anything again."""
+    txhash = check_hash(hash)
+    response = await get_tx(ctx, txhash)
+    if response is not None:
+        code = int(response.get("code", 0))
+        ok = code == 0
+        return TxStatus(txhash=txhash, status="success" if ok else "failed", height=int(response.get("height", 0)),
+                        code=code, raw_log=str(response.get("raw_log", "")),
+                        explanation="Included in a block and succeeded." if ok else
+                        "Included in a block but failed: its messages had no effect; the fee was paid.")
+    age = broadcast_age(ctx.app, txhash)
+    if age is not None and age < PENDING_SECONDS:
+        return TxStatus(txhash=txhash, status="pending",
+                        explanation=f"This server broadcast it {age:.0f} s ago; it is not in a block yet. Check again shortly.")
+    return TxStatus(txhash=txhash, status="unknown",
+                    explanation="The chain does not know this hash: never sent, dropped from the mempool, or on "
+                                "another network. It is safe to send again only if it never appears.")
