@@ -45,3 +45,12 @@ def serve(session: nox.Session) -> None:
     """Run the stdio server on the sandbox (for an MCP client or the inspector)."""
     install_project(session)
     session.run("secret-mcp", "serve", *session.posargs)
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmarks; figures go to bench-results/ as JSON and Markdown."""
+    install_project(session)
+    session.install("httpx")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), "--out", str(ROOT / "bench-results"), *session.posargs)

@@ -38,6 +38,19 @@ class ToolContext:
     def hooks(self) -> Any:
         return self.app.host.hook
 
+    def address_or_active(self, address: str | None, field: str = "address") -> str:
+        """The given address (validated), or the active wallet's when none is given."""
+        from .addresses import validate_address
+        from .errors import SecretMCPError
+
+        if address:
+            return validate_address(address, field=field)
+        active = self.session.active_wallet_address()
+        if active is None:
+            raise SecretMCPError("NO_ADDRESS", "No address given and no active wallet.",
+                                 ["Pass an address, or choose a wallet with secret_set_active_wallet."])
+        return active
+
     async def pool(self) -> "ClientPool":
         return await self.session.connect()
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import shutil
 
+import httpx
+
 import pytest
 
 from tests.proof._proofkit import SECRETJS_DIR, FlowRun, assert_check, assert_run_consistent, chain_id_of, in_ci, run_flows
 
-# Must list every check flows.mjs reports without --snip20, in order.
+# Must list every check flows.mjs reports (with --snip20), in order.
 JS_CHECKS = [
     "wallet_derivation",
     "node_info",
@@ -38,6 +40,9 @@ JS_CHECKS = [
     "txs_by_sender",
     "gov_vote",
     "gov_proposals",
+    "snip20_token_info",
+    "snip20_set_viewing_key",
+    "snip20_transfer",
 ]
 
 
@@ -51,7 +56,9 @@ def js_run(request: pytest.FixtureRequest) -> FlowRun:
             pytest.fail(f"secretjs proof cannot run under CI: {reason}")
         pytest.skip(f"secretjs proof not run: {reason}")
     sandbox = request.getfixturevalue("sandbox")  # only once the install is known to be there
-    command = [node, "flows.mjs", sandbox.url, "--chain-id", chain_id_of(sandbox)]
+    # The genesis SNIP-20 token: the first contract of code 1, found the way any client would.
+    token = httpx.get(f"{sandbox.url}/compute/v1beta1/contracts/1", timeout=10).json()["contract_infos"][0]
+    command = [node, "flows.mjs", sandbox.url, "--chain-id", chain_id_of(sandbox), "--snip20", token["contract_address"]]
     return run_flows(command, cwd=SECRETJS_DIR, timeout=150)
 
 

@@ -7,7 +7,9 @@
 // and exits 1 if any check failed (2 on a usage error). Nothing here is mocked: every
 // value comes back from the LCD through secretjs' own query, signing and broadcast code.
 import { createHash, randomBytes } from "node:crypto";
-import { BroadcastMode, MsgDelegate, MsgSend, MsgVote, SecretNetworkClient, VoteOption, Wallet } from "secretjs";
+import {
+  BroadcastMode, MsgDelegate, MsgExecuteContractResponse, MsgSend, MsgVote, SecretNetworkClient, VoteOption, Wallet,
+} from "secretjs";
 
 const MNEMONICS = {
   a: "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar",
@@ -503,7 +505,8 @@ async function snip20Flows(spec, { walletA, walletB, clientA, clientB }) {
     for (const [client, wallet] of [[clientA, walletA], [clientB, walletB]]) {
       const tx = await exec(client, wallet.address, { set_viewing_key: { key } });
       expectEqual(tx.code, 0, `set_viewing_key tx code (rawLog ${jsonish(tx.rawLog)})`);
-      const data = JSON.parse(Buffer.from(tx.data[0]).toString("utf8"));
+      // secretjs 1.22 gives data[i] as the encoded MsgExecuteContractResponse, not the contract's JSON.
+      const data = JSON.parse(Buffer.from(MsgExecuteContractResponse.decode(tx.data[0]).data).toString("utf8"));
       expectEqual(data?.set_viewing_key?.status, "success", "decrypted set_viewing_key answer");
     }
     const wrong = await clientA.query.compute.queryContract({ contract_address, code_hash, query: { balance: { address: walletA.address, key: `${key}x` } } });

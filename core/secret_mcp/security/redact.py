@@ -26,7 +26,7 @@ MIN_PHRASE = 12
 
 _WORD = re.compile(r"[A-Za-z]+")
 _GAP = re.compile(r'^[\s,;"\'\[\]]+$')  # what may sit between words of a phrase (text, JSON arrays)
-_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:0x)?([0-9A-Fa-f]{64})(?![0-9A-Fa-f])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?<!ibc/)(?:0x)?([0-9A-Fa-f]{64})(?![0-9A-Fa-f])")  # ibc/<hash> is a denom
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])")
 _LABEL = r"(?:hash|pub_?key|public_?key)"
 _HASH_LABEL = re.compile(_LABEL + r"[\"']?\s*[:=]?\s*[\"']?\s*$", re.IGNORECASE)

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
@@ -49,15 +48,6 @@ class TxCount(BaseModel):
     sequence: int | None = Field(description="The account's sequence (None if the account does not exist yet)")
 
 
-def _address(ctx: ToolContext, address: str | None) -> str:
-    if address:
-        return validate_address(address)
-    active = ctx.session.active_wallet_address()
-    if active is None:
-        raise SecretMCPError("NO_ADDRESS", "No address given and no active wallet.",
-                             ["Pass an address, or choose a wallet with secret_set_active_wallet."])
-    return active
-
 
 async def _account(ctx: ToolContext, address: str) -> dict | None:
     try:
@@ -72,7 +62,7 @@ async def _account(ctx: ToolContext, address: str) -> dict | None:
 @tool(effect="reads", title="Get account")
 async def secret_get_account(ctx: ToolContext, address: AddressArg = None) -> Account:
     """Return an account's type, account number, sequence and public key (default: the active wallet)."""
-    addr = _address(ctx, address)
+    addr = ctx.address_or_active(address)
     acc = await _account(ctx, addr)
     if acc is None:
         raise SecretMCPError("ACCOUNT_NOT_FOUND", f"{addr} has no account on {ctx.network.name}: it never received funds.",
@@ -110,7 +100,7 @@ async def secret_get_account_transactions(
     limit: Annotated[int, Field(ge=1, le=100)] = 20,
 ) -> AccountTxs:
     """List an address's transactions, newest first: those it sent, received, or both (paginated)."""
-    addr = _address(ctx, address)
+    addr = ctx.address_or_active(address)
     if role != "all":
         responses, total = await search(ctx, QUERIES[role].format(a=addr), page=page, limit=limit, order="desc")
     else:
@@ -133,7 +123,7 @@ async def secret_get_account_transactions(
 @tool(effect="reads", title="Account transaction count")
 async def secret_get_account_tx_count(ctx: ToolContext, address: AddressArg = None) -> TxCount:
     """Count the transactions an address sent and received, with its current sequence."""
-    addr = _address(ctx, address)
+    addr = ctx.address_or_active(address)
     _, sent = await search(ctx, QUERIES["sent"].format(a=addr), limit=1)
     _, received = await search(ctx, QUERIES["received"].format(a=addr), limit=1)
     acc = await _account(ctx, addr)

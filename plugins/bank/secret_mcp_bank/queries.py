@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
@@ -52,15 +51,6 @@ class DenomMetadataList(BaseModel):
     note: str | None = None
 
 
-def address_or_active(ctx: ToolContext, address: str | None) -> str:
-    if address:
-        return validate_address(address)
-    active = ctx.session.active_wallet_address()
-    if active is None:
-        raise SecretMCPError("NO_ADDRESS", "No address given and no active wallet.",
-                             ["Pass an address, or choose a wallet with secret_set_active_wallet."])
-    return active
-
 
 @tool(effect="reads", title="Get balance")
 async def secret_get_balance(
@@ -68,7 +58,7 @@ async def secret_get_balance(
     address: Annotated[str | None, Field(description="secret1… address; default: the active wallet")] = None,
 ) -> Balance:
     """Return every token balance of an address (default: the active wallet), with SCRT shown as SCRT and uscrt."""
-    addr = address_or_active(ctx, address)
+    addr = ctx.address_or_active(address)
     body = await ctx.query(f"{BANK}/balances/{addr}", {"pagination.limit": 1000}, data_class="balances", addresses=[addr])
     coins = [coin_view(b["denom"], b["amount"]) for b in body.get("balances") or []]
     uscrt = next((c.amount for c in coins if c.denom == "uscrt"), "0")

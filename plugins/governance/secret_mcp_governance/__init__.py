@@ -1,0 +1,14 @@
+"""The governance pack: proposals (gov v1 routes), their tallies, text proposals, deposits and votes."""
+
+from __future__ import annotations
+
+from secret_mcp import hookimpl
+
+
+@hookimpl
+def secret_mcp_register(registry):
+    from .queries import secret_get_proposal, secret_get_proposals, secret_get_vote
+    from .writes import secret_deposit_proposal, secret_submit_proposal, secret_vote_proposal
+
+    registry.add_tools(secret_get_proposals, secret_get_proposal, secret_get_vote, secret_submit_proposal,
+                       secret_deposit_proposal, secret_vote_proposal)

@@ -1,0 +1,193 @@
+"""Reward tools. The chain keeps rewards as 18-decimal DecCoins; a withdrawal pays only the whole uscrt part."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress, MsgWithdrawDelegatorReward
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.amounts import CoinView, coin_view
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.units import USCRT_PER_SCRT
+
+DIST = "/cosmos/distribution/v1beta1"
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+
+
+class DecAmount(BaseModel):
+    """A reward amount exactly as the chain holds it (fractions of the base unit included)."""
+
+    denom: str
+    amount: str = Field(description="Exact amount in the base denom, e.g. '12345.678' uscrt")
+    scrt: str | None = Field(None, description="The same in SCRT (exact) when the denom is uscrt")
+    withdrawable: str = Field(description="Whole base units a withdrawal pays now (the fraction stays behind)")
+
+
+class ValidatorReward(BaseModel):
+    validator_address: str
+    rewards: list[DecAmount]
+    uscrt: str = Field(description="Exact uscrt reward from this validator")
+    scrt: str
+
+
+class Rewards(BaseModel):
+    delegator: str
+    withdraw_address: str = Field(description="Where withdrawn rewards are paid")
+    validators: list[ValidatorReward]
+    total: list[DecAmount]
+    total_uscrt: str
+    total_scrt: str
+
+
+class CommunityPool(BaseModel):
+    pool: list[DecAmount]
+    uscrt: str
+    scrt: str
+
+
+class WithdrawResult(TxResult):
+    withdrawn: CoinView = Field(description="uscrt paid out by this transaction (sum over validators)")
+    validators: list[str] = Field(description="Validators the rewards were withdrawn from")
+    paid_to: str = Field(description="The withdraw address that received them")
+
+
+class WithdrawAddressResult(TxResult):
+    withdraw_address: str
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if Decimal(text) == 0 else text
+
+
+def dec_amount(coin: dict) -> DecAmount:
+    amount = Decimal(coin.get("amount") or 0)
+    denom = coin.get("denom", "")
+    return DecAmount(denom=denom, amount=_plain(amount), scrt=_plain(amount / USCRT_PER_SCRT) if denom == "uscrt" else None,
+                     withdrawable=str(int(amount)))
+
+
+def _uscrt(coins: list[dict]) -> Decimal:
+    return sum((Decimal(c.get("amount") or 0) for c in coins if c.get("denom") == "uscrt"), Decimal(0))
+
+
+
+async def _withdraw_address(ctx: ToolContext, delegator: str) -> str:
+    body = await ctx.query(f"{DIST}/delegators/{delegator}/withdraw_address", cached=False)
+    return body.get("withdraw_address") or delegator
+
+
+@tool(effect="reads", title="Get staking rewards")
+async def secret_get_rewards(
+    ctx: ToolContext,
+    address: Annotated[str | None, Field(description="secret1… delegator; default: the active wallet")] = None,
+) -> Rewards:
+    """Return pending staking rewards per validator and in total, in SCRT and uscrt, as exact decimals.
+
+    Rewards grow every block; `withdrawable` is the whole-uscrt part a withdrawal would pay now."""
+    who = ctx.address_or_active(address)
+    body = await ctx.query(f"{DIST}/delegators/{who}/rewards", cached=False)
+    per = []
+    for r in body.get("rewards") or []:
+        uscrt = _uscrt(r.get("reward") or [])
+        per.append(ValidatorReward(validator_address=r["validator_address"],
+                                   rewards=[dec_amount(c) for c in r.get("reward") or []],
+                                   uscrt=_plain(uscrt), scrt=_plain(uscrt / USCRT_PER_SCRT)))
+    total = _uscrt(body.get("total") or [])
+    return Rewards(delegator=who, withdraw_address=await _withdraw_address(ctx, who), validators=per,
+                   total=[dec_amount(c) for c in body.get("total") or []], total_uscrt=_plain(total),
+                   total_scrt=_plain(total / USCRT_PER_SCRT))
+
+
+@tool(effect="reads", title="Community pool")
+async def secret_get_community_pool(ctx: ToolContext) -> CommunityPool:
+    """Return the community pool (funds governance can spend), exact, in SCRT and uscrt."""
+    body = await ctx.query(f"{DIST}/community_pool", cached=False)  # grows every block
+    coins = body.get("pool") or []
+    uscrt = _uscrt(coins)
+    return CommunityPool(pool=[dec_amount(c) for c in coins], uscrt=_plain(uscrt), scrt=_plain(uscrt / USCRT_PER_SCRT))
+
+
+async def _withdraw_plan(ctx: ToolContext, validator: str | None) -> tuple[str, list[str], list[Any], Decimal, str]:
+    me = ctx.address_or_active(None)
+    if validator:
+        validator = validate_address(validator, "secretvaloper", field="validator")
+    body = await ctx.query(f"{DIST}/delegators/{me}/validators", cached=False)
+    mine = list(body.get("validators") or [])
+    if not mine or (validator and validator not in mine):
+        where = f"with {validator}" if validator else "with any validator"
+        raise SecretMCPError("NO_DELEGATION", f"{me} has no delegation {where}, so there are no rewards to withdraw.",
+                             ["See the delegations with secret_get_delegations."], {"validator": validator})
+    targets = [validator] if validator else mine
+    msgs = [MsgWithdrawDelegatorReward(delegator_address=me, validator_address=v) for v in targets]
+    rewards = await ctx.query(f"{DIST}/delegators/{me}/rewards", cached=False)
+    pending = sum((_uscrt(r.get("reward") or []) for r in rewards.get("rewards") or []
+                   if r["validator_address"] in targets), Decimal(0))
+    return me, targets, msgs, pending, await _withdraw_address(ctx, me)
+
+
+async def _confirm_withdraw(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    try:
+        _me, targets, msgs, pending, to = await _withdraw_plan(ctx, args.get("validator"))
+    except SecretMCPError:
+        return None  # the body fails the same check with a clear error
+    return await preview(ctx, f"Withdraw staking rewards from {len(targets)} validator(s) in one transaction",
+                         messages=msgs, gas=args.get("gas"),
+                         lines=[f"Pending now: about {coin_view('uscrt', int(pending)).display}", f"Paid to: {to}"])
+
+
+@tool(effect="writes", title="Withdraw rewards", needs_wallet=True, confirm=_confirm_withdraw)
+async def secret_withdraw_rewards(
+    ctx: ToolContext,
+    validator: Annotated[str | None, Field(description="secretvaloper1… to withdraw from one validator; "
+                                                       "default: every validator, in ONE transaction")] = None,
+    gas: GasArg = None,
+) -> WithdrawResult:
+    """Withdraw the active wallet's staking rewards to its withdraw address (default: itself).
+
+    Without `validator`, all validators are claimed in one transaction. The person confirms first."""
+    me, targets, msgs, _pending, to = await _withdraw_plan(ctx, validator)
+    tx = await send_messages(ctx, msgs, summary=f"Withdraw rewards from {len(targets)} validator(s)", gas=gas,
+                             recipients=[to] if to != me else [], tool="secret_withdraw_rewards")
+    paid = sum(_event_uscrt(e.attributes.get("amount", "")) for e in tx.events if e.type == "withdraw_rewards")
+    return WithdrawResult(**tx.model_dump(), withdrawn=coin_view("uscrt", paid), validators=targets, paid_to=to)
+
+
+def _event_uscrt(text: str) -> int:
+    """'12uscrt' or '3uatom,12uscrt' -> 12 (event amounts are sdk.Coins strings)."""
+    parts = [p.removesuffix("uscrt") for p in text.split(",") if p.endswith("uscrt")]
+    return sum(int(p) for p in parts if p.isdigit())
+
+
+async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    try:
+        to = validate_address(args["address"])
+        me = ctx.address_or_active(None)
+    except SecretMCPError:
+        return None
+    msg = MsgSetWithdrawAddress(delegator_address=me, withdraw_address=to)
+    return await preview(ctx, "Change where staking rewards are paid", recipients=[to], messages=[msg], gas=args.get("gas"),
+                         lines=["From now on every reward withdrawal (and the rewards paid out when a delegation "
+                                "changes) goes to this address, not to the wallet."])
+
+
+@tool(effect="writes", title="Set rewards withdraw address", needs_wallet=True, confirm=_confirm_set)
+async def secret_set_withdraw_address(
+    ctx: ToolContext,
+    address: Annotated[str, Field(description="secret1… address that will receive future rewards (the wallet's own "
+                                              "address restores the default)")],
+    gas: GasArg = None,
+) -> WithdrawAddressResult:
+    """Set the address that receives the active wallet's staking rewards. The person confirms first."""
+    to = validate_address(address)
+    me = ctx.address_or_active(None)
+    msg = MsgSetWithdrawAddress(delegator_address=me, withdraw_address=to)
+    tx = await send_messages(ctx, [msg], summary=f"Set the rewards withdraw address to {to}", gas=gas,
+                             recipients=[to] if to != me else [], tool="secret_set_withdraw_address")
+    return WithdrawAddressResult(**tx.model_dump(), withdraw_address=to)

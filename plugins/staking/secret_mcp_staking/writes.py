@@ -1,0 +1,228 @@
+"""Delegate, undelegate and redelegate through the core transaction pipeline, after checks that send nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+from pydantic import Field
+from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgBeginRedelegate, MsgDelegate, MsgUndelegate
+
+from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
+from secret_mcp.context import ToolContext
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+from secret_mcp.tx import TxResult, preview, send_messages
+
+from .chain import STAKING, delegation, duration, get_validator, unbonding_seconds, validator_address, view
+
+AmountArg = Annotated[str, Field(description="'10 SCRT', '1500000uscrt', or a number with `denom`")]
+DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT' or 'uscrt'")]
+MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+JailedArg = Annotated[bool, Field(description="Delegate even though the validator is jailed (it earns nothing while "
+                                              "jailed). Only set this when the person explicitly insists.")]
+
+
+class StakingTxResult(TxResult):
+    validator: str = Field(description="The validator delegated to / undelegated from / redelegated to")
+    amount: CoinView
+    completion_time: str | None = Field(None, description="Undelegate: when the tokens return to the balance; "
+                                                          "redelegate: when the destination is free again")
+    rewards_paid: CoinView | None = Field(None, description="Pending rewards the chain paid out with this change")
+
+
+@attrs.frozen
+class Plan:
+    msg: Any
+    value: Amount
+    validator: dict  # the target validator's LCD JSON
+    lines: tuple[str, ...] = ()
+
+
+def _sender(ctx: ToolContext) -> str:
+    me = ctx.session.active_wallet_address()
+    if me is None:
+        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.",
+                             ["Choose one with secret_set_active_wallet."])
+    return me
+
+
+def _stake(amount: str, denom: str | None) -> Amount:
+    value = parse_amount(amount, denom)
+    if value.denom != "uscrt":
+        raise SecretMCPError("INVALID_DENOM", f"amount: only SCRT can be staked, not {value.denom}.",
+                             ["Give the amount in SCRT or uscrt."], {"field": "amount"})
+    return value
+
+
+def _describe(val: dict) -> str:
+    v = view(val, 0)
+    jailed = ", JAILED" if v.jailed else ""
+    return f"{v.moniker} ({v.operator_address}), commission {v.commission_percent}%, {v.status}{jailed}"
+
+
+def _refuse_jailed(val: dict, allow: bool) -> None:
+    if val.get("jailed") and not allow:
+        v = view(val, 0)
+        raise SecretMCPError(
+            "VALIDATOR_JAILED",
+            f"{v.moniker} ({v.operator_address}) is jailed: the chain removed it from the active set as a penalty "
+            "(downtime or double signing). A delegation to it earns no rewards while it is jailed and is exposed to "
+            "further slashing. Nothing was sent.",
+            ["Choose another validator: secret_get_validators with status='bonded'.",
+             "Only if the person insists after reading this, call again with allow_jailed=true."],
+            {"validator": v.operator_address})
+
+
+async def _staked(ctx: ToolContext, me: str, valoper: str, value: Amount | None, field: str) -> int:
+    """What `me` has staked with `valoper`; refuses when there is nothing or less than `value`."""
+    staked = await delegation(ctx, me, valoper)
+    if not staked:
+        raise SecretMCPError("NO_DELEGATION", f"{field}: {me} has nothing staked with {valoper}. Nothing was sent.",
+                             ["See where the wallet has staked with secret_get_delegations."],
+                             {"field": field, "validator": valoper})
+    if value is not None and value.amount > staked:
+        raise SecretMCPError(
+            "INSUFFICIENT_DELEGATION",
+            f"amount: {value.display} is more than the {coin_view('uscrt', staked).display} staked with {valoper}. "
+            "Nothing was sent.", ["Use a smaller amount, or amount='all'."],
+            {"field": "amount", "staked": str(staked), "requested": str(value.amount)})
+    return staked
+
+
+async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    me = _sender(ctx)
+    valoper = validator_address(args["validator"])
+    value = _stake(args["amount"], args.get("denom"))
+    val = await get_validator(ctx, valoper)
+    _refuse_jailed(val, bool(args.get("allow_jailed")))
+    msg = MsgDelegate(delegator_address=me, validator_address=valoper, amount=Coin(denom="uscrt", amount=str(value.amount)))
+    return Plan(msg, value, val, (f"Validator: {_describe(val)}", *view(val, 0).warnings))
+
+
+async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    me = _sender(ctx)
+    valoper = validator_address(args["validator"])
+    everything = str(args["amount"]).strip().lower() == "all"
+    value = None if everything else _stake(args["amount"], args.get("denom"))
+    val = await get_validator(ctx, valoper)
+    staked = await _staked(ctx, me, valoper, value, "validator")
+    value = value or Amount("uscrt", staked)
+    msg = MsgUndelegate(delegator_address=me, validator_address=valoper,
+                        amount=Coin(denom="uscrt", amount=str(value.amount)))
+    wait = duration(await unbonding_seconds(ctx))
+    return Plan(msg, value, val, (f"Undelegate: {value.display} of {coin_view('uscrt', staked).display} staked",
+                                  f"Validator: {_describe(val)}",
+                                  f"Unbonding takes {wait}: the tokens earn nothing and cannot be moved until then."))
+
+
+async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    me = _sender(ctx)
+    src = validator_address(args["source_validator"], "source_validator")
+    dst = validator_address(args["destination_validator"], "destination_validator")
+    if src == dst:
+        raise SecretMCPError("INVALID_INPUT", "destination_validator: it is the source validator.",
+                             ["Pick a different destination."], {"field": "destination_validator"})
+    value = _stake(args["amount"], args.get("denom"))
+    src_val = await get_validator(ctx, src, "source_validator")
+    dst_val = await get_validator(ctx, dst, "destination_validator")
+    _refuse_jailed(dst_val, bool(args.get("allow_jailed")))
+    await _staked(ctx, me, src, value, "source_validator")
+    body = await ctx.query(f"{STAKING}/delegators/{me}/redelegations", {"pagination.limit": 1000}, cached=False)
+    for r in body.get("redelegation_responses") or []:
+        if r["redelegation"]["validator_dst_address"] == src:
+            until = max(e["redelegation_entry"]["completion_time"] for e in r["entries"])
+            raise SecretMCPError(
+                "REDELEGATION_IN_PROGRESS",
+                f"source_validator: tokens were redelegated to {src} recently; the chain forbids redelegating away "
+                f"from it until {until} (no hopping between validators). Nothing was sent.",
+                ["Wait until then, or undelegate instead (secret_undelegate).", "See secret_get_redelegations."],
+                {"field": "source_validator", "until": until})
+    msg = MsgBeginRedelegate(delegator_address=me, validator_src_address=src, validator_dst_address=dst,
+                             amount=Coin(denom="uscrt", amount=str(value.amount)))
+    wait = duration(await unbonding_seconds(ctx))
+    return Plan(msg, value, dst_val, (f"Redelegate: {value.display}", f"From validator: {_describe(src_val)}",
+                                      f"To validator: {_describe(dst_val)}", *view(dst_val, 0).warnings,
+                                      f"The tokens stay staked; they cannot be redelegated again from the destination "
+                                      f"for {wait}."))
+
+
+def _uscrt(text: str) -> int:
+    """'12uscrt' or '3uatom,12uscrt' -> 12 (event amounts are sdk.Coins strings)."""
+    parts = [p.removesuffix("uscrt") for p in text.split(",") if p.endswith("uscrt")]
+    return sum(int(p) for p in parts if p.isdigit())
+
+
+def _result(tx: TxResult, plan: Plan, event: str | None) -> StakingTxResult:
+    completion = next((e.attributes.get("completion_time") for e in tx.events if event and e.type == event), None)
+    # Changing a delegation makes the chain pay out its pending rewards first; say so, or the balance surprises.
+    paid = sum(_uscrt(e.attributes.get("amount", "")) for e in tx.events if e.type == "withdraw_rewards")
+    return StakingTxResult(**tx.model_dump(), validator=plan.validator["operator_address"], amount=plan.value.view(),
+                           completion_time=completion, rewards_paid=coin_view("uscrt", paid) if paid else None)
+
+
+def _confirm(planner: Any, action: str, funds_leave: bool):
+    async def confirm(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+        try:
+            plan = await planner(ctx, args)
+        except SecretMCPError:
+            return None  # the body fails the same check with a clear error before anything is sent
+        return await preview(ctx, f"{action} {plan.value.display}", amounts=[plan.value] if funds_leave else [],
+                             messages=[plan.msg], lines=plan.lines, memo=args.get("memo") or "", gas=args.get("gas"))
+    return confirm
+
+
+@tool(effect="moves_funds", title="Delegate", needs_wallet=True, confirm=_confirm(plan_delegate, "Delegate", True))
+async def secret_delegate(
+    ctx: ToolContext,
+    validator: Annotated[str, Field(description="secretvaloper1… operator address")],
+    amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
+) -> StakingTxResult:
+    """Stake SCRT from the active wallet with a validator. Refuses unknown and jailed validators.
+
+    The person confirms first. Staked SCRT earns rewards (secret_get_rewards) and takes the chain's unbonding
+    period to get back (secret_undelegate)."""
+    plan = await plan_delegate(ctx, {"validator": validator, "amount": amount, "denom": denom,
+                                         "allow_jailed": allow_jailed})
+    tx = await send_messages(ctx, [plan.msg], summary=f"Delegate {plan.value.display} to {validator}",
+                             amounts=[plan.value], memo=memo, gas=gas, tool="secret_delegate")
+    return _result(tx, plan, None)
+
+
+@tool(effect="moves_funds", title="Undelegate", needs_wallet=True,
+      confirm=_confirm(plan_undelegate, "Undelegate", False))
+async def secret_undelegate(
+    ctx: ToolContext,
+    validator: Annotated[str, Field(description="secretvaloper1… operator address")],
+    amount: Annotated[str, Field(description="'10 SCRT', '1500000uscrt', a number with `denom`, or 'all'")],
+    denom: DenomArg = None, memo: MemoArg = "", gas: GasArg = None,
+) -> StakingTxResult:
+    """Start unbonding staked SCRT from a validator; returns `completion_time`, when the SCRT is back in the balance.
+
+    The person confirms first. Until completion the tokens earn nothing and cannot be moved."""
+    plan = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
+    tx = await send_messages(ctx, [plan.msg], summary=f"Undelegate {plan.value.display} from {validator}",
+                             memo=memo, gas=gas, tool="secret_undelegate")
+    return _result(tx, plan, "unbond")
+
+
+@tool(effect="writes", title="Redelegate", needs_wallet=True, confirm=_confirm(plan_redelegate, "Redelegate", False))
+async def secret_redelegate(
+    ctx: ToolContext,
+    source_validator: Annotated[str, Field(description="secretvaloper1… validator the SCRT is staked with now")],
+    destination_validator: Annotated[str, Field(description="secretvaloper1… validator to move it to")],
+    amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
+) -> StakingTxResult:
+    """Move staked SCRT from one validator to another at once, without unbonding.
+
+    The person confirms first. Refused while tokens redelegated INTO the source are still maturing."""
+    plan = await plan_redelegate(ctx, {"source_validator": source_validator, "amount": amount, "denom": denom,
+                                           "destination_validator": destination_validator, "allow_jailed": allow_jailed})
+    tx = await send_messages(ctx, [plan.msg], summary=f"Redelegate {plan.value.display} from {source_validator} to "
+                             f"{destination_validator}", memo=memo, gas=gas, tool="secret_redelegate")
+    return _result(tx, plan, "redelegate")
+
+
+__all__ = ["secret_delegate", "secret_undelegate", "secret_redelegate"]
