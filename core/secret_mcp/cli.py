@@ -82,14 +82,29 @@ def cli() -> None:
 
 
 @cli.command()
+@click.option("--http", "use_http", is_flag=True, help="Serve streamable HTTP instead of stdio (bearer token required).")
+@click.option("--host", "bind", default="127.0.0.1", show_default=True, help="With --http: address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="With --http: port.")
+@click.option("--token-file", type=click.Path(dir_okay=False), help="With --http: read the bearer token from this file.")
+@click.option("--allowed-host", multiple=True, help="With --http: another Host name clients use (repeatable).")
 @with_config
-def serve(config: Config, host: PluginHost) -> None:
-    """Run the MCP server over stdio (what Claude Desktop and other clients launch)."""
+def serve(config: Config, host: PluginHost, use_http: bool, bind: str, port: int, token_file: str | None,
+          allowed_host: tuple[str, ...]) -> None:
+    """Run the MCP server over stdio (what Claude Desktop launches), or over streamable HTTP with --http."""
     from .server import build_server
 
     for info in host.errors():
         logging.getLogger("secret_mcp").error("plugin %s failed to load: %s", info.name, info.error)
-    build_server(config, host=host).run("stdio")
+    server = build_server(config, host=host)
+    if not use_http:
+        server.run("stdio")
+        return
+    from .http import serve_http
+
+    try:
+        serve_http(server, config, host=bind, port=port, token_file=token_file, extra_hosts=_split(allowed_host) or ())
+    except SecretMCPError as exc:
+        raise click.UsageError(" ".join([exc.message, *exc.suggestions])) from exc
 
 
 def describe_plugins(host: PluginHost, config: Config) -> list[dict[str, Any]]:

@@ -173,6 +173,10 @@ class Config:
         validator=_check(lambda v: isinstance(v, Decimal) and v.is_finite() and 1 <= v <= 10),
         metadata=_expect("a number from 1 to 10"),
     )
+    # Bearer token of the HTTP transport; its length is checked by http.resolve_token (errors here echo values).
+    http_token: str | None = attrs.field(
+        default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
+    )
     # Security (see SECURITY.md). Amount settings are "denom=amount" pairs; an empty string means no limit.
     never_confirm_on_real_networks: bool = attrs.field(
         default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false")

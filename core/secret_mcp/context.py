@@ -83,6 +83,15 @@ class ToolContext:
         await self.session.switch_network(network)
         if self.app.sync_tools() and self.mcp is not None:
             await notify_tools_changed(self.mcp)
+        from .resources import NETWORK_CONFIG, SESSION_STATE
+
+        await self.resource_changed(NETWORK_CONFIG, SESSION_STATE)
+
+    async def resource_changed(self, *uris: str) -> None:
+        """Tell subscribed clients that these resources have new content."""
+        from .resources import resource_changed
+
+        await resource_changed(self, *uris)
 
 
 async def notify_tools_changed(mcp: "Context") -> None:

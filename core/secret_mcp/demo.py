@@ -1,7 +1,8 @@
 """`secret-mcp demo`: a scripted MCP session against the embedded sandbox, printed as a readable transcript.
 
-It launches `secret-mcp serve` as a subprocess and talks to it over stdio exactly as Claude Desktop would.
-Each step grows with the packs; a step whose pack is not installed is skipped and said so.
+It launches `secret-mcp serve` as a subprocess and talks to it over stdio exactly as Claude Desktop would,
+except that this client can show confirmations: it prints each preview it is shown and accepts it.
+A step whose pack is not installed is skipped and said so; a failed step is counted (exit code 1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import Any, Awaitable, Callable
 import anyio
 import click
 
-Step = Callable[[Any], Awaitable[Any]]
+FRIEND = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"  # any valid address: the send's recipient
+
+
+class Skip(Exception):
+    """A step that cannot run here (nothing to act on); not a failure."""
 
 
 def _show(value: Any, limit: int = 600) -> str:
@@ -23,49 +28,107 @@ def _show(value: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + "\n  …"
 
 
-async def _call(client: Any, name: str, args: dict | None = None) -> dict:
-    result = await client.call_tool(name, args or {})
-    if result.is_error:
-        raise RuntimeError(result.content[0].text)
-    return result.structured_content or {}
+class Demo:
+    def __init__(self, client: Any, tools: set[str], echo: Callable[[str], None], previews: list[str]) -> None:
+        self.client, self.tools, self.echo, self.previews = client, tools, echo, previews
+        self.failures = 0
+        self.state: dict[str, Any] = {}
+
+    async def call(self, name: str, args: dict | None = None) -> dict:
+        result = await self.client.call_tool(name, args or {})
+        if result.is_error:
+            raise RuntimeError(result.content[0].text)
+        return result.structured_content or {}
+
+    async def step(self, title: str, needs: tuple[str, ...], run: Callable[[], Awaitable[Any]]) -> None:
+        missing = [n for n in needs if n not in self.tools]
+        if missing:
+            self.echo(f"\n· {title}: skipped ({', '.join(missing)} not installed)")
+            return
+        start = time.perf_counter()
+        shown = len(self.previews)
+        try:
+            value = await run()
+        except Skip as why:
+            self.echo(f"\n· {title}: skipped ({why})")
+            return
+        except Exception as exc:  # a failed step is reported and counted, the demo goes on
+            self.failures += 1
+            self.echo(f"\n✗ {title} ({(time.perf_counter() - start) * 1000:.0f} ms)\n{exc}")
+            return
+        ms = (time.perf_counter() - start) * 1000
+        for preview in self.previews[shown:]:
+            shown_text = preview.replace("\n", "\n    ")
+            self.echo(f"\n  ? confirmation shown to the person (answered: accept):\n    {shown_text}")
+        self.echo(f"\n✓ {title} ({ms:.0f} ms)\n{_show(value)}")
+
+
+async def _script(d: Demo) -> None:
+    d.echo("Tools: " + ", ".join(sorted(d.tools)))
+    await d.step("Network info", ("secret_get_network_info",), lambda: d.call("secret_get_network_info"))
+
+    async def create() -> Any:
+        out = await d.call("secret_create_wallet", {"name": "demo"})
+        d.state["address"] = out["wallet"]["address"]
+        return out["wallet"]
+
+    async def fund() -> Any:
+        return await d.call("secret_sandbox_faucet", {"amount_uscrt": 100_000_000})
+
+    async def delegate() -> Any:
+        vals = await d.call("secret_get_validators", {"status": "bonded", "jailed": False, "limit": 1})
+        if not vals.get("validators"):
+            raise Skip("no bonded validator")
+        validator = vals["validators"][0]
+        d.echo(f"  delegating to {validator.get('moniker')} ({validator['operator_address']})")
+        return await d.call("secret_delegate", {"validator": validator["operator_address"], "amount": "5 SCRT"})
+
+    async def vote() -> Any:
+        open_ = await d.call("secret_get_proposals", {"status": "voting_period", "limit": 1})
+        if not open_.get("proposals"):
+            raise Skip("no proposal is in its voting period")
+        proposal = open_["proposals"][0]
+        pid = proposal.get("id", proposal.get("proposal_id"))
+        d.echo(f"  voting yes on proposal {pid}: {proposal.get('title', '')}")
+        return await d.call("secret_vote_proposal", {"proposal_id": pid, "option": "yes"})
+
+    await d.step("Create a wallet", ("secret_create_wallet",), create)
+    await d.step("Fund it from the sandbox faucet (100 SCRT)", ("secret_sandbox_faucet", "secret_create_wallet"), fund)
+    await d.step("Balances", ("secret_get_balance",), lambda: d.call("secret_get_balance"))
+    await d.step("Send 1.5 SCRT (with confirmation)", ("secret_send_tokens",),
+                 lambda: d.call("secret_send_tokens", {"recipient": FRIEND, "amount": "1.5 SCRT", "memo": "demo"}))
+    await d.step("Delegate 5 SCRT", ("secret_get_validators", "secret_delegate"), delegate)
+    await d.step("Vote on the open proposal", ("secret_get_proposals", "secret_vote_proposal"), vote)
+    snip20 = sorted(t for t in d.tools if "snip20" in t or "token_balance" in t)
+    if not snip20:
+        d.echo("\n· SNIP-20 tokens: skipped (no token tools installed yet)")
+    await d.step("Balances after", ("secret_get_balance",), lambda: d.call("secret_get_balance"))
 
 
 async def run_demo(extra_args: list[str], echo: Callable[[str], None]) -> int:
     from mcp import Client, StdioServerParameters
+    from mcp.types import ElicitResult
 
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "secret_mcp.cli", "serve", "--network", "sandbox", "--log-level", "WARNING", *extra_args],
         env=dict(os.environ),
     )
-    failures = 0
-    async with Client(params) as client:
+    previews: list[str] = []
+
+    async def answer(_ctx: Any, request: Any) -> ElicitResult:
+        previews.append(request.message)  # printed by the step that triggered it
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    start = time.perf_counter()
+    async with Client(params, elicitation_callback=answer) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
-        echo(f"Connected to secret-mcp over stdio: {len(tools)} tools.")
-
-        async def step(title: str, needs: str, run: Step) -> None:
-            nonlocal failures
-            if needs not in tools:
-                echo(f"\n· {title}: skipped ({needs} is not installed)")
-                return
-            start = time.perf_counter()
-            try:
-                value = await run(client)
-            except Exception as exc:  # a failed step is reported and counted, the demo goes on
-                failures += 1
-                echo(f"\n✗ {title} ({(time.perf_counter() - start) * 1000:.0f} ms)\n{exc}")
-                return
-            echo(f"\n✓ {title} ({(time.perf_counter() - start) * 1000:.0f} ms)\n{_show(value)}")
-
-        await step("Network info", "secret_get_network_info", lambda c: _call(c, "secret_get_network_info"))
-        await step("Gas prices", "secret_get_gas_prices", lambda c: _call(c, "secret_get_gas_prices"))
-        await step("Health check", "secret_health_check", lambda c: _call(c, "secret_health_check"))
-        await step(
-            "Faucet: fund a LocalSecret account",
-            "secret_sandbox_faucet",
-            lambda c: _call(c, "secret_sandbox_faucet", {"address": "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"}),
-        )
-    echo(f"\n{'All steps passed.' if not failures else f'{failures} step(s) failed.'}")
+        echo(f"Connected to secret-mcp over stdio ({(time.perf_counter() - start) * 1000:.0f} ms): {len(tools)} tools.")
+        demo = Demo(client, tools, echo, previews)
+        await _script(demo)
+    failures = demo.failures
+    echo(f"\n{'All steps passed.' if not failures else f'{failures} step(s) failed.'} "
+         f"({time.perf_counter() - start:.1f} s)")
     return 1 if failures else 0
 
 

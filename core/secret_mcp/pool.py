@@ -304,7 +304,7 @@ class ClientPool:
             wait = min(e.breaker.cooldown for e in self.endpoints)
             msg = f"Every {net} endpoint is paused after repeated failures: {', '.join(e.url for e in self.endpoints)}."
             return ChainError("CHAIN_UNREACHABLE", msg, [f"Try again in about {wait:.0f} s.", "Use another endpoint with --lcd-url.",
-                                                          "Check the network with secret_network_health."], details)
+                                                          "Check the network with secret_health_check."], details)
         return ChainError("CHAIN_UNREACHABLE", f"Could not reach the {net} LCD for {path}: {tried}.",
                           ["Check your connection and the network name.", "Try again shortly.",
                            "Use another endpoint with --lcd-url."], details)

@@ -292,4 +292,7 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
         log_level=config.log_level,
     )
     app.attach(server, wrap_tool)
+    from .resources import install_legacy_protocol
+
+    install_legacy_protocol(server)  # resources/subscribe and logging/setLevel for handshake-era clients
     return server

@@ -186,7 +186,11 @@ async def send_messages(
         why = ("The node's answer to the broadcast was lost and the transaction was not found in a block in time."
                if response is None else "The node accepted it but it was not seen in a block in time.")
         raise _unknown(network, txhash, why)
-    await _invalidate(ctx, {signer.address, *recipients, *touched_addresses(committed)})
+    touched = {signer.address, *recipients, *touched_addresses(committed)}
+    await _invalidate(ctx, touched)
+    from ..resources import account_uri, tx_uri
+
+    await ctx.resource_changed(*(account_uri(a) for a in sorted(touched)), tx_uri(txhash))
     code = int(committed.get("code", 0))
     height = int(committed.get("height", 0)) or None
     tx_completed(ctx.app, TxOutcome(request, txhash, height, code, "success" if code == 0 else "failed"))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from secret_mcp import hookimpl
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.resources import NETWORK_CONFIG
 from secret_mcp.tools import tool
 from secret_mcp.units import fee_for, parse_dec_coin, scrt
 
@@ -198,6 +199,27 @@ async def secret_health_check(ctx: ToolContext) -> Health:
     )
 
 
+async def network_config(ctx: ToolContext) -> dict:
+    """The configured network: preset, chain id, LCD endpoints, gas price, and whether it is simulated."""
+    network = ctx.session.network
+    if network is None:
+        return {"configured": False, "hint": "Call secret_configure_network."}
+    return {
+        "configured": True,
+        "preset": network.name,
+        "kind": network.kind,
+        "chain_id": network.chain_id,
+        "lcd_endpoints": list(ctx.session.urls),
+        "gas_price": f"{network.gas_price}{network.fee_denom}",
+        "fee_denom": network.fee_denom,
+        "simulated": network.simulated,
+        "real_funds": network.real_funds,
+        "explorer": network.explorer_tx_url,
+        "available": sorted(ctx.app.networks),
+    }
+
+
 @hookimpl
 def secret_mcp_register(registry):
     registry.add_tools(secret_configure_network, secret_get_network_info, secret_get_gas_prices, secret_health_check)
+    registry.resource(NETWORK_CONFIG, network_config, name="network_config")

@@ -11,6 +11,7 @@ from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
 from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
+from secret_mcp.ibc import TransferStatus, ibc_outcomes
 
 HashArg = Annotated[str, Field(description="Transaction hash: 64 hex characters")]
 
@@ -31,6 +32,9 @@ class TxStatus(BaseModel):
     code: int | None = None
     raw_log: str = ""
     explanation: str
+    ibc: list[TransferStatus] | None = Field(
+        None, description="IBC packets this tx sent and what became of each: pending, acknowledged, "
+                          "refunded_error or refunded_timeout")
 
 
 @tool(effect="reads", title="Get transaction")
@@ -72,6 +76,7 @@ async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxSt
         ok = code == 0
         return TxStatus(txhash=txhash, status="success" if ok else "failed", height=int(response.get("height", 0)),
                         code=code, raw_log=str(response.get("raw_log", "")),
+                        ibc=await ibc_outcomes(ctx, response) or None,
                         explanation="Included in a block and succeeded." if ok else
                         "Included in a block but failed: its messages had no effect; the fee was paid.")
     age = broadcast_age(ctx.app, txhash)

@@ -12,7 +12,10 @@ from secret_mcp import hookimpl
 def secret_mcp_register(registry):
     from .tools import TOOLS
 
+    from .resource import WALLETS_LIST, wallets_list
+
     registry.add_tools(*TOOLS)
+    registry.resource(WALLETS_LIST, wallets_list, name="wallets_list")
 
 
 @hookimpl

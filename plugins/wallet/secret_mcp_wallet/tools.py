@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from secret_mcp.resources import SESSION_STATE, WALLETS_LIST
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.security import Wallet, for_app
@@ -82,6 +83,7 @@ async def secret_create_wallet(
     )
     _activate_if_first(ctx, wallet)
     kept, how, warnings = _where(wallet)
+    await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
     return WalletCreated(wallet=info(ctx, wallet), recovery_phrase_kept=kept, how_to_view_phrase=how, warnings=warnings)
 
 
@@ -107,11 +109,13 @@ async def secret_import_wallet(
     keystore = _keystore(ctx)
     if address is not None:
         wallet = keystore.add_watch(name, address, persist=persist)
+        await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
         return WalletImported(wallet=info(ctx, wallet), warnings=[])
     wallet = keystore.import_mnemonic(
         name, mnemonic, account=account, index=index, coin_type=coin_type, backend=backend if persist else "memory"
     )
     _activate_if_first(ctx, wallet)
+    await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
     return WalletImported(wallet=info(ctx, wallet), warnings=[PHRASE_WARNING])
 
 
@@ -120,6 +124,7 @@ async def secret_set_active_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
     """Make a wallet the one transactions are sent from (watch-only wallets can be active for reading)."""
     wallet = _keystore(ctx).get(name)
     ctx.session.active_wallet = wallet.name
+    await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
     return info(ctx, wallet)
 
 
@@ -169,6 +174,7 @@ async def secret_remove_wallet(
     keystore.remove(name)
     if ctx.session.active_wallet == name:
         ctx.session.active_wallet = new_active
+    await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
     return WalletRemoved(removed=wallet.name, address=wallet.address, active=ctx.session.active_wallet)
 
 

@@ -1,0 +1,24 @@
+"""`secret_get_ibc_transfer_status`: the outcome of one packet (the tracking itself is in secret_mcp.ibc)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from secret_mcp.context import ToolContext
+from secret_mcp.ibc import TransferStatus, transfer_status
+from secret_mcp.tools import tool
+
+from .channels import ChannelArg, check_channel_id
+
+
+@tool(effect="reads", title="IBC transfer status")
+async def secret_get_ibc_transfer_status(
+    ctx: ToolContext,
+    channel: ChannelArg,
+    sequence: Annotated[int, Field(ge=1, description="Packet sequence from secret_ibc_transfer's result")],
+) -> TransferStatus:
+    """Say what became of an IBC transfer: pending, acknowledged (received on the far chain), or refunded
+    (error acknowledgement or timeout), with the relayer transaction that settled it."""
+    return await transfer_status(ctx, check_channel_id(channel), sequence)

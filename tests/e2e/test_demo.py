@@ -1,0 +1,53 @@
+"""`secret-mcp demo` as a subprocess: the scripted session against the sandbox passes, and a failing one says so."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "secret-mcp"
+PACKS = {ep.name for ep in entry_points(group="secret_mcp")}
+
+
+def demo(tmp_path: Path, *server_args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path)}  # its own home: no persisted wallet or audit log leaks in
+    return subprocess.run([str(BIN), "demo", "--", *server_args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_demo_runs_the_whole_story(tmp_path):
+    proc = demo(tmp_path)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert re.search(r"Connected to secret-mcp over stdio \(\d+ ms\): \d+ tools\.", out)
+    optional = {"Delegate 5 SCRT": "staking", "Vote on the open proposal": "governance"}
+    for title in ("Network info", "Create a wallet", "Fund it from the sandbox faucet (100 SCRT)", "Balances",
+                  "Send 1.5 SCRT (with confirmation)", *optional, "Balances after"):
+        if optional.get(title, "bank") in PACKS:
+            assert re.search(rf"^✓ {re.escape(title)} \(\d+ ms\)$", out, re.M), title
+        else:  # that pack is not installed: the step says so instead of failing
+            assert re.search(rf"^· {re.escape(title)}: skipped \(.* not installed\)$", out, re.M), title
+    # The person was shown each write before it happened, and the demo printed what they saw.
+    previews = out.split("? confirmation shown to the person (answered: accept):")[1:]
+    assert len(previews) == 1 + sum(pack in PACKS for pack in optional.values())
+    assert "To: secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03" in previews[0] and "Estimated fee" in previews[0]
+    assert "SIMULATED" in previews[0]
+    if "staking" in PACKS:
+        assert "Delegate 5 SCRT" in previews[1]
+    if "governance" in PACKS:
+        assert "Vote: YES" in previews[-1]
+    assert "· SNIP-20 tokens: skipped" in out
+    assert '"balance_scrt": "100"' in out and '"status": "success"' in out
+    assert out.rstrip().splitlines()[-1].startswith("All steps passed.")
+
+
+def test_demo_exits_non_zero_when_steps_fail(tmp_path):
+    # LocalSecret is not running here: every chain step fails, the sandbox-only faucet is skipped.
+    proc = demo(tmp_path, "--network", "localsecret")
+    assert proc.returncode == 1
+    assert "✗ Network info" in proc.stdout and "CHAIN_UNREACHABLE" in proc.stdout
+    assert "· Fund it from the sandbox faucet (100 SCRT): skipped (secret_sandbox_faucet not installed)" in proc.stdout
+    assert re.search(r"^\d+ step\(s\) failed\.", proc.stdout.rstrip().splitlines()[-1])
