@@ -99,9 +99,23 @@ async def _script(d: Demo) -> None:
                  lambda: d.call("secret_send_tokens", {"recipient": FRIEND, "amount": "1.5 SCRT", "memo": "demo"}))
     await d.step("Delegate 5 SCRT", ("secret_get_validators", "secret_delegate"), delegate)
     await d.step("Vote on the open proposal", ("secret_get_proposals", "secret_vote_proposal"), vote)
-    snip20 = sorted(t for t in d.tools if "snip20" in t or "token_balance" in t)
-    if not snip20:
-        d.echo("\n· SNIP-20 tokens: skipped (no token tools installed yet)")
+
+    async def wrap() -> Any:
+        # The sandbox's SNIP-20 ("SSCRT") is backed 1:1 by uscrt: deposit SCRT into the contract to hold some.
+        token = (await d.call("secret_token_info", {"token": "SSCRT"}))
+        d.state["token"] = token.get("address") or token.get("contract") or "SSCRT"
+        return await d.call("secret_execute_contract",
+                            {"contract": d.state["token"], "msg": {"deposit": {}}, "funds": "3 SCRT"})
+
+    async def token_balance() -> Any:
+        await d.call("secret_token_create_viewing_key", {"token": "SSCRT"})
+        return await d.call("secret_token_balance", {"token": "SSCRT"})
+
+    await d.step("SNIP-20: wrap 3 SCRT into SSCRT", ("secret_token_info", "secret_execute_contract"), wrap)
+    await d.step("SNIP-20: viewing key + private balance", ("secret_token_create_viewing_key", "secret_token_balance"),
+                 token_balance)
+    await d.step("SNIP-20: transfer 1 SSCRT (with confirmation)", ("secret_token_transfer",),
+                 lambda: d.call("secret_token_transfer", {"token": "SSCRT", "recipient": FRIEND, "amount": "1"}))
     await d.step("Balances after", ("secret_get_balance",), lambda: d.call("secret_get_balance"))
 
 

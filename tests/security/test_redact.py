@@ -67,3 +67,10 @@ def test_log_records_are_redacted_for_every_handler(caplog):
     text = caplog.text + "".join(r.getMessage() for r in caplog.records)
     assert "island" not in text and PRIVKEY not in text
     assert text.count(REDACTED) >= 4
+
+
+def test_viewing_keys_set_by_hand_are_masked():
+    from secret_mcp.security.redact import redact_text
+
+    out = redact_text('set_viewing_key {"key": "api_key_not_it"} and api_key_MyOwn-Key_2')
+    assert "not_it" not in out and "MyOwn" not in out and out.count("api_key_[REDACTED]") == 2

@@ -27,6 +27,7 @@ MIN_PHRASE = 12
 _WORD = re.compile(r"[A-Za-z]+")
 _GAP = re.compile(r'^[\s,;"\'\[\]]+$')  # what may sit between words of a phrase (text, JSON arrays)
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?<!ibc/)(?:0x)?([0-9A-Fa-f]{64})(?![0-9A-Fa-f])")  # ibc/<hash> is a denom
+_VIEWING_KEY = re.compile(r"api_key_[A-Za-z0-9+/=_-]+")
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])")
 _LABEL = r"(?:hash|pub_?key|public_?key)"
 _HASH_LABEL = re.compile(_LABEL + r"[\"']?\s*[:=]?\s*[\"']?\s*$", re.IGNORECASE)
@@ -100,6 +101,7 @@ def redact_text(text: str, *, hash_label: bool = False) -> str:
             return REDACTED
         return token
 
+    text = _VIEWING_KEY.sub("api_key_" + REDACTED, text)  # SNIP-20 viewing keys, generated or set by hand
     return _B64.sub(b64_sub, _HEX.sub(hex_sub, text))
 
 

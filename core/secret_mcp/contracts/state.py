@@ -1,0 +1,76 @@
+"""Per-App contract state: the session's random encryption seed (memory only), consensus keys and code hashes."""
+
+from __future__ import annotations
+
+import base64
+import os
+import weakref
+from typing import Any
+
+import attrs
+
+from ..context import ToolContext
+from ..errors import ChainError, SecretMCPError
+from .crypto import Cipher, normalize_hash
+
+TX_KEY = "/registration/v1beta1/tx-key"
+CODE_HASH = "/compute/v1beta1/code_hash/by_contract_address/{}"
+
+
+@attrs.define
+class ContractState:
+    # Never persisted: a fresh seed per server process, so earlier sessions' messages stay unreadable.
+    seed: bytes = attrs.field(factory=lambda: os.urandom(32), repr=False)
+    consensus: dict[str, bytes] = attrs.field(factory=dict)  # chain id -> consensus IO public key
+    code_hashes: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (chain id, address) -> hash
+    recent: list[dict[str, Any]] = attrs.field(factory=list)  # contracts this session instantiated/executed
+
+
+_STATE: "weakref.WeakKeyDictionary[Any, ContractState]" = weakref.WeakKeyDictionary()
+
+
+def state_of(ctx: ToolContext) -> ContractState:
+    return _STATE.setdefault(ctx.app, ContractState())
+
+
+async def cipher(ctx: ToolContext) -> Cipher:
+    """The session cipher for the current network (its consensus key fetched once per chain id)."""
+    st = state_of(ctx)
+    chain = ctx.network.chain_id
+    if chain not in st.consensus:
+        pool = await ctx.pool()
+        out = await pool.get(TX_KEY)
+        st.consensus[chain] = base64.b64decode(out["key"])
+    return Cipher(st.seed, st.consensus[chain])
+
+
+async def code_hash(ctx: ToolContext, address: str, given: str | None = None) -> str:
+    """The contract's code hash from the chain (cached); a `given` hash that differs is refused."""
+    st = state_of(ctx)
+    key = (ctx.network.chain_id, address)
+    if key not in st.code_hashes:
+        pool = await ctx.pool()
+        try:
+            out = await pool.get(CODE_HASH.format(address))
+        except ChainError as exc:
+            if exc.code in ("CHAIN_UNREACHABLE", "CHAIN_TIMEOUT", "CHAIN_BAD_RESPONSE"):
+                raise
+            raise SecretMCPError("CONTRACT_NOT_FOUND", f"No contract at {address} on {ctx.network.name}.",
+                                 ["Check the address (secret_get_contract_info) and the active network."],
+                                 {"address": address, "chain_message": exc.message}) from None
+        if not out.get("code_hash"):
+            raise SecretMCPError("CONTRACT_NOT_FOUND", f"No contract at {address} on {ctx.network.name}.", [],
+                                 {"address": address})
+        st.code_hashes[key] = normalize_hash(out["code_hash"])
+    actual = st.code_hashes[key]
+    if given and normalize_hash(given) != actual:
+        raise SecretMCPError("CODE_HASH_MISMATCH", f"The code hash given does not match the contract at {address}.",
+                             ["Leave code_hash out: it is looked up from the chain."],
+                             {"given": normalize_hash(given), "actual": actual})
+    return actual
+
+
+def remember(ctx: ToolContext, address: str, action: str, **extra: Any) -> None:
+    st = state_of(ctx)
+    st.recent.append({"address": address, "action": action, "network": ctx.network.name, **extra})
+    del st.recent[:-50]  # a bounded session list

@@ -1,0 +1,45 @@
+"""Shared by the contract tools: argument parsing, raw address bytes and decrypting transaction outcomes."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from secret_mcp.amounts import Amount, parse_amount
+from secret_mcp.context import ToolContext
+from secret_mcp.contracts.execute import ContractTx, raw_address, readable, run  # noqa: F401 (used by the tools)
+from secret_mcp.errors import SecretMCPError
+
+JsonArg = Annotated[dict[str, Any] | str, Field(description="The contract message as a JSON object (or JSON text)")]
+AddressArg = Annotated[str, Field(description="Contract address secret1…")]
+HashArg = Annotated[str | None, Field(description="Optional code hash (hex); looked up from the chain when left out")]
+FundsArg = Annotated[str | None, Field(description="Optional funds sent along, e.g. '1 SCRT' or '1000uscrt'")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
+
+
+def parse_msg(value: dict[str, Any] | str, field: str = "msg") -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    try:
+        out = json.loads(value)
+    except ValueError as exc:
+        raise SecretMCPError("INVALID_JSON", f"{field} is not valid JSON: {exc}", ["Pass a JSON object."],
+                             {"field": field}) from None
+    if not isinstance(out, dict):
+        raise SecretMCPError("INVALID_JSON", f"{field} must be a JSON object, e.g. {{\"increment\":{{}}}}.", [],
+                             {"field": field})
+    return out
+
+
+def sender(ctx: ToolContext) -> str:
+    address = ctx.session.active_wallet_address()
+    if address is None:
+        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
+    return address
+
+
+def funds(value: str | None, field: str = "funds") -> list[Amount]:
+    return [parse_amount(value, None, field=field)] if value else []

@@ -1,0 +1,139 @@
+"""Read-only contract tools: code and contract info, history (decrypted when ours), encrypted smart queries."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.context import ToolContext
+from secret_mcp.contracts import cipher, query
+from secret_mcp.contracts.decrypt import parse_json
+from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.tools import tool
+
+from .common import AddressArg, HashArg, JsonArg, parse_msg
+
+C = "/compute/v1beta1"
+CodeIdArg = Annotated[int, Field(gt=0, description="Code id")]
+
+
+class CodeInfo(BaseModel):
+    code_id: int
+    code_hash: str
+    creator: str
+    source: str = ""
+    builder: str = ""
+
+
+class CodeList(BaseModel):
+    codes: list[CodeInfo]
+
+
+class ContractInfo(BaseModel):
+    address: str
+    code_id: int
+    code_hash: str
+    creator: str
+    label: str
+    admin: str = Field("", description="Who may migrate it ('' = nobody)")
+    created_height: int | None = None
+
+
+class HistoryEntry(BaseModel):
+    operation: str
+    code_id: int
+    block_height: int | None = None
+    msg: Any = Field(None, description="The message, when this session sent it (else left encrypted)")
+    msg_encrypted: str | None = None
+
+
+class ContractHistory(BaseModel):
+    address: str
+    entries: list[HistoryEntry]
+
+
+class QueryAnswer(BaseModel):
+    address: str
+    answer: Any = Field(description="The contract's decrypted JSON answer")
+
+
+def _code(row: dict) -> CodeInfo:
+    return CodeInfo(code_id=int(row["code_id"]), code_hash=str(row.get("code_hash", "")).lower(),
+                    creator=str(row.get("creator", "")), source=str(row.get("source", "")),
+                    builder=str(row.get("builder", "")))
+
+
+def _not_found(kind: str, what: Any, exc: ChainError) -> SecretMCPError:
+    if exc.code not in ("CHAIN_ERROR", "CHAIN_NOT_FOUND", "CHAIN_BAD_REQUEST"):
+        return exc
+    return SecretMCPError(f"{kind.upper()}_NOT_FOUND", f"No {kind} {what} on this network.",
+                          ["Check the id/address and the active network (secret_list_codes)."],
+                          {"chain_message": exc.message})
+
+
+@tool(title="Get code info")
+async def secret_get_code_info(ctx: ToolContext, code_id: CodeIdArg) -> CodeInfo:
+    """Creator, code hash, source and builder of one uploaded code id."""
+    try:
+        out = await ctx.query(f"{C}/code/{code_id}")
+    except ChainError as exc:
+        raise _not_found("code", code_id, exc) from None
+    return _code(out.get("code_info") or {})
+
+
+@tool(title="List codes")
+async def secret_list_codes(ctx: ToolContext) -> CodeList:
+    """Every code id uploaded to the active network, with its hash and creator."""
+    out = await ctx.query(f"{C}/codes", cached=False)
+    return CodeList(codes=[_code(r) for r in out.get("code_infos") or []])
+
+
+@tool(title="Get contract info")
+async def secret_get_contract_info(ctx: ToolContext, address: AddressArg) -> ContractInfo:
+    """Code id, code hash, creator, label and admin of a contract."""
+    address = validate_address(address, field="address")
+    try:
+        info = (await ctx.query(f"{C}/info/{address}", cached=False)).get("contract_info") or {}
+        hash_ = (await ctx.query(f"{C}/code_hash/by_contract_address/{address}"))["code_hash"]
+    except ChainError as exc:
+        raise _not_found("contract", address, exc) from None
+    created = info.get("created") or {}
+    return ContractInfo(address=address, code_id=int(info.get("code_id", 0)), code_hash=hash_.lower(),
+                        creator=str(info.get("creator", "")), label=str(info.get("label", "")),
+                        admin=str(info.get("admin", "")),
+                        created_height=int(created["block_height"]) if created.get("block_height") else None)
+
+
+@tool(title="Get contract history")
+async def secret_get_contract_history(ctx: ToolContext, address: AddressArg) -> ContractHistory:
+    """Instantiate/migrate history of a contract; messages this session sent are shown decrypted."""
+    address = validate_address(address, field="address")
+    try:
+        out = await ctx.query(f"{C}/contract_history/{address}", cached=False)
+    except ChainError as exc:
+        raise _not_found("contract", address, exc) from None
+    c = await cipher(ctx)
+    entries = []
+    for e in out.get("entries") or []:
+        wire = base64.b64decode(e.get("msg") or "")
+        entry = HistoryEntry(operation=str(e.get("operation", "")).rsplit("_", 1)[-1], code_id=int(e.get("code_id", 0)),
+                             block_height=int((e.get("updated") or {}).get("block_height") or 0) or None)
+        if len(wire) > 64 and wire[32:64] == c.public:  # encrypted with this session's key: readable
+            entry.msg = parse_json(c.decrypt(wire[:32], wire[64:])[64:])
+        elif wire:
+            entry.msg_encrypted = base64.b64encode(wire).decode()
+        entries.append(entry)
+    return ContractHistory(address=address, entries=entries)
+
+
+@tool(title="Query a contract")
+async def secret_query_contract(ctx: ToolContext, address: AddressArg, query_msg: JsonArg, code_hash: HashArg = None) -> QueryAnswer:
+    """Run an encrypted read-only query on a Secret contract and return its decrypted JSON answer.
+
+    A contract error comes back as CONTRACT_ERROR with the contract's own (decrypted) message."""
+    address = validate_address(address, field="address")
+    msg = parse_msg(query_msg, "query_msg")
+    return QueryAnswer(address=address, answer=await query(ctx, address, msg, given_hash=code_hash))

@@ -1,0 +1,128 @@
+"""Token reads: info, registry, and authenticated balance/history (session viewing key, given key, or permit)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.context import ToolContext
+from secret_mcp.contracts import query
+from secret_mcp.errors import SecretMCPError
+from secret_mcp.tools import tool
+
+from .common import TokenArg
+from .registry import Token, describe, display, known, resolve
+from .vault import permit_slot, vault, vk_slot
+
+AddressArg = Annotated[str | None, Field(description="Whose balance (default: the active wallet)")]
+KeyArg = Annotated[str | None, Field(description="A viewing key to use instead of the one kept for this session")]
+PermitArg = Annotated[str | None, Field(description="Name of a permit made with secret_token_create_permit")]
+
+
+class TokenInfo(BaseModel):
+    address: str
+    name: str
+    symbol: str
+    decimals: int
+    code_hash: str
+    total_supply: str | None = Field(None, description="In base units; null when the token keeps it private")
+
+
+class TokenList(BaseModel):
+    network: str
+    tokens: list[TokenInfo]
+
+
+class TokenBalance(BaseModel):
+    token: str
+    symbol: str
+    address: str
+    amount: str = Field(description="Base units (integer string)")
+    display: str = Field(description="Amount in whole tokens, with the symbol")
+
+
+class TokenHistory(BaseModel):
+    token: str
+    address: str
+    total: int | None = None
+    txs: list[dict[str, Any]]
+
+
+def _info(t: Token, supply: Any = None) -> TokenInfo:
+    return TokenInfo(address=t.address, name=t.name, symbol=t.symbol, decimals=t.decimals, code_hash=t.code_hash,
+                     total_supply=None if supply is None else str(supply))
+
+
+async def authenticated(ctx: ToolContext, t: Token, address: str, name: str, body: dict[str, Any],
+                        key: str | None, permit_name: str | None) -> dict[str, Any]:
+    """Ask with a permit (query `with_permit`) or a viewing key; a wrong key becomes WRONG_VIEWING_KEY."""
+    if permit_name:
+        permit = vault(ctx).get(permit_slot(ctx, address, permit_name))
+        if permit is None:
+            raise SecretMCPError("UNKNOWN_PERMIT", f"No permit {permit_name!r} for {address} in this session.",
+                                 ["Create one with secret_token_create_permit."], {"permit_name": permit_name})
+        msg = {"with_permit": {"permit": permit, "query": {name: body}}}
+    else:
+        key = key or vault(ctx).get(vk_slot(ctx, t.address, address))
+        if not key:
+            raise SecretMCPError("NO_VIEWING_KEY", f"No viewing key for {address} on {t.symbol} in this session.",
+                                 ["Create one with secret_token_create_viewing_key (or set one, or use a permit)."],
+                                 {"token": t.address, "address": address})
+        msg = {name: {"address": address, "key": key, **body}}
+    answer = await query(ctx, t.address, msg)
+    if isinstance(answer, dict) and "viewing_key_error" in answer:
+        raise SecretMCPError("WRONG_VIEWING_KEY", f"{t.symbol} refused the viewing key for {address}: "
+                             f"{(answer['viewing_key_error'] or {}).get('msg', '')}",
+                             ["Create a fresh key with secret_token_create_viewing_key, or use a permit."],
+                             {"token": t.address, "address": address})
+    if not isinstance(answer, dict) or name not in answer:
+        raise SecretMCPError("UNEXPECTED_ANSWER", f"{t.symbol} answered {name} unexpectedly.", [], {"answer": answer})
+    return answer[name]
+
+
+@tool(title="Token info")
+async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
+    """Name, symbol, decimals, code hash and (if public) total supply of a SNIP-20 token."""
+    t = await resolve(ctx, token)
+    answer = await query(ctx, t.address, {"token_info": {}})
+    return _info(t, (answer.get("token_info") or {}).get("total_supply"))
+
+
+@tool(title="Token balance")
+async def secret_token_balance(ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
+                               permit_name: PermitArg = None) -> TokenBalance:
+    """A private SNIP-20 balance, read with this session's viewing key (or a given one, or a permit)."""
+    t = await resolve(ctx, token)
+    who = ctx.address_or_active(address)
+    out = await authenticated(ctx, t, who, "balance", {}, viewing_key, permit_name)
+    amount = int(out.get("amount", 0))
+    return TokenBalance(token=t.address, symbol=t.symbol, address=who, amount=str(amount),
+                        display=f"{display(amount, t.decimals)} {t.symbol}")
+
+
+@tool(title="Token history")
+async def secret_token_history(
+    ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
+    permit_name: PermitArg = None, page: Annotated[int, Field(ge=0)] = 0,
+    page_size: Annotated[int, Field(ge=1, le=100)] = 10,
+) -> TokenHistory:
+    """Transaction history of an address on a SNIP-20 token (newest first), with a viewing key or a permit."""
+    t = await resolve(ctx, token)
+    who = ctx.address_or_active(address)
+    body = {"page": page, "page_size": page_size}
+    out = await authenticated(ctx, t, who, "transaction_history", body, viewing_key, permit_name)
+    return TokenHistory(token=t.address, address=who, total=out.get("total"), txs=list(out.get("txs") or []))
+
+
+@tool(effect="local", title="Add a token")
+async def secret_token_add(ctx: ToolContext, address: Annotated[str, Field(description="Token contract secret1…")]) -> TokenInfo:
+    """Add a custom SNIP-20 token to this session's registry (checked with a token_info query)."""
+    return _info(await describe(ctx, validate_address(address, field="address")))
+
+
+@tool(title="List tokens")
+async def secret_token_list(ctx: ToolContext) -> TokenList:
+    """Tokens known on the active network: built in, discovered (sandbox) and added this session."""
+    return TokenList(network=ctx.network.name, tokens=[_info(t) for t in await known(ctx)])

@@ -1,0 +1,95 @@
+"""Known tokens per network (built in, discovered on the sandbox, added by address) and resolving a `token` arg."""
+
+from __future__ import annotations
+
+import weakref
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from secret_mcp.addresses import validate_address
+from secret_mcp.context import ToolContext
+from secret_mcp.contracts import code_hash, query
+from secret_mcp.errors import SecretMCPError
+
+# chain id -> built-in tokens (address, code hash)
+BUILTIN: dict[str, list[tuple[str, str]]] = {
+    "secret-4": [("secret1k0jntykt7e4g3y88ltc60czgjuqdy4c9e8fzek",
+                  "af74387e276be8874f07bec3a87023ee49b0e7ebe08178c49d0a49c3c98ed60e")],
+}
+
+
+@attrs.define
+class Token:
+    address: str
+    name: str
+    symbol: str
+    decimals: int
+    code_hash: str
+
+
+_TOKENS: "weakref.WeakKeyDictionary[Any, dict[str, dict[str, Token]]]" = weakref.WeakKeyDictionary()
+
+
+def _table(ctx: ToolContext) -> dict[str, Token]:
+    return _TOKENS.setdefault(ctx.app, {}).setdefault(ctx.network.chain_id, {})
+
+
+async def describe(ctx: ToolContext, address: str, hash_: str | None = None) -> Token:
+    """Ask the contract for token_info and remember the token for this network."""
+    table = _table(ctx)
+    if address in table:
+        return table[address]
+    real_hash = await code_hash(ctx, address, hash_)
+    info = (await query(ctx, address, {"token_info": {}})).get("token_info")
+    if not isinstance(info, dict) or "symbol" not in info:
+        raise SecretMCPError("NOT_A_TOKEN", f"{address} did not answer token_info like a SNIP-20 token.", [],
+                             {"address": address})
+    table[address] = Token(address, str(info.get("name", "")), str(info["symbol"]), int(info.get("decimals", 0)), real_hash)
+    return table[address]
+
+
+async def known(ctx: ToolContext) -> list[Token]:
+    """Built-in tokens of this network, and on the sandbox the first contract of code 1 (its genesis token)."""
+    out = []
+    for address, hash_ in BUILTIN.get(ctx.network.chain_id, []):
+        try:
+            out.append(await describe(ctx, address, hash_))
+        except SecretMCPError:
+            continue  # an unreachable built-in should not hide the others
+    if ctx.network.simulated:
+        rows = (await ctx.query("/compute/v1beta1/contracts/1")).get("contract_infos") or []
+        if rows:
+            out.append(await describe(ctx, rows[0]["contract_address"]))
+    seen = {t.address for t in out}
+    return out + [t for a, t in _table(ctx).items() if a not in seen]
+
+
+async def resolve(ctx: ToolContext, token: str) -> Token:
+    """A token by address, or by symbol among the known tokens of this network."""
+    text = token.strip()
+    if text.lower().startswith("secret1"):
+        return await describe(ctx, validate_address(text, field="token"))
+    matches = [t for t in await known(ctx) if t.symbol.lower() == text.lower()]
+    if len(matches) != 1:
+        raise SecretMCPError("UNKNOWN_TOKEN", f"No single known token with symbol {token!r} on {ctx.network.name}.",
+                             ["Pass the token's contract address, or add it with secret_token_add."], {"token": token})
+    return matches[0]
+
+
+def to_units(amount: str, decimals: int, field: str = "amount") -> int:
+    try:
+        value = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount!r} is not a number.", []) from None
+    units = value.scaleb(decimals)
+    if value <= 0 or units != units.to_integral_value():
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",
+                             [], {"field": field})
+    return int(units)
+
+
+def display(units: int, decimals: int) -> str:
+    text = format(Decimal(units).scaleb(-decimals), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,95 @@
+"""The tokens pack through a real MCP client against the sandbox SNIP-20 (real encryption), in both eras."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import call_err, call_ok, connect
+from tests.contracts.sandbox_addresses import TOKEN
+from tests.tx.fixtures import B, accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+
+
+async def deposit(client, uscrt: int) -> None:
+    # Wrap SCRT into the sandbox token with the contracts pack, so each test starts from an exact token balance.
+    await call_ok(client, "secret_execute_contract", {"contract": TOKEN, "msg": {"deposit": {}}, "funds": f"{uscrt}uscrt"})
+
+
+async def test_registry_and_token_info(mode, sandbox, home):
+    async with connect(server_on(sandbox), mode) as client:
+        listed = await call_ok(client, "secret_token_list")
+        info = await call_ok(client, "secret_token_info", {"token": "sscrt"})
+        added = await call_ok(client, "secret_token_add", {"address": TOKEN})
+        unknown = await call_err(client, "secret_token_info", {"token": "NOPE"})
+    assert [t["address"] for t in listed["tokens"]] == [TOKEN]  # discovered as the first contract of code 1
+    assert info["name"] == "Sandbox Secret" and info["symbol"] == "SSCRT" and info["address"] == TOKEN
+    assert info["decimals"] == 6 and len(info["code_hash"]) == 64 and added["symbol"] == "SSCRT"
+    assert unknown["code"] == "UNKNOWN_TOKEN"
+
+
+async def test_viewing_key_balance_transfer_history(mode, sandbox, home):
+    async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox)
+        await deposit(client, 3_000_000)
+        missing = await call_err(client, "secret_token_balance", {"token": TOKEN})
+        made = await client.call_tool("secret_token_create_viewing_key", {"token": "SSCRT"})
+        before = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+        sent = await call_ok(client, "secret_token_transfer", {"token": "SSCRT", "recipient": B, "amount": "1.25",
+                                                              "memo": "thanks"})
+        after = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+        history = await call_ok(client, "secret_token_history", {"token": TOKEN})
+        wrong = await call_err(client, "secret_token_balance", {"token": TOKEN, "viewing_key": "api_key_not_it"})
+    assert missing["code"] == "NO_VIEWING_KEY"
+    assert not made.is_error and made.structured_content["stored"] is True
+    # The key itself never reaches the model: neither in the structured result nor in the text.
+    assert "api_key_" not in json.dumps(made.structured_content) and "api_key_" not in made.content[0].text
+    assert before["amount"] == "3000000" and before["display"] == "3 SSCRT" and before["address"] == me
+    assert sent["status"] == "success" and sent["responses"][0]["data"] == {"transfer": {"status": "success"}}
+    assert after["amount"] == "1750000"  # exactly 1.25 SSCRT left; the fee was paid in SCRT
+    actions = [next(iter(tx["action"])) for tx in history["txs"]]
+    assert actions[:2] == ["transfer", "deposit"] and history["txs"][0]["action"]["transfer"]["recipient"] == B
+    assert history["txs"][0]["coins"]["amount"] == "1250000" and history["txs"][0]["memo"] == "thanks"
+    assert wrong["code"] == "WRONG_VIEWING_KEY" and "api_key_not_it" not in wrong["message"]
+
+
+async def test_set_key_and_permit_queries(mode, sandbox, home):
+    async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox)
+        await deposit(client, 2_000_000)
+        await call_ok(client, "secret_token_set_viewing_key", {"token": TOKEN, "key": "my own key"})
+        sent = await call_ok(client, "secret_token_send", {"token": "SSCRT", "recipient": B, "amount": "0.5",
+                                                          "msg": {"hello": {}}})
+        by_key = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+        permit = await call_ok(client, "secret_token_create_permit",
+                               {"permit_name": "p1", "tokens": ["SSCRT"], "permissions": ["balance"]})
+        by_permit = await call_ok(client, "secret_token_balance", {"token": TOKEN, "permit_name": "p1"})
+        # The permit lacks "history": the contract refuses, and its reason comes back decrypted.
+        no_history = await call_err(client, "secret_token_history", {"token": TOKEN, "permit_name": "p1"})
+        no_permit = await call_err(client, "secret_token_balance", {"token": TOKEN, "permit_name": "p2"})
+    assert sent["responses"][0]["data"] == {"send": {"status": "success"}}
+    assert by_key["amount"] == "1500000" and by_permit["amount"] == "1500000"  # 2 deposited, 0.5 sent
+    assert permit["signer"] == me and permit["allowed_tokens"] == [TOKEN] and permit["chain_id"]
+    assert no_history["code"] == "CONTRACT_ERROR" and "history" in no_history["message"].lower()
+    assert no_permit["code"] == "UNKNOWN_PERMIT"
+
+
+async def test_transfer_beyond_balance_shows_the_contracts_reason(mode, sandbox, home):
+    seen = []
+
+    async def look(ctx, params):
+        seen.append(params.message)
+        return await accept(ctx, params)
+
+    async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
+        await funded_wallet(client, sandbox)
+        await deposit(client, 1_000_000)
+        await call_ok(client, "secret_token_set_viewing_key", {"token": TOKEN, "key": "k"})
+        err = await call_err(client, "secret_token_transfer", {"token": TOKEN, "recipient": B, "amount": "2"})
+        left = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+    assert err["code"] == "CONTRACT_ERROR" and "insufficient funds" in err["message"]
+    assert "encrypted:" not in err["message"] and left["amount"] == "1000000"
+    # The person was warned in the confirmation, in words rather than ciphertext.
+    assert any("would reject" in text and "insufficient funds" in text for text in seen)
