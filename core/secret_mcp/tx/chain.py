@@ -58,16 +58,21 @@ async def gas_price(ctx: ToolContext) -> Decimal:
     return price
 
 
-async def lookup(ctx: ToolContext, txhash: str) -> dict | None:
-    """The committed tx_response, or None while the chain does not know it (404 = pending or never sent)."""
+async def fetch_tx(ctx: ToolContext, txhash: str) -> dict | None:
+    """The whole GET txs/{hash} body, or None while the chain does not know it (404 = pending or never sent)."""
     pool = await ctx.pool()
     try:
-        body = await pool.get(f"{TXS}/{txhash}")
+        return await pool.get(f"{TXS}/{txhash}")
     except ChainError as exc:
         if exc.code == "CHAIN_NOT_FOUND":
             return None
         raise
-    return body.get("tx_response") or None
+
+
+async def lookup(ctx: ToolContext, txhash: str) -> dict | None:
+    """The committed tx_response, or None while the chain does not know it."""
+    body = await fetch_tx(ctx, txhash)
+    return (body or {}).get("tx_response") or None
 
 
 async def wait_for(ctx: ToolContext, txhash: str, timeout: float) -> dict | None:

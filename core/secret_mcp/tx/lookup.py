@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from ..amounts import CoinView, coin_view
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
-from .chain import TXS
+from .chain import TXS, fetch_tx
 from .result import SIMULATED_NOTE, TxEvent, events_of
 
 _HASH = re.compile(r"^(0x)?[0-9A-Fa-f]{64}$")
@@ -66,13 +66,9 @@ def tx_info(ctx: ToolContext, response: dict, *, with_events: bool = True) -> Tx
 
 async def get_tx(ctx: ToolContext, txhash: str) -> dict | None:
     """The tx_response (with `tx`) of a committed transaction, or None when the node does not know the hash."""
-    pool = await ctx.pool()
-    try:
-        body = await pool.get(f"{TXS}/{check_hash(txhash)}")
-    except ChainError as exc:
-        if exc.code == "CHAIN_NOT_FOUND":
-            return None
-        raise
+    body = await fetch_tx(ctx, check_hash(txhash))
+    if body is None:
+        return None
     response = dict(body.get("tx_response") or {})
     response.setdefault("tx", body.get("tx"))
     if not response.get("tx"):

@@ -50,14 +50,6 @@ class Plan:
     lines: tuple[str, ...]
 
 
-def _sender(ctx: ToolContext) -> str:
-    me = ctx.session.active_wallet_address()
-    if me is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.",
-                             ["Choose one with secret_set_active_wallet."])
-    return me
-
-
 def _minimum(gov: dict, ratio_key: str, expedited: bool = False) -> dict[str, int]:
     ratio = Decimal(gov.get(ratio_key) or 0)
     base = gov.get("expedited_min_deposit" if expedited else "min_deposit") or []
@@ -80,7 +72,7 @@ def _deposit_amount(text: str, denom: str | None, gov: dict, ratio_key: str, fie
 
 
 async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     title, text = (args.get("title") or "").strip(), (args.get("summary") or "").strip()
     if not title or not text:
         raise SecretMCPError("INVALID_INPUT", "A proposal needs a title and a summary.", [],
@@ -109,7 +101,7 @@ def _status_error(pid: int, status: str, wanted: str) -> SecretMCPError:
 
 
 async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     pid = int(args["proposal_id"])
     p = await get_proposal(ctx, pid)
     if p["status"] not in (STATUSES["deposit_period"], STATUSES["voting_period"]):
@@ -150,7 +142,7 @@ def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, 
 
 
 async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     choice = _weights(args.get("option"), args.get("weighted"))
     pid = int(args["proposal_id"])
     p = await get_proposal(ctx, pid)
@@ -241,7 +233,7 @@ async def secret_vote_proposal(
                                  "metadata": metadata})
     tx = await send_messages(ctx, [plan.msg], summary=f"Vote on proposal {proposal_id}", gas=gas,
                              tool="secret_vote_proposal")
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     staked = await ctx.query(f"/cosmos/staking/v1beta1/delegations/{me}", {"pagination.limit": 1000}, cached=False)
     power = sum(int(d["balance"]["amount"]) for d in staked.get("delegation_responses") or [])
     choice = _weights(option, weighted)

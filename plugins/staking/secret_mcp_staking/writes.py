@@ -41,14 +41,6 @@ class Plan:
     lines: tuple[str, ...] = ()
 
 
-def _sender(ctx: ToolContext) -> str:
-    me = ctx.session.active_wallet_address()
-    if me is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.",
-                             ["Choose one with secret_set_active_wallet."])
-    return me
-
-
 def _stake(amount: str, denom: str | None) -> Amount:
     value = parse_amount(amount, denom)
     if value.denom != "uscrt":
@@ -93,7 +85,7 @@ async def _staked(ctx: ToolContext, me: str, valoper: str, value: Amount | None,
 
 
 async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     valoper = validator_address(args["validator"])
     value = _stake(args["amount"], args.get("denom"))
     val = await get_validator(ctx, valoper)
@@ -103,7 +95,7 @@ async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
 
 
 async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     valoper = validator_address(args["validator"])
     everything = str(args["amount"]).strip().lower() == "all"
     value = None if everything else _stake(args["amount"], args.get("denom"))
@@ -119,7 +111,7 @@ async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
 
 
 async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
-    me = _sender(ctx)
+    me = ctx.address_or_active(None)
     src = validator_address(args["source_validator"], "source_validator")
     dst = validator_address(args["destination_validator"], "destination_validator")
     if src == dst:
