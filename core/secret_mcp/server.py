@@ -182,7 +182,6 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
     """A function MCPServer can register: same inputs as the tool minus ctx, our result and error handling."""
     params, output = _tool_params(spec)
     names = [p.name for p in params]
-    security.for_app(app)  # binds the core security plugin and the log redaction before any call
 
     async def call(**kwargs: Any) -> CallToolResult:
         mcp_ctx = kwargs.pop(CTX_PARAM, None)

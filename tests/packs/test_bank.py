@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import call_err, call_ok, connect, make_server
-from tests.tx.fixtures import A, B, C, accept, balance, decline, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import A, B, C, accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -31,11 +31,7 @@ async def test_send_moves_exactly_amount_plus_fee(mode, sandbox, home):
 
 
 async def test_confirm_above_limit_asks_only_for_large_sends(mode, sandbox, home):
-    asked = []
-
-    async def refuse(_ctx, params):
-        asked.append(params.message)
-        return await decline(_ctx, params)
+    refuse, asked = recording(decline)
 
     async with connect(server_on(sandbox, confirm="above_limit", confirm_above="uscrt=2000000"), mode,
                        elicitation_callback=refuse) as client:
@@ -64,11 +60,7 @@ async def test_multi_send_is_one_transaction_paying_everyone(mode, sandbox, home
 
 
 async def test_preview_shows_amount_fee_and_network(mode, sandbox, home):
-    seen = []
-
-    async def look(_ctx, params):
-        seen.append(params.message)
-        return await decline(_ctx, params)
+    look, seen = recording(decline)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         me = await funded_wallet(client, sandbox)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 MNEMONIC_B = ("jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty "
@@ -72,11 +72,7 @@ async def test_genesis_proposals_listed_filtered_and_tallied(mode, sandbox, home
 
 
 async def test_proposal_life_until_passed(mode, sandbox, home):
-    asked: list[str] = []
-
-    async def look(ctx, params):
-        asked.append(params.message)
-        return await accept(ctx, params)
+    look, asked = recording(accept)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         proposer = await funded_wallet(client, sandbox, name="p")

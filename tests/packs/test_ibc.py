@@ -8,7 +8,7 @@ import bech32
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, accept, balance, funded_wallet, home, server_on  # noqa: F401
+from tests.tx.fixtures import B, accept, balance, funded_wallet, home, recording, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -159,11 +159,7 @@ async def test_bad_reads(mode, sandbox, home):
 async def test_preview_names_far_chain_and_timeout(mode, sandbox, home):
     from tests.tx.fixtures import decline
 
-    seen = []
-
-    async def look(_ctx, params):
-        seen.append(params.message)
-        return await decline(_ctx, params)
+    look, seen = recording(decline)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         me = await funded_wallet(client, sandbox)

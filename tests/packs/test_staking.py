@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -184,11 +184,7 @@ async def test_bad_staking_requests_send_nothing(mode, sandbox, home):
 
 
 async def test_preview_names_validator_and_unbonding_period(mode, sandbox, home):
-    seen: list[str] = []
-
-    async def look(ctx, params):
-        seen.append(params.message)
-        return await decline(ctx, params)
+    look, seen = recording(decline)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         delta = (await validators(client))["Delta"]["operator_address"]
@@ -201,11 +197,7 @@ async def test_preview_names_validator_and_unbonding_period(mode, sandbox, home)
 
 
 async def test_undelegate_preview_states_the_wait(mode, sandbox, home):
-    seen: list[str] = []
-
-    async def look(ctx, params):
-        seen.append(params.message)
-        return await accept(ctx, params)
+    look, seen = recording(accept)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         alpha = (await validators(client))["Alpha"]["operator_address"]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import call_err, call_ok, connect
 from tests.contracts.sandbox_addresses import TOKEN
-from tests.tx.fixtures import B, accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import B, accept, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -77,11 +77,7 @@ async def test_set_key_and_permit_queries(mode, sandbox, home):
 
 
 async def test_transfer_beyond_balance_shows_the_contracts_reason(mode, sandbox, home):
-    seen = []
-
-    async def look(ctx, params):
-        seen.append(params.message)
-        return await accept(ctx, params)
+    look, seen = recording(accept)
 
     async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
         await funded_wallet(client, sandbox)

@@ -50,6 +50,17 @@ async def decline(_ctx: Any, _params: Any) -> ElicitResult:
     return ElicitResult(action="decline")
 
 
+def recording(answer: Any) -> tuple[Any, list[str]]:
+    """An elicitation callback that keeps each preview the person is shown, then answers with `answer`."""
+    shown: list[str] = []
+
+    async def callback(ctx: Any, params: Any) -> ElicitResult:
+        shown.append(params.message)
+        return await answer(ctx, params)
+
+    return callback, shown
+
+
 async def funded_wallet(client: Any, sandbox: Any, name: str = "w", uscrt: int = 50_000_000) -> str:
     """Create a wallet through the MCP client (it becomes active) and fund it from the faucet."""
     out = await call_ok(client, "secret_create_wallet", {"name": name})
