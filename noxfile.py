@@ -25,10 +25,12 @@ def tests(session: nox.Session) -> None:
     """Install the core and every pack, then run the whole test suite."""
     install_project(session)
     session.install("-r", str(ROOT / "tests" / "requirements.txt"))
-    js = ROOT / "tests" / "secretjs"
-    if (js / "package-lock.json").exists():  # the secretjs fidelity proof runs a client nobody here wrote
-        with session.chdir(js):
-            session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
+    # tests/secretjs: the fidelity proof runs a client nobody here wrote.
+    # tests/conformance: Node 22, the MCP conformance suite and the inspector CLI.
+    for js in (ROOT / "tests" / "secretjs", ROOT / "tests" / "conformance"):
+        if (js / "package-lock.json").exists():
+            with session.chdir(js):
+                session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
     env = {"SECRET_MCP_SHARED": os.environ.get("SECRET_MCP_SHARED", str(ROOT.parent / "shared"))}
     session.run("pytest", *session.posargs, env=env)
 
@@ -49,8 +51,14 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """Benchmarks; figures go to bench-results/ as JSON and Markdown."""
+    """Benchmarks of issue 9; every figure, its target and PASS/MISS go to bench-results/report.{json,md}.
+
+    `nox -s bench -- --smoke` runs tiny sizes (what tests/bench does in CI): a check that they run, not figures.
+    """
     install_project(session)
-    session.install("httpx")
+    out = ROOT / "bench-results"
+    for stale in out.glob("part-*.json"):  # the report is rebuilt from this run's parts only
+        stale.unlink()
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        session.run("python", str(script), "--out", str(ROOT / "bench-results"), *session.posargs)
+        session.run("python", str(script), "--out", str(out), *session.posargs)
+    session.log(f"report: {out / 'report.md'}")

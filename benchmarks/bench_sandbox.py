@@ -1,6 +1,6 @@
 """Sandbox speed: what a balance query costs the chain itself, and queries/s over HTTP (1,000 sequential).
 
-Run with `nox -s bench` (or `python benchmarks/bench_sandbox.py [--n 1000] [--out DIR]`). Writes JSON and
+Run with `nox -s bench` (or `python benchmarks/bench_sandbox.py [--n 1000] [--out DIR] [--smoke]`). Writes JSON and
 Markdown; figures are measured in this run, nothing is asserted here.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -16,10 +17,8 @@ import httpx
 
 from secret_mcp_sandbox import GENESIS_ADDRESSES, launch
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+import _kit
+from _kit import percentile
 
 
 def run(n: int) -> dict:
@@ -55,19 +54,25 @@ def run(n: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--out", default="bench-results")
-    args = parser.parse_args()
-    figures = run(args.n)
+    parser.add_argument("--smoke", action="store_true", help="20 queries: checks the script runs")
+    args = parser.parse_args(argv)
+    n = 20 if args.smoke else args.n
+    figures = run(n)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "sandbox.json").write_text(json.dumps(figures, indent=2))
     rows = "\n".join(f"| {k} | {v} |" for k, v in figures.items())
     (out / "sandbox.md").write_text(f"# Sandbox balance query\n\n| figure | value |\n|---|---|\n{rows}\n")
-    print(json.dumps(figures, indent=2))
+    _kit.write_part(out, "sandbox", [
+        _kit.row("S", "sandbox balance query, chain's own work p50", figures["own_work_us_p50"], "µs"),
+        _kit.row("S", "sandbox balance query over HTTP p50", figures["http_ms_p50"], "ms",
+                 note=f"{figures['http_queries_per_s']} sequential queries/s"),
+    ], {"figures": figures}, smoke=args.smoke)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

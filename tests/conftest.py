@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-for _key in [k for k in os.environ if k.startswith("SECRET_MCP_") and k != "SECRET_MCP_SHARED"]:
+_KEEP = {"SECRET_MCP_SHARED", "SECRET_MCP_FULL"}  # test-suite switches, not server settings
+for _key in [k for k in os.environ if k.startswith("SECRET_MCP_") and k not in _KEEP]:
     del os.environ[_key]  # a developer's own settings must not change what the tests see
 
 MODES = ("auto", "legacy")  # 2026-07-28 (server/discover) and the handshake era (initialize)

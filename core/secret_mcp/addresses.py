@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import bech32
 
 from .errors import SecretMCPError
 
 
+@lru_cache(maxsize=4096)  # every read tool checks its address; the bech32 checksum is pure-Python work
 def validate_address(address: str, prefix: str = "secret", *, field: str = "address") -> str:
     """Return the address (lower case) if it is valid bech32 with `prefix` and a 20- or 32-byte payload."""
     text = (address or "").strip()

@@ -94,10 +94,19 @@ class App:
 
     def _add_tool(self, spec: ToolSpec) -> None:
         assert self.server is not None and self._wrap is not None
+        from . import schemas
+
+        full = self.config.full_schemas
+        # Without full schemas no output schema is derived (a third of start-up) or advertised; the tool still
+        # returns structuredContent, built by the core from the tool's pydantic model.
         self.server.add_tool(
             self._wrap(self, spec), name=spec.name, title=spec.title, description=spec.description,
-            annotations=spec.annotations(),
+            annotations=spec.annotations(full=full), structured_output=None if full else False,
         )
+        registered = self.server._tool_manager.get_tool(spec.name)
+        registered.parameters = schemas.input_schema(registered.parameters, full=full)
+        if full:
+            registered.fn_metadata.output_schema = schemas.output_schema(registered.fn_metadata.output_schema)
 
     def _add_resource(self, spec: Any) -> None:
         assert self.server is not None

@@ -6,7 +6,6 @@ import functools
 import json
 import logging
 import os
-import sys
 from typing import Any, Callable
 
 import click
@@ -49,6 +48,7 @@ def load(opts: dict[str, Any]) -> tuple[Config, PluginHost]:
         "read_only": True if opts.get("read_only") else None,
         "cache": False if opts.get("no_cache") else None,
         "log_level": opts.get("log_level"),
+        "log_format": opts.get("log_format"),  # a `serve` option: logging is set up here, before packs load
     }
     if cli["lcd_urls"] and not cli["network"]:
         cli["network"] = "custom"
@@ -57,9 +57,9 @@ def load(opts: dict[str, Any]) -> tuple[Config, PluginHost]:
         config = load_config(cli, path=path if path else None)
     except SecretMCPError as exc:
         raise click.UsageError(exc.message) from exc
-    logging.basicConfig(stream=sys.stderr, level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if config.log_level != "DEBUG":
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per LCD request is debug detail
+    from . import logs
+
+    logs.configure(config.log_format, config.log_level)
     return config, PluginHost(include=config.plugins, exclude=config.exclude)
 
 
@@ -69,8 +69,12 @@ def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
     def run(**opts: Any) -> Any:
         keys = ("config_path", "network", "lcd_url", "chain_id", "plugins", "exclude", "read_only", "no_cache", "log_level")
         common = {k: opts.pop(k) for k in keys}
+        common["log_format"] = opts.get("log_format")
         config, host = load(common)
-        return fn(config, host, **opts)
+        try:
+            return fn(config, host, **opts)
+        except SecretMCPError as exc:  # e.g. an unreachable cache_url at start-up: a message, no traceback
+            raise click.UsageError(" ".join([exc.message, *exc.suggestions])) from exc
 
     return run
 
@@ -87,10 +91,13 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="With --http: port.")
 @click.option("--token-file", type=click.Path(dir_okay=False), help="With --http: read the bearer token from this file.")
 @click.option("--allowed-host", multiple=True, help="With --http: another Host name clients use (repeatable).")
+@click.option("--log-format", type=click.Choice(["text", "json"], case_sensitive=False),
+              help="stderr log lines: text (default) or json, one object per line.")
 @with_config
 def serve(config: Config, host: PluginHost, use_http: bool, bind: str, port: int, token_file: str | None,
-          allowed_host: tuple[str, ...]) -> None:
+          allowed_host: tuple[str, ...], log_format: str | None) -> None:
     """Run the MCP server over stdio (what Claude Desktop launches), or over streamable HTTP with --http."""
+    del log_format  # applied with the rest of the config by `load`, before any pack logs a line
     from .server import build_server
 
     for info in host.errors():
@@ -164,14 +171,59 @@ def describe_tools(host: PluginHost, config: Config) -> list[dict[str, Any]]:
     return out
 
 
+TABLE_START, TABLE_END = "<!-- tools:start -->", "<!-- tools:end -->"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def tools_markdown(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table of the tools, by pack: name, title, effect with its hints, the description's first paragraph."""
+    lines = ["| Pack | Tool | Title | Effect | Description |", "| --- | --- | --- | --- | --- |"]
+    for row in sorted(rows, key=lambda r: (r["plugin"], r["name"])):
+        hints = row["annotations"]
+        notes = [word for word, on in (
+            ("read-only", hints.get("readOnlyHint")), ("destructive", hints.get("destructiveHint")),
+            ("idempotent", hints.get("idempotentHint") and not hints.get("readOnlyHint")),
+            ("this server only", hints.get("openWorldHint") is False), ("needs a wallet", row["needs_wallet"]),
+        ) if on]
+        if row["networks"]:
+            notes.append(f"{', '.join(row['networks'])} only")
+        effect = f"`{row['effect']}` ({', '.join(notes)})" if notes else f"`{row['effect']}`"
+        summary = _cell((row["description"] or "").split("\n\n")[0])
+        lines.append(f"| {row['plugin']} | `{row['name']}` | {_cell(row['title'] or '')} | {effect} | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def _update_between_markers(path: str, table: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start, end = text.find(TABLE_START), text.find(TABLE_END)
+    if start < 0 or end < start:
+        raise click.UsageError(f"{path} needs the lines {TABLE_START} and {TABLE_END} (in that order).")
+    text = f"{text[:start]}{TABLE_START}\n{table}{text[end:]}"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--markdown", is_flag=True, help="A Markdown table: pack, tool, title, effect, description.")
+@click.option("--update", "update_path", type=click.Path(exists=True, dir_okay=False),
+              help=f"With --markdown: write the table into this file between {TABLE_START} and {TABLE_END}.")
 @with_config
-def tools(config: Config, host: PluginHost, as_json: bool) -> None:
+def tools(config: Config, host: PluginHost, as_json: bool, markdown: bool, update_path: str | None) -> None:
     """List every tool with its schema and annotations."""
     rows = describe_tools(host, config)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
+        return
+    if markdown:
+        if update_path:
+            _update_between_markers(update_path, tools_markdown(rows))
+        else:
+            click.echo(tools_markdown(rows), nl=False)
         return
     for row in rows:
         click.echo(f"{row['name']:<36} {row['plugin']:<12} {row['effect']:<12} {row['title']}")

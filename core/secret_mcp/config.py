@@ -36,6 +36,7 @@ from .paths import config_dir
 
 CONFIRM_MODES = ("always", "above_limit", "never")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -70,6 +71,10 @@ def _to_decimal(value: Any) -> Any:
 
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 # --- validators: each field says what it expects once, used by both structuring and validation
@@ -117,6 +122,18 @@ def _denom_amounts(v: Any) -> bool:
     )
 
 
+def _check_cache_url(_inst: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None:
+        return
+    from .cache_backends import redact_url, url_problem
+
+    if not isinstance(value, str) or "://" not in value:
+        raise ConfigError(attribute.name, f"must be a URL, got '{redact_url(str(value))}'")
+    problem = url_problem(value)
+    if problem:
+        raise ConfigError(attribute.name, f"{redact_url(value)} is not a Redis URL: {problem}.")
+
+
 def _opt(pred: Any) -> Any:
     return lambda v: v is None or pred(v)
 
@@ -142,12 +159,13 @@ class Config:
     )
     read_only: bool = attrs.field(default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
     cache: bool = attrs.field(default=True, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
+    # tools/list advertises output schemas and every schema detail only when asked (see CONTRIBUTING.md).
+    full_schemas: bool = attrs.field(default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
     cache_dir: Path | None = attrs.field(
         default=None, converter=_to_opt_path, validator=_check(_opt(lambda v: isinstance(v, Path))), metadata=_expect("a path")
     )
-    cache_url: str | None = attrs.field(
-        default=None, validator=_check(_opt(lambda v: isinstance(v, str) and "://" in v)), metadata=_expect("a URL")
-    )
+    # Redis shared by several processes (see cache_backends.py); checked without echoing a password.
+    cache_url: str | None = attrs.field(default=None, validator=_check_cache_url, metadata=_expect("a URL"))
     max_connections: int = attrs.field(
         default=10, validator=_check(lambda v: _is_int(v) and v > 0), metadata=_expect("a positive integer")
     )
@@ -159,6 +177,10 @@ class Config:
     )
     log_level: str = attrs.field(
         default="INFO", converter=_upper, validator=_check(lambda v: v in LOG_LEVELS), metadata=_expect("one of " + ", ".join(LOG_LEVELS))
+    )
+    # stderr: "text" lines for people, "json" one object per line for log shippers (see secret_mcp.logs).
+    log_format: str = attrs.field(
+        default="text", converter=_lower, validator=_check(lambda v: v in LOG_FORMATS), metadata=_expect("text or json")
     )
     confirm: str = attrs.field(
         default="always", validator=_check(lambda v: v in CONFIRM_MODES), metadata=_expect("one of " + ", ".join(CONFIRM_MODES))

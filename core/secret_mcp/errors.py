@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 
@@ -28,8 +29,21 @@ class SecretMCPError(Exception):
         return out
 
 
+# Codes of a node that could not answer (as opposed to one that answered "no").
+UNAVAILABLE_CODES = ("CHAIN_TIMEOUT", "CHAIN_UNREACHABLE", "CHAIN_BAD_RESPONSE")
+# While the core runs a tool's confirm function, each such ChainError is noted here (see
+# server._make_resolver): a preview that gave up because the node failed must not count as "nothing to ask".
+UNAVAILABLE_SEEN: contextvars.ContextVar[list | None] = contextvars.ContextVar("unavailable_seen", default=None)
+
+
 class ChainError(SecretMCPError):
     """The chain (LCD) answered with an error, or could not be reached."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        seen = UNAVAILABLE_SEEN.get()
+        if seen is not None and self.code in UNAVAILABLE_CODES:
+            seen.append(self)
 
 
 class ConfigError(SecretMCPError):

@@ -5,6 +5,9 @@ setting (`SECRET_MCP_HTTP_TOKEN`) or a token file; without one, a fresh token is
 printed to stderr only (stdout and the logs never see it). A loopback-only server may generate its own
 token; a server reachable from other machines must be given one explicitly. DNS-rebinding protection
 (the SDK's Host/Origin check) stays on for every bind address.
+
+`GET /metrics` serves the server's metrics in the Prometheus text format, behind the same token (a
+Prometheus scrape job sends it with `authorization: {credentials_file: ...}`).
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import ipaddress
 import logging
 import os
 import secrets
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 import attrs
 
 from .errors import SecretMCPError
+from .logs import console
 
 log = logging.getLogger("secret_mcp.http")
 
@@ -112,12 +115,37 @@ def transport_security(host: str, extra_hosts: Sequence[str] = ()) -> Any:
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
+class MetricsRoute:
+    """ASGI middleware: `GET /metrics` answers with the Prometheus text; every other request goes on to MCP."""
+
+    def __init__(self, app: Any, server: Any, path: str = "/metrics") -> None:
+        self.app, self.server, self.path = app, server, path
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("path") != self.path:
+            await self.app(scope, receive, send)
+            return
+        from starlette.responses import PlainTextResponse
+
+        from . import metrics
+
+        app = getattr(self.server, "secret_app", None)  # set by build_server
+        if scope.get("method") not in ("GET", "HEAD"):
+            response = PlainTextResponse("Method Not Allowed\n", status_code=405, headers={"Allow": "GET, HEAD"})
+        elif app is None:
+            response = PlainTextResponse("No metrics for this server\n", status_code=404)
+        else:
+            text = metrics.render_prometheus(metrics.for_app(app).snapshot())
+            response = PlainTextResponse(text, headers={"Content-Type": metrics.CONTENT_TYPE})
+        await response(scope, receive, send)
+
+
 def build_app(server: Any, *, token: str, host: str, extra_hosts: Sequence[str] = (), path: str = "/mcp") -> Any:
-    """The ASGI app: MCPServer's streamable HTTP app behind the bearer check."""
+    """The ASGI app: MCPServer's streamable HTTP app plus /metrics, both behind the bearer check."""
     inner = server.streamable_http_app(
         streamable_http_path=path, transport_security=transport_security(host, extra_hosts), host=host
     )
-    return BearerAuth(inner, token)
+    return BearerAuth(MetricsRoute(inner, server), token)
 
 
 def serve_http(
@@ -130,11 +158,13 @@ def serve_http(
     app = build_app(server, token=token.value, host=host, extra_hosts=extra_hosts)
     shown = f"[{host}]" if ":" in host else host
     # stderr only: stdout may be captured by whatever launched us, and the log may be shipped elsewhere.
-    print(f"secret-mcp: streamable HTTP on http://{shown}:{port}/mcp", file=sys.stderr, flush=True)
+    fmt = config.log_format
+    console(fmt, "streamable HTTP on", logger=log.name, url=f"http://{shown}:{port}/mcp")
+    console(fmt, "Prometheus metrics on", logger=log.name, url=f"http://{shown}:{port}/metrics")
     if token.generated:
-        print(f"secret-mcp: bearer token (generated for this run): {token.value}", file=sys.stderr, flush=True)
+        console(fmt, "bearer token (generated for this run):", logger=log.name, token=token.value)
     else:
-        print("secret-mcp: bearer token: the configured one", file=sys.stderr, flush=True)
+        console(fmt, "bearer token: the configured one", logger=log.name)
     uv = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
                         log_level=config.log_level.lower())
     uvicorn.Server(uv).run()

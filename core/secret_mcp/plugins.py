@@ -53,6 +53,9 @@ class PluginHost:
         from .security.plugin import SecurityPlugin
 
         self.register(SecurityPlugin(), "security", distribution="secret-mcp-core")
+        from .metrics import MetricsPlugin  # transaction outcomes and new client pools, counted per App
+
+        self.register(MetricsPlugin(), "metrics", distribution="secret-mcp-core")
         from . import resources  # the core's resources and prompts (session state, account, tx, ...)
 
         self.register(resources, "resources", distribution="secret-mcp-core")

@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 import anyio
 import httpx
 
-from .errors import ChainError
+from .errors import ChainError, SecretMCPError
 from .networks import Network
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class Breaker:
         self.failures = 0
         self.opened_at: float | None = None
         self.probing = False
+        self.opens = 0  # times it opened (metrics)
 
     @property
     def state(self) -> str:
@@ -72,6 +73,8 @@ class Breaker:
     def failure(self) -> None:
         self.failures += 1
         if self.probing or self.failures >= self.threshold:
+            if self.opened_at is None or self.probing:  # closed or half-open -> open; not a re-stamp while open
+                self.opens += 1
             self.opened_at = time.monotonic()
         self.probing = False
 
@@ -185,7 +188,8 @@ class ClientPool:
     def stats(self) -> dict:
         out: dict[str, Any] = dict(self._counts)
         out["endpoints"] = [
-            {"url": e.url, "requests": e.requests, "failures": e.failures, "breaker": e.breaker.state}
+            {"url": e.url, "requests": e.requests, "failures": e.failures, "breaker": e.breaker.state,
+             "breaker_opens": e.breaker.opens}
             for e in self.endpoints
         ]
         out["open_connections"] = self._open_connections()
@@ -253,6 +257,10 @@ class ClientPool:
         except httpx.RequestError as exc:  # transport failures, undecodable bodies, redirect loops
             self._fail(ep)
             raise _Transient("unreachable", f"{type(exc).__name__}: {exc}", sent=not isinstance(exc, NOT_SENT)) from None
+        except httpx.InvalidURL as exc:  # a caller's value (control characters, 64 KB+) cannot be in a URL: not the node's fault
+            raise SecretMCPError("INVALID_INPUT", f"A value in this request cannot be sent to the node in a URL: {exc}.",
+                                 ["Check the values passed for stray control characters or excessive length."],
+                                 {"path": path[:200]}) from None
         log.debug("%s %s%s -> %s in %.0f ms", method, ep.url, path, resp.status_code, (time.perf_counter() - started) * 1000)
         height = resp.headers.get(HEIGHT_HEADER)
         if height and height.isdigit():

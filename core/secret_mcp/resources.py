@@ -21,6 +21,7 @@ log = logging.getLogger("secret_mcp.resources")
 SESSION_STATE = "secret://session/state"
 NETWORK_CONFIG = "secret://network/config"
 WALLETS_LIST = "secret://wallets/list"
+SERVER_METRICS = "secret://server/metrics"
 
 
 def account_uri(address: str) -> str:
@@ -186,6 +187,14 @@ async def transaction(ctx: ToolContext, hash: str) -> dict:  # noqa: A002 - the 
     }
 
 
+async def server_metrics(ctx: ToolContext) -> dict:
+    """This server's metrics: calls, errors by code and latency per tool; cache hit rate; transactions by outcome;
+    LCD pool requests, failures, retries and circuit breakers (the same numbers as GET /metrics over HTTP)."""
+    from . import metrics
+
+    return metrics.for_app(ctx.app).snapshot()
+
+
 def portfolio_overview(address: str = "") -> str:
     """Summarise a wallet's holdings, staking and recent activity on the current network."""
     who = f"the address {address}" if address else "the active wallet (secret_get_active_wallet)"
@@ -218,5 +227,6 @@ def secret_mcp_register(registry: Any) -> None:
     registry.resource(SESSION_STATE, session_state, name="session_state")
     registry.resource("secret://account/{address}", account, name="account")
     registry.resource("secret://tx/{hash}", transaction, name="transaction")
+    registry.resource(SERVER_METRICS, server_metrics, name="server_metrics")
     registry.prompt(portfolio_overview, title="Portfolio overview")
     registry.prompt(safe_transfer_checklist, title="Safe transfer checklist")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 import typing
 from typing import Annotated, Any
 
@@ -21,11 +22,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import results, security
+from . import metrics, results, security
 from .app import App
 from .config import Config
 from .context import ToolContext
-from .errors import SecretMCPError
+from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .plugins import PluginHost
 from .tools import ToolSpec
 
@@ -37,6 +38,14 @@ CONFIRM_PARAM = "secret_mcp_confirmation"
 
 class Confirmation(BaseModel):
     confirm: bool = Field(description="Go ahead?")
+
+
+class _PreviewFailed:
+    """Returned by the resolver when the tool's confirm function failed: the call ends with that error (it
+    runs before the tool wrapper, where an exception would reach the client unstructured)."""
+
+    def __init__(self, error: SecretMCPError) -> None:
+        self.error = error
 
 
 class _CannotAsk:
@@ -74,8 +83,22 @@ def _make_resolver(app: App, spec: ToolSpec, names: list[str]) -> Any:
         # mainnet) is about something no chain setting makes harmless.
         if spec.writes_chain and security.for_app(app).confirm_mode(app.session.network) == "never":
             return Confirmation(confirm=True)
-        message = await spec.confirm(ToolContext(app, mcp_ctx), args)
+        unavailable: list[SecretMCPError] = []
+        noted = UNAVAILABLE_SEEN.set(unavailable)
+        try:
+            message = await spec.confirm(ToolContext(app, mcp_ctx), args)
+        except SecretMCPError as exc:
+            return _PreviewFailed(exc)
+        except Exception:  # a bug in a pack's confirm function: the same INTERNAL_ERROR as a bug in its body
+            log.exception("confirm function of %s raised an unexpected error", spec.name)
+            return _PreviewFailed(results.INTERNAL)
+        finally:
+            UNAVAILABLE_SEEN.reset(noted)
         if message is None:
+            # None means "the body will refuse these arguments anyway". If the node failed meanwhile, that is
+            # unknown: a confirm function that swallowed the failure must not let the call skip the question.
+            if unavailable:
+                return _PreviewFailed(unavailable[0])
             return Confirmation(confirm=True)
         if not _can_elicit(mcp_ctx):
             return _CannotAsk(message)
@@ -101,6 +124,8 @@ def _check_confirmation(outcome: Any) -> str:
     match outcome:
         case AcceptedElicitation(data=Confirmation(confirm=True)):
             return "confirmed"
+        case AcceptedElicitation(data=_PreviewFailed() as failed):
+            raise failed.error
         case AcceptedElicitation(data=_CannotAsk() as cannot):
             raise _NeedsCode(cannot.message)
         case CancelledElicitation():
@@ -171,11 +196,26 @@ async def execute(app: App, spec: ToolSpec, ctx: ToolContext, args: dict[str, An
 
 
 def _failure(spec: ToolSpec, exc: SecretMCPError) -> CallToolResult:
-    log.info("tool %s failed: %s %s", spec.name, exc.code, exc.message)
     clean = SecretMCPError(
         exc.code, security.redact(exc.message), security.redact(exc.suggestions), security.redact(exc.details)
     )
     return results.failure(clean)
+
+
+def observe(app: App, tool: str, started: float, result: CallToolResult) -> None:
+    """Count a finished call and log one line for it: tool, duration, outcome, error code; never arguments."""
+    seconds = time.perf_counter() - started
+    ms = round(seconds * 1000, 1)
+    if not result.is_error:
+        metrics.for_app(app).record_call(tool, seconds)
+        log.info("tool %s ok in %.1f ms", tool, ms, extra={"tool": tool, "duration_ms": ms, "outcome": "ok"})
+        return
+    error = (result.structured_content or {}).get("error") or {}
+    code = str(error.get("code") or "INTERNAL_ERROR")
+    metrics.for_app(app).record_call(tool, seconds, code)
+    # The message is the client's (already redacted) text; the log filter redacts it once more anyway.
+    log.info("tool %s failed in %.1f ms: %s %s", tool, ms, code, error.get("message", ""),
+             extra={"tool": tool, "duration_ms": ms, "outcome": "error", "code": code})
 
 
 def wrap_tool(app: App, spec: ToolSpec) -> Any:
@@ -184,6 +224,12 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
     names = [p.name for p in params]
 
     async def call(**kwargs: Any) -> CallToolResult:
+        started = time.perf_counter()
+        result = await run(**kwargs)
+        observe(app, spec.name, started, result)
+        return result
+
+    async def run(**kwargs: Any) -> CallToolResult:
         mcp_ctx = kwargs.pop(CTX_PARAM, None)
         confirmation = kwargs.pop(CONFIRM_PARAM, None)
         ctx = ToolContext(app, mcp_ctx)
@@ -237,18 +283,25 @@ def invalid_input(exc: ValidationError) -> SecretMCPError:
 class SecretMCPServer(MCPServer):
     """MCPServer whose argument-validation and unknown-tool failures use the same error model as tools."""
 
+    secret_app: App | None = None  # set by build_server; the core's wrapper counts every call that reaches a tool
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        started = time.perf_counter()
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
-                return results.failure(invalid_input(exc.__cause__))
-            if self._tool_manager.get_tool(name) is None:
-                return results.failure(SecretMCPError(
+                result, label = results.failure(invalid_input(exc.__cause__)), name
+            elif self._tool_manager.get_tool(name) is None:
+                result, label = results.failure(SecretMCPError(
                     "UNKNOWN_TOOL", f"There is no tool named {name!r} on this server.",
                     ["List the tools again: some exist only on certain networks or when their pack is loaded."],
-                ))
-            raise
+                )), metrics.UNKNOWN_TOOL  # the name is whatever the client sent: never a label
+            else:
+                raise
+            if self.secret_app is not None:
+                observe(self.secret_app, label, started, result)
+            return result
 
 
 INSTRUCTIONS = """\
@@ -290,6 +343,8 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
         lifespan=lifespan,
         log_level=config.log_level,
     )
+    server.secret_app = app
+    metrics.for_app(app)  # bind the core's metrics plugin before the first transaction or pool
     app.attach(server, wrap_tool)
     from .resources import install_legacy_protocol
 

@@ -119,6 +119,7 @@ class Session:
                 self.app.cache_directory(),
                 enabled=cfg.cache,
                 namespace=f"{network.chain_id}|{'|'.join(urls)}",
+                url=cfg.cache_url,
             )
             self._launched = stack
             self._urls = tuple(urls)

@@ -43,7 +43,21 @@ class ToolSpec:
     def writes_chain(self) -> bool:
         return self.effect in ("writes", "moves_funds")
 
-    def annotations(self) -> ToolAnnotations:
+    def annotations(self, *, full: bool = True) -> ToolAnnotations:
+        """The MCP hints for this tool; `full=False` is the compact form tools/list sends by default.
+
+        Compact keeps readOnlyHint always and destructiveHint on every non-read, and drops what the spec
+        already implies: for a read, destructive/idempotent mean nothing and openWorld=true is the default;
+        for a write, idempotent=false and openWorld=true are the defaults; the title is the tool's own.
+        """
+        if not full:
+            if self.effect == "reads":
+                return ToolAnnotations(read_only_hint=True)
+            if self.effect == "local":
+                return ToolAnnotations(
+                    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+                )
+            return ToolAnnotations(read_only_hint=False, destructive_hint=True)
         # Spec defaults assume the worst (destructive, open world); state each hint explicitly.
         if self.effect == "reads":
             return ToolAnnotations(

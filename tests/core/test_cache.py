@@ -1,4 +1,7 @@
-"""Cache: TTLs, single-flight, errors not cached, invalidation by address, namespaces, disabled mode."""
+"""Cache: TTLs, single-flight, errors not cached, invalidation by address, namespaces, disabled mode.
+
+The behaviour tests run on both stores: diskcache (the default) and a real redis-server (tests/redis_server.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import anyio
 import pytest
 
 from secret_mcp.cache import DEFAULT_TTLS, Cache
+from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +31,25 @@ class Counter:
         return {"n": self.calls}
 
 
+@pytest.fixture(params=["disk", "redis"])
+def make(request, tmp_path):
+    """Cache(...) on the parametrized store: the same directory, or the same Redis, for every call."""
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    made: list[Cache] = []
+
+    def build(**kwargs) -> Cache:
+        made.append(Cache(tmp_path / "c", url=url, **kwargs))
+        assert made[-1].backend == request.param
+        return made[-1]
+
+    yield build
+    for c in made:
+        c.close()
+
+
 @pytest.fixture
-def cache(tmp_path):
-    c = Cache(tmp_path / "c", namespace="secret-4")
-    yield c
-    c.close()
+def cache(make):
+    return make(namespace="secret-4")
 
 
 async def test_hit_after_miss(cache):
@@ -49,15 +67,14 @@ async def test_hits_are_copies(cache):
     assert await cache.get_or_fetch("default", "k", Counter()) == {"n": 1}
 
 
-async def test_ttl_expiry_per_class(tmp_path):
-    c = Cache(tmp_path, ttls={"block": 0.1})
+async def test_ttl_expiry_per_class(make):
+    c = make(ttls={"block": 0.1})
     fetch_block, fetch_tx = Counter(), Counter()
     await c.get_or_fetch("block", "latest", fetch_block)
     await c.get_or_fetch("tx", "h", fetch_tx)
     await anyio.sleep(0.2)
     assert await c.get_or_fetch("block", "latest", fetch_block) == {"n": 2}  # expired, fetched again
     assert await c.get_or_fetch("tx", "h", fetch_tx) == {"n": 1}  # tx keeps its hour
-    c.close()
 
 
 def test_default_ttls_and_unknown_class_uses_default(tmp_path):
@@ -132,16 +149,15 @@ async def test_invalidate_address(cache):
     assert cache.invalidate_address(bob) == 1  # "transfer" already went with alice
 
 
-async def test_namespaces_are_separate_and_clear_is_scoped(tmp_path):
-    main, test = Cache(tmp_path, namespace="secret-4"), Cache(tmp_path, namespace="pulsar-3")
+async def test_namespaces_are_separate_and_clear_is_scoped(make):
+    # "secret-4|a" is a prefix of the other namespace: clearing it must not reach into "secret-4|a|b".
+    main, test = make(namespace="secret-4|a|b"), make(namespace="secret-4|a")
     await main.get_or_fetch("default", "k", Counter())
     f = Counter()
     assert await test.get_or_fetch("default", "k", f) == {"n": 1} and f.calls == 1
     assert test.clear() == 1
     g = Counter()
     assert await main.get_or_fetch("default", "k", g) == {"n": 1} and g.calls == 0
-    main.close()
-    test.close()
 
 
 async def test_disabled_cache_always_fetches(tmp_path):
@@ -174,11 +190,10 @@ async def test_non_json_value_is_refused_and_not_cached(cache):
     assert await cache.get_or_fetch("default", "set", Counter()) == {"n": 1}
 
 
-async def test_persists_across_instances(tmp_path):
-    a = Cache(tmp_path, namespace="n")
+async def test_persists_across_instances(make):
+    a = make(namespace="n")
     await a.get_or_fetch("tx", "h", Counter())
     a.close()
-    b = Cache(tmp_path, namespace="n")
+    b = make(namespace="n")  # on Redis this is also what a second server process sees
     f = Counter()
     assert await b.get_or_fetch("tx", "h", f) == {"n": 1} and f.calls == 0
-    b.close()

@@ -34,7 +34,7 @@ async def test_tool_result_is_structured(mode):
 
 
 async def test_tools_list_has_schemas_and_annotations(mode):
-    async with connect(echo_server(), mode) as client:
+    async with connect(echo_server(full_schemas=True), mode) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
     echo, pay = tools["secret_echo"], tools["secret_fake_pay"]
     assert echo.input_schema["properties"]["text"]["description"] == "What to echo"

@@ -89,3 +89,41 @@ async def test_transfer_beyond_balance_shows_the_contracts_reason(mode, sandbox,
     assert "encrypted:" not in err["message"] and left["amount"] == "1000000"
     # The person was warned in the confirmation, in words rather than ciphertext.
     assert any("would reject" in text and "insufficient funds" in text for text in seen)
+
+
+async def test_kept_keys_go_with_the_wallet_and_never_reach_the_audit_log(mode, sandbox, home):
+    from mnemonic import Mnemonic
+    from secret_sdk.key.mnemonic import MnemonicKey
+
+    phrase = Mnemonic("english").generate(256)
+    sandbox.faucet(MnemonicKey(phrase).acc_address, 20_000_000)
+    hand_key = "a hand made key for the audit"
+    async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
+        await call_ok(client, "secret_import_wallet", {"name": "k", "mnemonic": phrase})
+        await deposit(client, 1_000_000)
+        kept = await call_ok(client, "secret_token_set_viewing_key", {"token": TOKEN, "key": hand_key})
+        by_key = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+        forgot = await call_ok(client, "secret_token_forget_key", {"token": TOKEN})
+        again = await call_ok(client, "secret_token_forget_key", {"token": TOKEN})
+        forgotten = await call_err(client, "secret_token_balance", {"token": TOKEN})
+        given = await call_ok(client, "secret_token_balance", {"token": TOKEN, "viewing_key": hand_key})
+        both = await call_err(client, "secret_token_forget_key", {"token": TOKEN, "permit_name": "p"})
+        await call_ok(client, "secret_token_set_viewing_key", {"token": TOKEN, "key": hand_key})
+        await call_ok(client, "secret_token_create_permit", {"permit_name": "p", "tokens": [TOKEN]})
+        await call_ok(client, "secret_create_wallet", {"name": "next"})
+        await call_ok(client, "secret_remove_wallet", {"name": "k", "new_active": "next"})
+        # The same wallet again: nothing of what was kept for it survived its removal.
+        await call_ok(client, "secret_import_wallet", {"name": "k", "mnemonic": phrase})
+        await call_ok(client, "secret_set_active_wallet", {"name": "k"})
+        no_key = await call_err(client, "secret_token_balance", {"token": TOKEN})
+        no_permit = await call_err(client, "secret_token_balance", {"token": TOKEN, "permit_name": "p"})
+    assert kept["stored"] is True and kept["kept_in"] == "memory" and hand_key not in json.dumps(kept)
+    assert by_key["amount"] == given["amount"] == "1000000"
+    assert forgot["forgotten"] is True and again["forgotten"] is False and forgotten["code"] == "NO_VIEWING_KEY"
+    assert both["code"] == "INVALID_ARGUMENTS"
+    assert no_key["code"] == "NO_VIEWING_KEY" and no_permit["code"] == "UNKNOWN_PERMIT"
+    audit = [p for p in home.rglob("*") if p.is_file() and "audit" in p.name]
+    assert audit and "secret_token_set_viewing_key" in audit[0].read_text()
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert hand_key.encode() not in path.read_bytes(), path

@@ -78,9 +78,10 @@ def expected_address(code_id: int, instance: int, creator: str) -> str:
 
 def test_genesis_codes_contracts_and_address_rule(sandbox):
     codes = get(sandbox, f"{C}/codes")["code_infos"]
-    assert [c["code_id"] for c in codes] == ["1", "2"]
+    assert [c["code_id"] for c in codes] == ["1", "2", "3"]
     assert codes[0]["code_hash"] == hashlib.sha256(BUILTIN_BLOBS["snip20"]).hexdigest()
     assert codes[1]["code_hash"] == hashlib.sha256(BUILTIN_BLOBS["counter"]).hexdigest()
+    assert codes[2]["code_hash"] == hashlib.sha256(BUILTIN_BLOBS["amm_pair"]).hexdigest()
     token, counter = by_label(sandbox, "sandbox-sscrt"), by_label(sandbox, "sandbox-counter")
     assert token == expected_address(1, 1, ADDR["a"]) and counter == expected_address(2, 2, ADDR["a"])
     info = get(sandbox, f"{C}/info/{counter}")
@@ -88,7 +89,8 @@ def test_genesis_codes_contracts_and_address_rule(sandbox):
     assert get(sandbox, f"{C}/label/{counter}") == {"label": "sandbox-counter"}
     assert get(sandbox, f"{C}/code_hash/by_code_id/2")["code_hash"] == codes[1]["code_hash"]
     listed = get(sandbox, f"{C}/contracts/1")["contract_infos"]
-    assert [c["contract_address"] for c in listed] == [token]
+    assert [c["contract_address"] for c in listed] == [token, by_label(sandbox, "sandbox-susd")]
+    assert by_label(sandbox, "sandbox-scrt-susd") == expected_address(3, 4, ADDR["a"])
     code = get(sandbox, f"{C}/code/1")
     assert base64.b64decode(code["wasm"]) == BUILTIN_BLOBS["snip20"]
     assert get(sandbox, f"{C}/params")["params"]["max_contract_size"] == str(2 * 1024 * 1024)
@@ -155,19 +157,19 @@ def test_uploaded_wasm_is_listed_but_not_instantiable(sandbox):
     m = pb.MsgStoreCode(sender=address_bytes(ADDR["c"]), wasm_byte_code=gzip.compress(wasm), source="s", builder="b")
     res = testing.send_tx(sandbox, "c", [m], gas=1_000_000)["tx_response"]
     assert res["code"] == 0, res["raw_log"]
-    assert response_data(res, pb.MsgStoreCodeResponse).code_id == 3
-    assert ("code_id", "3") in [kv for ev in events(res, "message") for kv in ev]
+    assert response_data(res, pb.MsgStoreCodeResponse).code_id == 4
+    assert ("code_id", "4") in [kv for ev in events(res, "message") for kv in ev]
     assert int(res["gas_used"]) > len(wasm) * 0.8  # storing is charged per byte
-    code = get(sandbox, f"{C}/code/3")
+    code = get(sandbox, f"{C}/code/4")
     assert code["code_info"]["code_hash"] == hashlib.sha256(wasm).hexdigest()
     assert code["code_info"]["creator"] == ADDR["c"]
     assert base64.b64decode(code["wasm"]) == wasm
-    assert len(get(sandbox, f"{C}/codes")["code_infos"]) == 3
-    init = pb.MsgInstantiateContract(sender=address_bytes(ADDR["c"]), code_id=3, label="x",
+    assert len(get(sandbox, f"{C}/codes")["code_infos"]) == 4
+    init = pb.MsgInstantiateContract(sender=address_bytes(ADDR["c"]), code_id=4, label="x",
                                      init_msg=WALLET.encrypt(hashlib.sha256(wasm).hexdigest(), {}))
     res = testing.send_tx(sandbox, "c", [init], gas=300_000)["tx_response"]
     assert res["code"] == 2 and res["codespace"] == "compute"
-    assert "runs only its built-in Python contracts, code ids: 1 (snip20), 2 (counter)" in res["raw_log"]
+    assert "runs only its built-in Python contracts, code ids: 1 (snip20), 2 (counter), 3 (amm_pair)" in res["raw_log"]
 
 
 def test_store_builtin_again_instantiate_and_migrate(sandbox):
@@ -181,7 +183,7 @@ def test_store_builtin_again_instantiate_and_migrate(sandbox):
     res = testing.send_tx(sandbox, "b", [init], gas=500_000)["tx_response"]
     assert res["code"] == 0, res["raw_log"]
     addr = response_data(res, pb.MsgInstantiateContractResponse).address
-    assert addr == expected_address(code_id, 3, ADDR["b"]) == by_label(sandbox, "mine")
+    assert addr == expected_address(code_id, 5, ADDR["b"]) == by_label(sandbox, "mine")
     assert ("contract_address", addr) in events(res, "message")[-1]
     assert testing.balance(sandbox.url, addr) == 1000
     assert json.loads(query(sandbox, addr, {"get_count": {}})[1]) == {"count": 7}
@@ -274,7 +276,7 @@ def test_code_and_contract_state_survive_a_restart(tmp_path):
         counter = by_label(first, "sandbox-counter")
         assert execute(first, "a", counter, {"increment": {}})[0]["code"] == 0
     with launch(state_dir=tmp_path) as second:
-        assert base64.b64decode(get(second, f"{C}/code/3")["wasm"]) == wasm
+        assert base64.b64decode(get(second, f"{C}/code/4")["wasm"]) == wasm
         assert json.loads(query(second, counter, {"get_count": {}})[1]) == {"count": 1}
 
 
@@ -301,4 +303,4 @@ def test_code_over_the_size_limit_is_refused(sandbox):
     m = pb.MsgStoreCode(sender=address_bytes(ADDR["a"]), wasm_byte_code=big)
     res = testing.send_tx(sandbox, "a", [m], gas=2_000_000)["tx_response"]
     assert res["code"] == 1 and res["codespace"] == "compute" and "exceeds limit" in res["raw_log"]
-    assert len(get(sandbox, f"{C}/codes")["code_infos"]) == 2
+    assert len(get(sandbox, f"{C}/codes")["code_infos"]) == 3

@@ -7,10 +7,6 @@ import json
 import re
 from typing import Any
 
-from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
-from secret_sdk.protobuf.secret.compute.v1beta1 import (MsgExecuteContractResponse, MsgInstantiateContractResponse,
-                                                       MsgStoreCodeResponse)
-
 from .crypto import Cipher, nonce_of
 
 ENCRYPTED = re.compile(r"encrypted: ([A-Za-z0-9+/=]+)")
@@ -56,6 +52,11 @@ def msg_datas(c: Cipher, wires: list[bytes | None], data_hex: str) -> list[dict[
     """Decrypt each message's response in TxMsgData.msg_responses (secret-sdk reads the deprecated field)."""
     if not data_hex:
         return []
+    # Protobuf is imported here, not at start-up (see tx/build.py).
+    from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
+    from secret_sdk.protobuf.secret.compute.v1beta1 import (MsgExecuteContractResponse, MsgInstantiateContractResponse,
+                                                           MsgStoreCodeResponse)
+
     out: list[dict[str, Any]] = []
     for i, any_ in enumerate(TxMsgData().parse(bytes.fromhex(data_hex)).msg_responses):
         row: dict[str, Any] = {"msg_index": i, "type": any_.type_url}

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from .audit import AuditLog
-from .confirm import ConfirmationCodes
+from .confirm import ConfirmationCodes, shared_codes
 from .keystore import Keystore, Wallet
 from .limits import SpendingLimits
 from .redact import install_log_filter, redact
@@ -30,7 +30,7 @@ class Security:
         self.settings = SecuritySettings.from_config(app.config)
         self.keystore = Keystore(app.session.wallets)
         self.limits = SpendingLimits(self.settings, self._kind_of, clock, self.settings.spending_path)
-        self.codes = ConfirmationCodes(self.settings.confirm_ttl_seconds, clock)
+        self.codes = ConfirmationCodes(self.settings.confirm_ttl_seconds, clock, **shared_codes(app, clock))
         self.audit = AuditLog(
             self.settings.audit_path, max_bytes=self.settings.audit_max_bytes, backups=self.settings.audit_backups
         )

@@ -4,6 +4,14 @@ A code is single-use, expires (5 minutes by default) and is bound to a SHA-256 d
 (tool name, canonical JSON arguments, chain id). The server keeps the pending call: redeeming a code runs
 exactly that call once. Replays, other arguments, another network and late codes are refused. This state is
 server-side on purpose: MRTR request state can be replayed by a client, a one-time redemption cannot.
+
+Where pending calls live: in this process's memory by default. With `cache_url` (Redis) they are shared,
+so a code issued by one server process behind a load balancer can be redeemed on another: each code is a
+Redis key holding the pending call as JSON, expiring a TTL after the code does (so a late redemption still
+says "expired"), and redeeming swaps it for a "spent" marker in one Lua script, so of any number of
+concurrent redemptions on any processes exactly one wins. Arguments that hold a secret (what `redact`
+would mask, e.g. a viewing key in a contract message) never go to Redis: that code stays in the issuing
+process's memory and is redeemed there only.
 """
 
 from __future__ import annotations
@@ -11,19 +19,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import secrets
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import attrs
+from pydantic_core import to_jsonable_python
 
 from ..errors import SecretMCPError
 
+log = logging.getLogger(__name__)
+SPENT = "spent"
+
 
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    # Models in arguments (a list of payments) count by their fields, so a digest survives a JSON round trip.
+    return json.dumps(to_jsonable_python(value, fallback=str), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
 
 
 def call_digest(tool: str, args: dict[str, Any], chain_id: str) -> str:
@@ -39,6 +54,7 @@ class Pending:
     digest: str
     preview: str
     expires_at: float
+    sender: str | None = None  # the active wallet at issue, checked at redemption when processes share codes
 
     @property
     def expires_iso(self) -> str:
@@ -54,37 +70,147 @@ def _refuse(code: str, message: str) -> SecretMCPError:
     return SecretMCPError(code, message + " Nothing was done.", ["Call the original tool again to get a new code."])
 
 
+class CodeStore(Protocol):
+    def put(self, pending: Pending, keep_until: float) -> None: ...
+
+    def take(self, code: str) -> Pending | None:
+        """The pending call, burnt for good; None when unknown; CONFIRMATION_USED when already taken."""
+
+
+class MemoryCodeStore:
+    """This process only (the default)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, tuple[Pending, float]] = {}
+        self._spent: set[str] = set()  # codes already redeemed, so a replay gets a precise error
+        self._lock = threading.Lock()  # take is check-and-remove: two racing redemptions must not both win
+
+    def put(self, pending: Pending, keep_until: float) -> None:
+        with self._lock:
+            self._pending[pending.code] = (pending, keep_until)
+
+    def take(self, code: str) -> Pending | None:
+        with self._lock:
+            if code in self._spent:
+                raise _refuse("CONFIRMATION_USED", "This confirmation code was already used.")
+            entry = self._pending.pop(code, None)
+            if entry is None:
+                return None
+            self._spent.add(code)  # from here on the code is burnt, whatever the outcome
+            return entry[0]
+
+    def purge(self, now: float) -> None:
+        with self._lock:
+            for code in [c for c, (_p, keep_until) in self._pending.items() if keep_until <= now]:
+                del self._pending[code]
+
+
+# GET and swap for the spent marker in one step (KEEPTTL: the marker expires when the entry would have).
+_TAKE = """
+local v = redis.call('GET', KEYS[1])
+if not v or v == ARGV[1] then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+return v
+"""
+
+
+class RedisCodeStore:
+    """Shared by every process on the same Redis (`cache_url`)."""
+
+    def __init__(self, url: str, client: Any, clock: Callable[[], float] = time.time) -> None:
+        from ..cache_backends import PREFIX
+
+        self.url, self._client, self.clock = url, client, clock
+        self.prefix = PREFIX + "confirm:"
+        self._take = client.register_script(_TAKE)
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        import redis
+
+        from ..cache_backends import unavailable
+
+        try:
+            return fn(*args, **kwargs)
+        except redis.RedisError as exc:  # fail closed: no code is issued or honoured without the store
+            raise unavailable(self.url, exc) from None
+
+    def put(self, pending: Pending, keep_until: float) -> None:
+        record = attrs.asdict(pending) | {"args": to_jsonable_python(pending.args, fallback=str)}
+        ttl_ms = max(1, int((keep_until - self.clock()) * 1000))
+        self._call(self._client.set, self.prefix + pending.code, json.dumps(record), px=ttl_ms)
+
+    def take(self, code: str) -> Pending | None:
+        raw = self._call(self._take, keys=[self.prefix + code], args=[SPENT])
+        if raw is None:
+            return None
+        if raw == SPENT:
+            raise _refuse("CONFIRMATION_USED", "This confirmation code was already used.")
+        return Pending(**json.loads(raw))
+
+
+def _holds_secret(args: dict[str, Any]) -> bool:
+    from .redact import redact
+
+    plain = to_jsonable_python(args, fallback=str)
+    return redact(plain) != plain
+
+
 class ConfirmationCodes:
-    def __init__(self, ttl_seconds: float = 300, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float = 300,
+        clock: Callable[[], float] = time.time,
+        *,
+        shared: CodeStore | None = None,
+        revive: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
+        sender: Callable[[], str | None] | None = None,
+    ) -> None:
+        """`shared`: the Redis store of `cache_url`; `revive(tool, args)` turns JSON arguments read back from
+        it into the tool's parameter types (models), as the MCP layer had validated them on the issuing side;
+        `sender()`: the active wallet's address. Processes behind a load balancer do not share sessions, so
+        a code redeemed elsewhere must find the same active wallet there, or it would sign with another."""
         self.ttl = ttl_seconds
         self.clock = clock
-        self._pending: dict[str, Pending] = {}
-        self._spent: set[str] = set()  # codes already redeemed, so a replay gets a precise error
-        self._lock = threading.Lock()  # redeem is check-and-remove: two racing redemptions must not both win
+        self._local = MemoryCodeStore()
+        self._shared = shared
+        self._revive = revive
+        self._sender = sender
 
     def issue(self, tool: str, args: dict[str, Any], chain_id: str, preview: str) -> Pending:
         pending = Pending(
-            _new_code(), tool, dict(args), chain_id, call_digest(tool, args, chain_id), preview, self.clock() + self.ttl
+            _new_code(), tool, dict(args), chain_id, call_digest(tool, args, chain_id), preview, self.clock() + self.ttl,
+            self._sender() if self._sender is not None else None,
         )
         self.purge()
-        with self._lock:
-            self._pending[pending.code] = pending
+        keep_until = pending.expires_at + self.ttl  # kept that long so a late redemption says "expired"
+        if self._shared is not None and not _holds_secret(pending.args):
+            self._shared.put(pending, keep_until)
+        else:
+            if self._shared is not None:
+                log.info("confirmation for %s holds a secret: kept in this process only", tool)
+            self._local.put(pending, keep_until)
+        return pending
+
+    def _take(self, key: str) -> Pending | None:
+        pending = self._local.take(key)
+        if pending is None and self._shared is not None:
+            pending = self._shared.take(key)
+            if pending is not None and self._revive is not None:
+                pending = attrs.evolve(pending, args=self._revive(pending.tool, pending.args))
         return pending
 
     def redeem(self, code: str, *, chain_id: str, tool: str | None = None, args: dict[str, Any] | None = None) -> Pending:
         """Take the pending call for `code` (it can never be taken again) after every check passed."""
         key = (code or "").strip().upper()
-        with self._lock:
-            if key in self._spent:
-                raise _refuse("CONFIRMATION_USED", "This confirmation code was already used.")
-            pending = self._pending.pop(key, None)
-            if pending is None:
-                raise _refuse("CONFIRMATION_UNKNOWN", "There is no pending action with this confirmation code.")
-            self._spent.add(key)  # from here on the code is burnt, whatever the outcome
+        pending = self._take(key) if len(key) <= 32 else None  # a code is 19 characters
+        if pending is None:
+            raise _refuse("CONFIRMATION_UNKNOWN", "There is no pending action with this confirmation code.")
         if self.clock() >= pending.expires_at:
             raise _refuse("CONFIRMATION_EXPIRED", "This confirmation code has expired.")
         if call_digest(pending.tool, pending.args, chain_id) != pending.digest:
             raise _refuse("CONFIRMATION_MISMATCH", "The network changed since the code was issued.")
+        if pending.sender is not None and self._sender is not None and self._sender() != pending.sender:
+            raise _refuse("CONFIRMATION_MISMATCH", "The active wallet differs from the one the code was issued for.")
         if (tool is not None or args is not None) and call_digest(
             tool if tool is not None else pending.tool, args if args is not None else pending.args, chain_id
         ) != pending.digest:
@@ -92,8 +218,32 @@ class ConfirmationCodes:
         return pending
 
     def purge(self) -> None:
-        """Forget codes expired for longer than a TTL (kept that long so a late redemption says "expired")."""
-        now = self.clock() - self.ttl
-        with self._lock:
-            for code in [c for c, p in self._pending.items() if p.expires_at <= now]:
-                del self._pending[code]
+        """Forget local codes expired for longer than a TTL (Redis entries expire by themselves)."""
+        self._local.purge(self.clock())
+
+
+def shared_codes(app: Any, clock: Callable[[], float]) -> dict[str, Any]:
+    """ConfirmationCodes keywords for the App's config: the Redis store of `cache_url` (pinged now, so a bad
+    URL or an unreachable Redis stops start-up with an error naming cache_url), or nothing."""
+    url = app.config.cache_url
+    if not url:
+        return {}
+    from ..cache_backends import connect_redis
+
+    def revive(tool: str, args: dict[str, Any]) -> dict[str, Any]:
+        registered = app.registry.tools.get(tool)
+        return revive_args(registered.spec.fn, args) if registered is not None else args
+
+    return {"shared": RedisCodeStore(url, connect_redis(url, check=True), clock), "revive": revive,
+            "sender": app.session.active_wallet_address}
+
+
+def revive_args(fn: Callable[..., Any], args: dict[str, Any]) -> dict[str, Any]:
+    """JSON arguments as `fn`'s parameter types (a list of payment dicts becomes a list of Payment models)."""
+    import typing
+
+    from pydantic import TypeAdapter
+
+    hints = typing.get_type_hints(fn, include_extras=True)
+    return {name: TypeAdapter(hints[name]).validate_python(value) if name in hints else value
+            for name, value in args.items()}

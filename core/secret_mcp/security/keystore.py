@@ -4,11 +4,16 @@ In memory every secret (private key, recovery phrase) is sealed with AES-256-GCM
 for this process; it is opened only inside `sign` / `export_mnemonic` and the plaintext reference is dropped
 right after (Python cannot wipe immutable bytes; sealing keeps secrets out of casual dumps and reprs).
 Persisted wallets (keyring / encrypted file) are listed from the index and their phrase loaded on first use.
+
+A wallet's other secrets (a pack's per-wallet items such as token viewing keys and signed query permits) go
+through `put_secret` / `get_secret` / `forget_secret`: kept where the wallet's phrase is kept (OS keyring,
+encrypted file, or sealed in memory for session-only wallets), loaded on first use, and dropped with the wallet.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from typing import Any, Callable, Literal
@@ -23,6 +28,9 @@ from .storage import FileStore, Index, KeyringStore, store_for
 
 Backend = Literal["memory", "keyring", "file"]
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MIN_REDACTED_SECRET = 8  # shorter items are not fingerprinted: "k" would mask every quoted "k" in output
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -58,6 +66,8 @@ class Keystore:
         self._stores = stores
         self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
         self._sealed: dict[str, tuple[bytes, bytes]] = {}
+        # wallet name -> "kind|key_id" -> (nonce, ciphertext); a name is present once its store was read
+        self._others: dict[str, dict[str, tuple[bytes, bytes]]] = {}
 
     # -- sealing -----------------------------------------------------------------------------------------
 
@@ -164,6 +174,7 @@ class Keystore:
 
     def remove(self, name: str) -> Wallet:
         wallet = self.get(name)
+        self.drop_secrets(name)
         if wallet.backend != "memory":
             if wallet.kind == "key":
                 self._stores(wallet.backend).delete(name)
@@ -171,6 +182,87 @@ class Keystore:
         self._sealed.pop(name, None)
         del self.wallets[name]
         return wallet
+
+    # -- a wallet's other secrets (viewing keys, permits, ...) -------------------------------------------
+
+    @staticmethod
+    def _slot(kind: str, key_id: str) -> str:
+        if not KIND_RE.match(kind or "") or not key_id:
+            raise ValueError(f"secret kind {kind!r} must be lower_snake_case and key_id non-empty")
+        return f"{kind}|{key_id}"
+
+    @staticmethod
+    def _aad(wallet: Wallet, slot: str) -> bytes:
+        return f"{wallet.name}|{wallet.address}|{slot}".encode()
+
+    def _seal_other(self, wallet: Wallet, slot: str, value: str) -> None:
+        nonce = secrets.token_bytes(12)
+        self._others[wallet.name][slot] = (nonce, self._aead.encrypt(nonce, value.encode(), self._aad(wallet, slot)))
+        if len(value) >= MIN_REDACTED_SECRET:
+            redact.register_secret(value)
+
+    def _open_other(self, wallet: Wallet, slot: str) -> str | None:
+        sealed = self._others_of(wallet).get(slot)
+        if sealed is None:
+            return None
+        return self._aead.decrypt(sealed[0], sealed[1], self._aad(wallet, slot)).decode()
+
+    def _others_of(self, wallet: Wallet) -> dict[str, tuple[bytes, bytes]]:
+        """The wallet's sealed items, read from its backend on first use."""
+        if wallet.name not in self._others:
+            stored = {} if wallet.backend == "memory" else self._stores(wallet.backend).load_secrets(wallet.name)
+            self._others[wallet.name] = {}
+            for slot, value in stored.items():
+                self._seal_other(wallet, slot, value)
+        return self._others[wallet.name]
+
+    def _persist_others(self, wallet: Wallet) -> Backend:
+        """Write the wallet's items back to its backend; if that fails they stay in memory (and we say so)."""
+        if wallet.backend == "memory":
+            return "memory"
+        items = {slot: self._open_other(wallet, slot) or "" for slot in self._others_of(wallet)}
+        try:
+            store = self._stores(wallet.backend)
+            if items:
+                store.save_secrets(wallet.name, items)
+            else:
+                store.delete_secrets(wallet.name)
+        except SecretMCPError as exc:
+            log.warning("secrets of wallet %s kept in memory only: %s %s", wallet.name, exc.code, exc.message)
+            return "memory"
+        finally:
+            items.clear()
+        return wallet.backend
+
+    def put_secret(self, wallet: str, kind: str, key_id: str, value: str) -> Backend:
+        """Keep `value` for `wallet` under (kind, key_id), next to its phrase; returns where it is kept."""
+        slot, w = self._slot(kind, key_id), self.get(wallet)
+        self._others_of(w)
+        self._seal_other(w, slot, value)
+        return self._persist_others(w)
+
+    def get_secret(self, wallet: str, kind: str, key_id: str) -> str | None:
+        return self._open_other(self.get(wallet), self._slot(kind, key_id))
+
+    def secret_ids(self, wallet: str, kind: str) -> list[str]:
+        """The key_ids of one kind kept for `wallet` (never the values)."""
+        prefix = self._slot(kind, "-")[:-1]
+        return sorted(slot[len(prefix):] for slot in self._others_of(self.get(wallet)) if slot.startswith(prefix))
+
+    def forget_secret(self, wallet: str, kind: str, key_id: str) -> bool:
+        """Drop one item; False when there was none."""
+        slot, w = self._slot(kind, key_id), self.get(wallet)
+        if self._others_of(w).pop(slot, None) is None:
+            return False
+        self._persist_others(w)
+        return True
+
+    def drop_secrets(self, wallet: str) -> None:
+        """Drop every item of `wallet`, in memory and in its backend (removing a wallet calls this)."""
+        w = self.get(wallet)
+        self._others.pop(w.name, None)
+        if w.backend != "memory":
+            self._stores(w.backend).delete_secrets(w.name)
 
     # -- what the transaction pipeline uses --------------------------------------------------------------
 

@@ -30,12 +30,7 @@ async def secret_confirm_transaction(
     tool: Annotated[str | None, Field(description="Optional: the tool the code is for, checked against it")] = None,
     arguments: Annotated[dict[str, Any] | None, Field(description="Optional: the arguments, checked against the code")] = None,
 ) -> ConfirmedResult:
-    """Run a pending action that a confirmation_required result described, exactly once.
-
-    Only call this after you showed the person the preview and they explicitly said yes in this
-    conversation. A code works once, for 5 minutes, on the network it was issued for, and only for the exact
-    arguments shown; anything else is refused and nothing is done.
-    """
+    """Run a pending action once by its confirmation code, only after the person explicitly approved its preview."""
     from ..server import execute  # the core's tool path; imported here because server imports the security core
     from . import chain_id_of, for_app
 

@@ -6,7 +6,9 @@ Removed:
   it is a hash or a public key (`txhash`, `code_hash`, `consensus_pubkey`, ...): those have the same shapes
   and must survive (JSON: the key's whole subtree; text: a label just before the value);
 - anything registered as a known secret (by SHA-256 fingerprint, so this module holds no plaintext), even
-  under a hash label.
+  under a hash label: hex keys, whole string values, and quoted strings in text (a viewing key set by hand);
+- viewing keys: `api_key_...` (what contracts generate), any value labelled `viewing_key`, and the `key` of a
+  `set_viewing_key` call (tool arguments, audit summaries, request logs), whatever its shape.
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ _WORD = re.compile(r"[A-Za-z]+")
 _GAP = re.compile(r'^[\s,;"\'\[\]]+$')  # what may sit between words of a phrase (text, JSON arrays)
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?<!ibc/)(?:0x)?([0-9A-Fa-f]{64})(?![0-9A-Fa-f])")  # ibc/<hash> is a denom
 _VIEWING_KEY = re.compile(r"api_key_[A-Za-z0-9+/=_-]+")
+# The value after a viewing-key label: `viewing_key: "x"`, and the "key" argument of a set_viewing_key call
+# (its name comes first in tool calls, audit summaries and request logs). Quotes: JSON or Python repr.
+_Q = r"\\?[\"']"  # a quote, maybe escaped (JSON inside a JSON string)
+_VALUE = _Q + r"([^\"'\\]*)" + _Q
+_LABELLED_KEY = re.compile(
+    r"(viewing_key" + _Q + r"?\s*[:=]\s*)" + _VALUE
+    + r"|(set_viewing_key(?:(?!set_viewing_key).){0,300}?" + _Q + r"key" + _Q + r"\s*:\s*)" + _VALUE,
+    re.DOTALL,
+)
+_QUOTED = re.compile(r"([\"'])((?:(?!\1)[^\\\n]){1,256})\1")
+_VK_LABEL = re.compile(r"^viewing_key$", re.IGNORECASE)
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])")
 _LABEL = r"(?:hash|pub_?key|public_?key)"
 _HASH_LABEL = re.compile(_LABEL + r"[\"']?\s*[:=]?\s*[\"']?\s*$", re.IGNORECASE)
@@ -102,7 +115,20 @@ def redact_text(text: str, *, hash_label: bool = False) -> str:
         return token
 
     text = _VIEWING_KEY.sub("api_key_" + REDACTED, text)  # SNIP-20 viewing keys, generated or set by hand
+    text = _LABELLED_KEY.sub(_labelled_sub, text)
+    if _known:
+        if _is_known(text):
+            return REDACTED
+        text = _QUOTED.sub(lambda m: m.group(1) + REDACTED + m.group(1) if _is_known(m.group(2)) else m.group(0), text)
     return _B64.sub(b64_sub, _HEX.sub(hex_sub, text))
+
+
+def _labelled_sub(m: re.Match[str]) -> str:
+    group = 2 if m.group(1) is not None else 4
+    if not m.group(group) or REDACTED in m.group(group):  # empty, or already masked as api_key_[REDACTED]
+        return m.group(0)
+    start, end = m.start(group) - m.start(), m.end(group) - m.start()
+    return m.group(0)[:start] + REDACTED + m.group(0)[end:]
 
 
 def redact(value: Any, *, _hash_label: bool = False) -> Any:
@@ -110,7 +136,11 @@ def redact(value: Any, *, _hash_label: bool = False) -> Any:
     if isinstance(value, str):
         return redact_text(value, hash_label=_hash_label)
     if isinstance(value, dict):
-        return {k: redact(v, _hash_label=_hash_label or bool(_LABEL_KEY.search(str(k)))) for k, v in value.items()}
+        inner = value.get("set_viewing_key")  # the contract message, e.g. in a decrypted transaction
+        if isinstance(inner, dict) and isinstance(inner.get("key"), str):
+            value = {**value, "set_viewing_key": {**inner, "key": REDACTED}}
+        return {k: REDACTED if _VK_LABEL.match(str(k)) and isinstance(v, str) and v
+                else redact(v, _hash_label=_hash_label or bool(_LABEL_KEY.search(str(k)))) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_redact_word_runs([redact(v, _hash_label=_hash_label) for v in value]))
     return value

@@ -1,7 +1,9 @@
 """Where persisted wallets live: the OS keyring, or an encrypted file (scrypt + AES-256-GCM).
 
-Only the recovery phrase is stored (the path parameters and address sit in the metadata index,
-`data_dir()/wallets.json`, which holds no secret). Watch-only wallets live in the index alone.
+The recovery phrase is stored (the path parameters and address sit in the metadata index,
+`data_dir()/wallets.json`, which holds no secret); watch-only wallets live in the index alone. Next to a
+wallet's phrase, in the same backend, sits one more sealed entry: the wallet's other secrets (token viewing
+keys, signed query permits) as one JSON object, written by `Keystore.put_secret`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..paths import data_dir
 
 SERVICE = "secret-mcp"
 PASSPHRASE_ENV = "SECRET_MCP_KEYSTORE_PASSPHRASE"
+SECRETS_SUFFIX = "/secrets"  # the keyring user / AES-GCM associated data of a wallet's other secrets
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~32 MiB, ~0.1 s: slows guessing of a stolen file
 
 NO_KEYRING = [
@@ -96,14 +99,17 @@ class KeyringStore:
         self._call(lambda: kr.set_password(SERVICE, name, mnemonic))
 
     def load(self, name: str) -> str:
-        kr = self._backend()
-        value = self._call(lambda: kr.get_password(SERVICE, name))
+        value = self._get(name)
         if value is None:
             raise SecretMCPError(
                 "WALLET_SECRET_MISSING", f"The OS keyring has no entry for wallet {name!r}.",
                 ["Import the wallet again, or remove it with secret_remove_wallet."],
             )
         return value
+
+    def _get(self, username: str) -> str | None:
+        kr = self._backend()
+        return self._call(lambda: kr.get_password(SERVICE, username))
 
     def delete(self, name: str) -> None:
         from keyring.errors import PasswordDeleteError
@@ -117,6 +123,19 @@ class KeyringStore:
                 pass  # already gone: removing is idempotent (checked before _call turns errors into ours)
 
         self._call(delete)
+
+    # A wallet's other secrets: one entry, user "<name>/secrets" (a wallet name never contains "/").
+
+    def save_secrets(self, name: str, items: dict[str, str]) -> None:
+        kr = self._backend()
+        self._call(lambda: kr.set_password(SERVICE, name + SECRETS_SUFFIX, json.dumps(items)))
+
+    def load_secrets(self, name: str) -> dict[str, str]:
+        value = self._get(name + SECRETS_SUFFIX)
+        return json.loads(value) if value else {}
+
+    def delete_secrets(self, name: str) -> None:
+        self.delete(name + SECRETS_SUFFIX)
 
 
 class FileStore:
@@ -142,28 +161,50 @@ class FileStore:
     def path(self, name: str) -> Path:
         return self.dir / f"{name}.json"
 
-    def save(self, name: str, mnemonic: str) -> None:
+    def secrets_path(self, name: str) -> Path:
+        return self.dir / "secrets" / f"{name}.json"  # a subfolder: no clash with a wallet named "<name>.x"
+
+    def _seal_to(self, path: Path, text: str, aad: str) -> None:
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
-        sealed = AESGCM(self._key(salt)).encrypt(nonce, mnemonic.encode(), name.encode())
+        sealed = AESGCM(self._key(salt)).encrypt(nonce, text.encode(), aad.encode())
         body = {"version": 1, "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
         body |= {k: base64.b64encode(v).decode() for k, v in (("salt", salt), ("nonce", nonce), ("ciphertext", sealed))}
-        _write_private(self.path(name), json.dumps(body))
+        _write_private(path, json.dumps(body))
 
-    def load(self, name: str) -> str:
+    def _open_from(self, path: Path, aad: str) -> str | None:
         try:
-            body = json.loads(self.path(name).read_text(encoding="utf-8"))
+            body = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise SecretMCPError("WALLET_SECRET_MISSING", f"No keystore file for wallet {name!r}.", []) from None
+            return None
         raw = {k: base64.b64decode(body[k]) for k in ("salt", "nonce", "ciphertext")}
         try:
-            return AESGCM(self._key(raw["salt"])).decrypt(raw["nonce"], raw["ciphertext"], name.encode()).decode()
+            return AESGCM(self._key(raw["salt"])).decrypt(raw["nonce"], raw["ciphertext"], aad.encode()).decode()
         except InvalidTag:
             raise SecretMCPError(
                 "KEYSTORE_PASSPHRASE_WRONG", "The keystore passphrase is wrong (or the file was altered).", []
             ) from None
 
+    def save(self, name: str, mnemonic: str) -> None:
+        self._seal_to(self.path(name), mnemonic, name)
+
+    def load(self, name: str) -> str:
+        phrase = self._open_from(self.path(name), name)
+        if phrase is None:
+            raise SecretMCPError("WALLET_SECRET_MISSING", f"No keystore file for wallet {name!r}.", [])
+        return phrase
+
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)
+
+    def save_secrets(self, name: str, items: dict[str, str]) -> None:
+        self._seal_to(self.secrets_path(name), json.dumps(items), name + SECRETS_SUFFIX)
+
+    def load_secrets(self, name: str) -> dict[str, str]:
+        text = self._open_from(self.secrets_path(name), name + SECRETS_SUFFIX)
+        return json.loads(text) if text else {}
+
+    def delete_secrets(self, name: str) -> None:
+        self.secrets_path(name).unlink(missing_ok=True)
 
 
 def store_for(backend: str) -> KeyringStore | FileStore:

@@ -25,7 +25,8 @@ withdraw-rewards or vote passes none); `recipients` = account addresses the allo
 INSUFFICIENT_FUNDS, SIMULATION_FAILED, OUT_OF_GAS, POLICY_REFUSED, SEQUENCE_MISMATCH (after one retry),
 TX_FAILED / the sdk code's name (details: code, codespace, raw_log, stage "check" = nothing spent or
 "deliver" = included, fee paid, txhash), TX_OUTCOME_UNKNOWN (details.txhash; never resent).
-`estimate` / `simulate` give gas and fee without signing.
+`estimate` / `simulate` give gas and fee without signing. Sends from one wallet on one chain are serialised
+(`pipeline.wallet_lock`): a second concurrent send waits until the first is in a block, then signs the next sequence.
 """
 
 from .build import Msg, as_msg, tx_hash, type_url_of

@@ -1,21 +1,20 @@
 """Protobuf transaction bytes: messages as Any, TxBody/AuthInfo, SIGN_MODE_DIRECT sign doc, TxRaw and its hash.
 
 SECRET_PROTOCOL §4.1-4.2. secret-sdk's betterproto classes do the encoding; the HTTP and the key stay ours.
+They are imported on first use: loading them costs ~0.3 s, which start-up (tools/list) does not need.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import attrs
-import betterproto
-from betterproto.lib.google.protobuf import Any as AnyProto
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey
-from secret_sdk.protobuf.cosmos.tx.signing.v1beta1 import SignMode
-from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, Fee, ModeInfo, ModeInfoSingle, SignDoc, SignerInfo, TxBody, TxRaw
+
+if TYPE_CHECKING:
+    import betterproto
+    from betterproto.lib.google.protobuf import Any as AnyProto
 
 PUBKEY_TYPE = "/cosmos.crypto.secp256k1.PubKey"
 PROTO_PREFIX = "secret_sdk.protobuf."
@@ -29,10 +28,14 @@ class Msg:
     message: betterproto.Message
 
     def to_any(self) -> AnyProto:
+        from betterproto.lib.google.protobuf import Any as AnyProto
+
         return AnyProto(type_url=self.type_url, value=bytes(self.message))
 
     def to_json(self) -> dict[str, Any]:
         """Proto-JSON with "@type" first (what policy plugins and the audit see)."""
+        import betterproto
+
         body = self.message.to_dict(casing=betterproto.Casing.SNAKE, include_default_values=True)
         return {"@type": self.type_url, **body}
 
@@ -47,6 +50,8 @@ def type_url_of(message: betterproto.Message) -> str:
 
 def as_msg(item: Any) -> Msg:
     """Accept a Msg, a (type_url, message) pair, a bare secret_sdk.protobuf message, or a secret_sdk.core Msg."""
+    import betterproto
+
     if isinstance(item, Msg):
         return item
     if isinstance(item, tuple) and len(item) == 2:
@@ -59,10 +64,18 @@ def as_msg(item: Any) -> Msg:
 
 
 def body_bytes(msgs: Iterable[Msg], memo: str) -> bytes:
+    from secret_sdk.protobuf.cosmos.tx.v1beta1 import TxBody
+
     return bytes(TxBody(messages=[m.to_any() for m in msgs], memo=memo))
 
 
 def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom: str, gas_limit: int) -> bytes:
+    from betterproto.lib.google.protobuf import Any as AnyProto
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+    from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey
+    from secret_sdk.protobuf.cosmos.tx.signing.v1beta1 import SignMode
+    from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, Fee, ModeInfo, ModeInfoSingle, SignerInfo
+
     signer = SignerInfo(
         public_key=AnyProto(type_url=PUBKEY_TYPE, value=bytes(PubKey(key=public_key))),
         mode_info=ModeInfo(single=ModeInfoSingle(mode=SignMode.SIGN_MODE_DIRECT)),
@@ -73,10 +86,14 @@ def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom
 
 
 def sign_doc(body: bytes, auth_info: bytes, chain_id: str, account_number: int) -> bytes:
+    from secret_sdk.protobuf.cosmos.tx.v1beta1 import SignDoc
+
     return bytes(SignDoc(body_bytes=body, auth_info_bytes=auth_info, chain_id=chain_id, account_number=account_number))
 
 
 def tx_raw(body: bytes, auth_info: bytes, signature: bytes) -> bytes:
+    from secret_sdk.protobuf.cosmos.tx.v1beta1 import TxRaw
+
     return bytes(TxRaw(body_bytes=body, auth_info_bytes=auth_info, signatures=[signature]))
 
 

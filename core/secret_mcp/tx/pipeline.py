@@ -14,6 +14,7 @@ import weakref
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+import anyio
 import attrs
 
 from ..amounts import Amount, coin_view
@@ -31,6 +32,15 @@ PLACEHOLDER_GAS = 200_000
 PENDING_SECONDS = 600  # after this long unseen, a broadcast tx was most likely dropped from the mempool
 # Hashes this server broadcast, per App: lets a status lookup tell "pending" from "never heard of it".
 _RECENT: "weakref.WeakKeyDictionary[Any, dict[str, float]]" = weakref.WeakKeyDictionary()
+# One transaction in flight per wallet and chain, per App. Two concurrent sends would both sign the account's
+# committed sequence (the node's mempool is ahead of it), and the loser's one retry would read the same stale
+# sequence; serialised, the second reads the account after the first is in a block, and both land.
+_WALLET_LOCKS: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str], anyio.Lock]]" = weakref.WeakKeyDictionary()
+
+
+def wallet_lock(app: Any, chain_id: str, address: str) -> anyio.Lock:
+    """The lock `send_messages` holds from the balance check until the tx is in a block (or given up on)."""
+    return _WALLET_LOCKS.setdefault(app, {}).setdefault((chain_id, address), anyio.Lock())
 
 
 def broadcast_age(app: Any, txhash: str) -> float | None:
@@ -161,6 +171,15 @@ async def send_messages(
     msgs = [build.as_msg(m) for m in messages]
     network = ctx.network
     signer = active_signer(ctx)
+    async with wallet_lock(ctx.app, network.chain_id, signer.address):
+        return await _send_locked(ctx, msgs, signer, summary=summary, amounts=amounts, recipients=recipients,
+                                  memo=memo, gas=gas, tool=tool, wait_timeout=wait_timeout)
+
+
+async def _send_locked(ctx: ToolContext, msgs: list[build.Msg], signer: Signer, *, summary: str,
+                       amounts: Iterable[Amount | tuple[str, int]], recipients: Iterable[str], memo: str,
+                       gas: int | None, tool: str | None, wait_timeout: float) -> TxResult:
+    network = ctx.network
     spend = _sum(amounts)
     recipients = tuple(dict.fromkeys(recipients))
     # Before simulating: a clear "you have X, you need Y" beats the chain's generic "insufficient funds".

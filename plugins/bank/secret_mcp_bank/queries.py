@@ -57,7 +57,7 @@ async def secret_get_balance(
     ctx: ToolContext,
     address: Annotated[str | None, Field(description="secret1… address; default: the active wallet")] = None,
 ) -> Balance:
-    """Return every token balance of an address (default: the active wallet), with SCRT shown as SCRT and uscrt."""
+    """Every token balance of an address (default: the active wallet), SCRT shown in SCRT and uscrt."""
     addr = ctx.address_or_active(address)
     body = await ctx.query(f"{BANK}/balances/{addr}", {"pagination.limit": 1000}, data_class="balances", addresses=[addr])
     coins = [coin_view(b["denom"], b["amount"]) for b in body.get("balances") or []]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.bank.v1beta1 import Input, MsgMultiSend, MsgSend, Output
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import Amount, parse_amount
@@ -18,7 +16,7 @@ from secret_mcp.tx import TxResult, preview, send_messages
 AmountArg = Annotated[str, Field(description="Amount with its unit: '1.5 SCRT', '1500000uscrt', or a number with `denom`")]
 DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT', 'uscrt' or a base denom")]
 MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo (visible on chain)")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
 
 
 class Payment(BaseModel):
@@ -27,7 +25,9 @@ class Payment(BaseModel):
     denom: str | None = None
 
 
-def _coins(amounts: list[Amount]) -> list[Coin]:
+def _coins(amounts: list[Amount]) -> list[Any]:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+
     # The chain wants one coin per denom, sorted by denom.
     merged: dict[str, int] = {}
     for a in amounts:
@@ -42,13 +42,17 @@ def _sender(ctx: ToolContext) -> str:
     return address
 
 
-def _send_plan(ctx: ToolContext, recipient: str, amount: str, denom: str | None) -> tuple[str, Amount, MsgSend]:
+def _send_plan(ctx: ToolContext, recipient: str, amount: str, denom: str | None) -> tuple[str, Amount, Any]:
+    from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
+
     to = validate_address(recipient, field="recipient")
     value = parse_amount(amount, denom)
     return to, value, MsgSend(from_address=_sender(ctx), to_address=to, amount=_coins([value]))
 
 
-def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, Amount]], MsgMultiSend]:
+def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, Amount]], Any]:
+    from secret_sdk.protobuf.cosmos.bank.v1beta1 import Input, MsgMultiSend, Output
+
     if not payments:
         raise SecretMCPError("INVALID_INPUT", "Give at least one recipient.", [])
     plan = []
@@ -93,10 +97,7 @@ async def secret_send_tokens(
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> TxResult:
-    """Send SCRT (or another token, in its base denom) from the active wallet to one address.
-
-    The person confirms first (amount, recipient, estimated fee, network). Returns the transaction hash,
-    height, fee and gas once the transaction is in a block."""
+    """Send SCRT (or another base denom) from the active wallet to one address; returns the transaction once it is in a block."""
     to, value, msg = _send_plan(ctx, recipient, amount, denom)
     return await send_messages(ctx, [msg], summary=f"Send {value.display} to {to}", amounts=[value],
                                recipients=[to], memo=memo, gas=gas, tool="secret_send_tokens")
@@ -109,9 +110,7 @@ async def secret_multi_send(
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> TxResult:
-    """Pay several addresses in ONE transaction (a single MsgMultiSend): either everyone is paid or nobody is.
-
-    The person confirms the full list and the estimated fee first."""
+    """Pay several addresses in ONE atomic transaction: everyone is paid or nobody is."""
     plan, msg = _multi_plan(ctx, recipients)
     total = ", ".join(f"{v.display} to {to}" for to, v in plan)
     return await send_messages(ctx, [msg], summary=f"Multi-send: {total}", amounts=[v for _, v in plan],

@@ -107,8 +107,7 @@ async def secret_get_latest_block(ctx: ToolContext) -> Block:
 async def secret_get_block_by_hash(
     ctx: ToolContext, hash: Annotated[str, Field(description="Block hash: 64 hex characters (0x optional)")],
 ) -> Block:
-    """Find a block by its hash. Needs CometBFT RPC `/block_by_hash` on the endpoint (the sandbox serves it;
-    public LCDs usually do not, which gives a CAPABILITY_UNAVAILABLE error)."""
+    """Find a block by its hash (needs CometBFT RPC on the endpoint; public LCDs usually lack it)."""
     text = (hash or "").strip()
     if not _BLOCK_HASH.match(text):
         raise SecretMCPError("INVALID_BLOCK_HASH", f"{text!r} is not a block hash (64 hexadecimal characters).",
@@ -118,7 +117,7 @@ async def secret_get_block_by_hash(
     try:
         body = await pool.get("/block_by_hash", {"hash": "0x" + wanted})
     except ChainError as exc:
-        if exc.code in ("CHAIN_TIMEOUT", "CHAIN_UNREACHABLE"):
+        if exc.code in ("CHAIN_TIMEOUT", "CHAIN_UNREACHABLE", "CHAIN_BAD_RESPONSE"):  # the node failed, not "no such path"
             raise
         raise SecretMCPError(
             "CAPABILITY_UNAVAILABLE", f"The {ctx.network.name} endpoint does not serve block lookup by hash "

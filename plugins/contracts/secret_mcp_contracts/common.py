@@ -12,11 +12,11 @@ from secret_mcp.context import ToolContext
 from secret_mcp.contracts.execute import ContractTx, raw_address, readable, run  # noqa: F401 (used by the tools)
 from secret_mcp.errors import SecretMCPError
 
-JsonArg = Annotated[dict[str, Any] | str, Field(description="The contract message as a JSON object (or JSON text)")]
+JsonArg = Annotated[dict[str, Any] | str, Field(description="Message: JSON object or JSON text")]
 AddressArg = Annotated[str, Field(description="Contract address secret1…")]
-HashArg = Annotated[str | None, Field(description="Optional code hash (hex); looked up from the chain when left out")]
+HashArg = Annotated[str | None, Field(description="Code hash (hex); looked up if omitted")]
 FundsArg = Annotated[str | None, Field(description="Optional funds sent along, e.g. '1 SCRT' or '1000uscrt'")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
 MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
 
 

@@ -131,9 +131,7 @@ async def secret_get_contract_history(ctx: ToolContext, address: AddressArg) -> 
 
 @tool(title="Query a contract")
 async def secret_query_contract(ctx: ToolContext, address: AddressArg, query_msg: JsonArg, code_hash: HashArg = None) -> QueryAnswer:
-    """Run an encrypted read-only query on a Secret contract and return its decrypted JSON answer.
-
-    A contract error comes back as CONTRACT_ERROR with the contract's own (decrypted) message."""
+    """Run an encrypted query on a Secret contract and return its decrypted JSON answer."""
     address = validate_address(address, field="address")
     msg = parse_msg(query_msg, "query_msg")
     return QueryAnswer(address=address, answer=await query(ctx, address, msg, given_hash=code_hash))

@@ -28,8 +28,12 @@ def _bad(message: str, path: str) -> SecretMCPError:
 
 def read_wasm(path: str, limit: int) -> tuple[bytes, int]:
     """(gzip bytes to send, uncompressed size); refuses files over `limit` without decompressing past it."""
-    p = Path(path).expanduser()
-    if not p.is_file():
+    try:
+        p = Path(path).expanduser()
+        found = p.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:  # name too long, NUL byte, ~unknown-user
+        raise _bad(f"Cannot use {path[:200]!r} as a path: {exc.__class__.__name__}", path[:200]) from None
+    if not found:
         raise _bad(f"No such file: {path}", path)
     if p.stat().st_size > limit:
         raise SecretMCPError("CONTRACT_TOO_LARGE", f"{path} is {p.stat().st_size} bytes; the chain accepts at most {limit}.",

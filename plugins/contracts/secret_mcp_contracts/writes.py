@@ -7,8 +7,6 @@ import hashlib
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import Amount
@@ -32,7 +30,9 @@ class ExecuteItem(BaseModel):
     funds: str | None = None
 
 
-def _coins(amounts: list[Amount]) -> list[Coin]:
+def _coins(amounts: list[Amount]) -> list[Any]:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+
     return [Coin(denom=a.denom, amount=str(a.amount)) for a in amounts]
 
 
@@ -52,7 +52,9 @@ async def _hash_of_code(ctx: ToolContext, code_id: int, given: str | None) -> st
 
 # --- plans: the confirm function and the body build the same messages (fresh nonces each time) ---
 
-async def _execute_plan(ctx: ToolContext, items: list[Any]) -> tuple[list[pb.MsgExecuteContract], list[bytes], list[Amount], list[str]]:
+async def _execute_plan(ctx: ToolContext, items: list[Any]) -> tuple[list[Any], list[bytes], list[Amount], list[str]]:
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
     if not items:
         raise SecretMCPError("INVALID_INPUT", "Give at least one message.", [])
     me, c = raw_address(sender(ctx), "sender"), await cipher(ctx)
@@ -93,10 +95,7 @@ async def _confirm_batch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="moves_funds", title="Execute a contract", needs_wallet=True, confirm=_confirm_execute)
 async def secret_execute_contract(ctx: ToolContext, contract: AddressArg, msg: JsonArg, code_hash: HashArg = None,
                                   funds: FundsArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
-    """Execute a message on a Secret contract from the active wallet (encrypted for the contract).
-
-    Returns the transaction with the contract's decrypted `data` (in `responses`) and `wasm` event attributes.
-    A contract error comes back as CONTRACT_ERROR with the contract's own message."""
+    """Execute a message on a Secret contract from the active wallet; returns its decrypted response and wasm attributes."""
     item = {"contract": contract, "msg": msg, "code_hash": code_hash, "funds": funds}
     msgs, wires, spent, lines = await _execute_plan(ctx, [item])
     out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_execute_contract", amounts=spent, memo=memo, gas=gas)
@@ -122,6 +121,8 @@ async def secret_batch_execute(
 
 
 async def _instantiate_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list[bytes], list[Amount], list[str]]:
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
     label = str(args["label"]).strip()
     if not label:
         raise SecretMCPError("INVALID_INPUT", "label must not be empty (it must be unique on chain).", [])
@@ -164,6 +165,8 @@ async def secret_instantiate_contract(
 
 
 async def _migrate_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list[bytes], list[Amount], list[str]]:
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
     address = validate_address(args["contract"], field="contract")
     await code_hash(ctx, address)  # unknown contracts fail here, before anything is sent
     body = parse_msg(args["msg"], "msg")
@@ -181,7 +184,7 @@ async def _confirm_migrate(ctx: ToolContext, args: dict[str, Any]) -> str | None
 @tool(effect="writes", title="Migrate a contract", needs_wallet=True, confirm=_confirm_migrate)
 async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_id: CodeIdArg, msg: JsonArg,
                                   code_hash: HashArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
-    """Move a contract to new code (only its admin may). `code_hash` is the NEW code's hash (looked up if left out)."""
+    """Move a contract to new code (admin only); `code_hash` is the new code's (looked up if left out)."""
     msgs, wires, _spent, lines = await _migrate_plan(ctx, {"contract": contract, "code_id": code_id, "msg": msg,
                                                            "code_hash": code_hash})
     out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_migrate_contract", memo=memo, gas=gas)
@@ -190,6 +193,8 @@ async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_i
 
 
 async def _upload_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list, list, list[str]]:
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
     zipped, size = read_wasm(str(args["path"]), await max_size(ctx))
     digest = hashlib.sha256(gzip.decompress(zipped)).hexdigest()
     msg = pb.MsgStoreCode(sender=raw_address(sender(ctx), "sender"), wasm_byte_code=zipped,
@@ -210,8 +215,6 @@ async def secret_upload_contract(
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> ContractTx:
-    """Store contract code on chain (gzip-compressed); the new code id is in `responses[0].code_id`.
-
-    The size limit (the chain's max_contract_size) is checked before anything is sent."""
+    """Upload contract code (.wasm or .wasm.gz); the new code id is in `responses[0].code_id`."""
     msgs, wires, _spent, lines = await _upload_plan(ctx, {"path": path, "source": source, "builder": builder})
     return await run(ctx, msgs, wires, summary=lines[0], tool="secret_upload_contract", memo=memo, gas=gas)

@@ -77,8 +77,7 @@ def _seconds_until(text: str | None) -> int | None:
 
 @tool(effect="reads", title="Get proposal")
 async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalDetail:
-    """Return one proposal: text, status, deposits, voting start and end, and the tally (live while voting,
-    with turnout, quorum, thresholds and whether it would pass if voting ended now)."""
+    """One proposal: text, status, deposits, voting period and tally (live while voting, with quorum and outlook)."""
     raw = await get_proposal(ctx, proposal_id)
     base = summary(raw)
     gov = await params(ctx)

@@ -7,9 +7,6 @@ from typing import Annotated, Any, Literal
 
 import attrs
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.cosmos.gov.v1 import (MsgDeposit, MsgSubmitProposal, MsgVote, MsgVoteWeighted, VoteOption,
-                                               WeightedVoteOption)
 
 from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
@@ -21,9 +18,9 @@ from .views import SHORT, STATUSES, get_proposal, params
 
 Option = Literal["yes", "no", "abstain", "no_with_veto"]
 IdArg = Annotated[int, Field(ge=1, description="Proposal id")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
-ENUM = {"yes": VoteOption.VOTE_OPTION_YES, "no": VoteOption.VOTE_OPTION_NO, "abstain": VoteOption.VOTE_OPTION_ABSTAIN,
-        "no_with_veto": VoteOption.VOTE_OPTION_NO_WITH_VETO}
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
+ENUM = {"yes": "VOTE_OPTION_YES", "no": "VOTE_OPTION_NO", "abstain": "VOTE_OPTION_ABSTAIN",
+        "no_with_veto": "VOTE_OPTION_NO_WITH_VETO"}  # names of gov.v1 VoteOption members
 
 
 class WeightedOption(BaseModel):
@@ -72,6 +69,9 @@ def _deposit_amount(text: str, denom: str | None, gov: dict, ratio_key: str, fie
 
 
 async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.gov.v1 import MsgSubmitProposal
+
     me = ctx.address_or_active(None)
     title, text = (args.get("title") or "").strip(), (args.get("summary") or "").strip()
     if not title or not text:
@@ -101,6 +101,9 @@ def _status_error(pid: int, status: str, wanted: str) -> SecretMCPError:
 
 
 async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.gov.v1 import MsgDeposit
+
     me = ctx.address_or_active(None)
     pid = int(args["proposal_id"])
     p = await get_proposal(ctx, pid)
@@ -142,6 +145,9 @@ def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, 
 
 
 async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.gov.v1 import MsgVote, MsgVoteWeighted, VoteOption, WeightedVoteOption
+
     me = ctx.address_or_active(None)
     choice = _weights(args.get("option"), args.get("weighted"))
     pid = int(args["proposal_id"])
@@ -150,10 +156,10 @@ async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Plan:
         raise _status_error(pid, p["status"], "vote")
     meta = args.get("metadata") or ""
     if len(choice) == 1 and choice[0][1] == 1:
-        msg: Any = MsgVote(proposal_id=pid, voter=me, option=ENUM[choice[0][0]], metadata=meta)
+        msg: Any = MsgVote(proposal_id=pid, voter=me, option=VoteOption[ENUM[choice[0][0]]], metadata=meta)
     else:
         msg = MsgVoteWeighted(proposal_id=pid, voter=me, metadata=meta, options=[
-            WeightedVoteOption(option=ENUM[o], weight=format(w.quantize(Decimal(1).scaleb(-18)), "f")) for o, w in choice])
+            WeightedVoteOption(option=VoteOption[ENUM[o]], weight=format(w.quantize(Decimal(1).scaleb(-18)), "f")) for o, w in choice])
     vote = ", ".join(f"{o.upper()} {format(w.normalize(), 'f')}" if len(choice) > 1 else o.upper() for o, w in choice)
     return Plan(msg, None, (f"Proposal #{pid}: {p.get('title', '')}", f"Vote: {vote}",
                             f"Voting ends: {p.get('voting_end_time')}", "You can change the vote until voting ends."))
@@ -186,9 +192,7 @@ async def secret_submit_proposal(
     metadata: Annotated[str, Field(max_length=255, description="Optional metadata (usually a link)")] = "",
     gas: GasArg = None,
 ) -> ProposalTxResult:
-    """Submit a text proposal (no on-chain action) with an initial deposit; returns the new proposal id.
-
-    The person confirms first. Voting starts when deposits reach the chain's minimum."""
+    """Submit a text proposal with an initial deposit; returns the new proposal id."""
     plan = await plan_submit(ctx, {"title": title, "summary": summary, "initial_deposit": initial_deposit,
                                    "denom": denom, "metadata": metadata})
     tx = await send_messages(ctx, [plan.msg], summary=f"Submit proposal '{title.strip()}'", amounts=[plan.value],
@@ -227,8 +231,7 @@ async def secret_vote_proposal(
     metadata: Annotated[str, Field(max_length=255, description="Optional note stored with the vote")] = "",
     gas: GasArg = None,
 ) -> VoteTxResult:
-    """Vote on a proposal in its voting period, with one option or weighted across several. The person confirms
-    first. A vote counts with the voter's staked SCRT; voting again replaces the earlier vote."""
+    """Vote on a proposal in its voting period, with one option or weighted; voting again replaces the earlier vote."""
     plan = await plan_vote(ctx, {"proposal_id": proposal_id, "option": option, "weighted": weighted,
                                  "metadata": metadata})
     tx = await send_messages(ctx, [plan.msg], summary=f"Vote on proposal {proposal_id}", gas=gas,

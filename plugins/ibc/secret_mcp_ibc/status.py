@@ -19,6 +19,5 @@ async def secret_get_ibc_transfer_status(
     channel: ChannelArg,
     sequence: Annotated[int, Field(ge=1, description="Packet sequence from secret_ibc_transfer's result")],
 ) -> TransferStatus:
-    """Say what became of an IBC transfer: pending, acknowledged (received on the far chain), or refunded
-    (error acknowledgement or timeout), with the relayer transaction that settled it."""
+    """Whether an IBC transfer is pending, acknowledged or refunded, with the relayer transaction that settled it."""
     return await transfer_status(ctx, check_channel_id(channel), sequence)

@@ -9,8 +9,6 @@ from typing import Annotated, Any
 import attrs
 import bech32
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import Amount, parse_amount
@@ -45,7 +43,7 @@ class Plan:
     value: Amount
     receiver: str
     counterparty: Counterparty
-    msg: MsgTransfer
+    msg: Any  # ibc.applications.transfer.v1.MsgTransfer
     destination_channel: str
 
 
@@ -76,6 +74,9 @@ def _timeout_ns(minutes: float) -> int:
 
 
 async def plan(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
+
     sender = _sender(ctx)
     value = parse_amount(args["amount"], args.get("denom"))
     timeout = _timeout_ns(float(args.get("timeout_minutes", DEFAULT_TIMEOUT_MINUTES)))
@@ -127,11 +128,7 @@ async def secret_ibc_transfer(
                                             "within this many minutes")] = DEFAULT_TIMEOUT_MINUTES,
     memo: Annotated[str, Field(max_length=256, description="Optional public memo carried in the packet")] = "",
 ) -> IBCTransferResult:
-    """Send tokens from the active wallet to another chain over an IBC channel (ICS-20 MsgTransfer).
-
-    The receiver is checked against the destination chain's address prefix. The person confirms first. The
-    result has the packet (channel, sequence): the far chain's answer comes later; follow it with
-    secret_get_ibc_transfer_status (acknowledged, or refunded after an error or the timeout)."""
+    """Send tokens from the active wallet to another chain over IBC; follow the returned packet with secret_get_ibc_transfer_status."""
     p = await plan(ctx, {"channel": channel, "receiver": receiver, "amount": amount, "denom": denom,
                          "timeout_minutes": timeout_minutes, "memo": memo})
     result = await send_messages(ctx, [p.msg], summary=f"IBC transfer {p.value.display} to {p.receiver} over "

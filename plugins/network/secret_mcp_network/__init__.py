@@ -137,10 +137,7 @@ async def secret_configure_network(
     lcd_url: Annotated[list[str] | None, Field(description="LCD endpoint URL(s) to use instead of the preset's")] = None,
     chain_id: Annotated[str | None, Field(description="Chain id of a custom endpoint")] = None,
 ) -> NetworkInfo:
-    """Switch the Secret Network the server talks to and report what the new node says about itself.
-
-    Switching to mainnet asks the person to confirm. Everything tied to the old network (connections,
-    cached answers) is dropped."""
+    """Switch to another network (sandbox, testnet, mainnet, localsecret or a custom LCD) and describe its node."""
     for url in lcd_url or []:
         if not url.startswith(("http://", "https://")):
             raise SecretMCPError("INVALID_URL", f"Not an http(s) URL: {url!r}", ["Pass a URL like https://lcd.example.com"])

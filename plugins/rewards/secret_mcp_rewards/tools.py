@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress, MsgWithdrawDelegatorReward
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import CoinView, coin_view
@@ -17,7 +16,7 @@ from secret_mcp.tx import TxResult, preview, send_messages
 from secret_mcp.units import USCRT_PER_SCRT
 
 DIST = "/cosmos/distribution/v1beta1"
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
 
 
 class DecAmount(BaseModel):
@@ -88,9 +87,7 @@ async def secret_get_rewards(
     ctx: ToolContext,
     address: Annotated[str | None, Field(description="secret1… delegator; default: the active wallet")] = None,
 ) -> Rewards:
-    """Return pending staking rewards per validator and in total, in SCRT and uscrt, as exact decimals.
-
-    Rewards grow every block; `withdrawable` is the whole-uscrt part a withdrawal would pay now."""
+    """Pending staking rewards per validator and in total, as exact SCRT and uscrt."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{DIST}/delegators/{who}/rewards", cached=False)
     per = []
@@ -115,6 +112,8 @@ async def secret_get_community_pool(ctx: ToolContext) -> CommunityPool:
 
 
 async def _withdraw_plan(ctx: ToolContext, validator: str | None) -> tuple[str, list[str], list[Any], Decimal, str]:
+    from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgWithdrawDelegatorReward  # on first use
+
     me = ctx.address_or_active(None)
     if validator:
         validator = validate_address(validator, "secretvaloper", field="validator")
@@ -149,9 +148,7 @@ async def secret_withdraw_rewards(
                                                        "default: every validator, in ONE transaction")] = None,
     gas: GasArg = None,
 ) -> WithdrawResult:
-    """Withdraw the active wallet's staking rewards to its withdraw address (default: itself).
-
-    Without `validator`, all validators are claimed in one transaction. The person confirms first."""
+    """Withdraw the active wallet's staking rewards, from one validator or from all in one transaction."""
     me, targets, msgs, _pending, to = await _withdraw_plan(ctx, validator)
     tx = await send_messages(ctx, msgs, summary=f"Withdraw rewards from {len(targets)} validator(s)", gas=gas,
                              recipients=[to] if to != me else [], tool="secret_withdraw_rewards")
@@ -166,6 +163,8 @@ def _event_uscrt(text: str) -> int:
 
 
 async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
+
     try:
         to = validate_address(args["address"])
         me = ctx.address_or_active(None)
@@ -185,6 +184,8 @@ async def secret_set_withdraw_address(
     gas: GasArg = None,
 ) -> WithdrawAddressResult:
     """Set the address that receives the active wallet's staking rewards. The person confirms first."""
+    from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
+
     to = validate_address(address)
     me = ctx.address_or_active(None)
     msg = MsgSetWithdrawAddress(delegator_address=me, withdraw_address=to)

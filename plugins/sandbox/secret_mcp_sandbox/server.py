@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _HTTP_STATUS = {3: 400, 5: 404, 16: 401, 2: 500, 13: 500, 12: 501, 14: 503}
 _RUNNING: dict[str, "SandboxServer"] = {}
 _RUNNING_LOCK = threading.Lock()
+BROADCAST_FAULTS = ("", "503", "malformed")
 
 
 def find_server(url: str) -> "SandboxServer | None":
@@ -45,19 +46,23 @@ class Faults:
     malformed_rate: float = 0.0  # fraction answered 200 with truncated JSON
     down: bool = False  # connections are closed without an answer
     drop_next_broadcast: bool = False  # commit the next broadcast tx, then never answer
+    # commit the next broadcast tx, then answer "503" (a proxy page) or "malformed" (truncated JSON); one-shot
+    broadcast_fault: str = ""
     seed: int = 0
     rng: random.Random = attrs.field(factory=lambda: random.Random(0), repr=False)
 
     def update(self, **changes: Any) -> None:
-        known = {"latency_ms", "error_rate", "malformed_rate", "down", "drop_next_broadcast", "seed"}
+        known = {"latency_ms", "error_rate", "malformed_rate", "down", "drop_next_broadcast", "broadcast_fault", "seed"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
+        if str(changes.get("broadcast_fault", "")) not in BROADCAST_FAULTS:
+            raise ValueError(f"broadcast_fault must be one of {', '.join(map(repr, BROADCAST_FAULTS))}")
         for key in ("error_rate", "malformed_rate"):
             if key in changes and not 0 <= float(changes[key]) <= 1:
                 raise ValueError(f"{key} must be between 0 and 1")
         casts = {"latency_ms": int, "error_rate": float, "malformed_rate": float, "down": bool,
-                 "drop_next_broadcast": bool, "seed": int}
+                 "drop_next_broadcast": bool, "broadcast_fault": str, "seed": int}
         for key, value in changes.items():
             setattr(self, key, casts[key](value))
         if "seed" in changes:
@@ -65,11 +70,12 @@ class Faults:
 
     def reset(self) -> None:
         self.update(latency_ms=0, error_rate=0.0, malformed_rate=0.0, down=False, drop_next_broadcast=False,
-                    seed=self.seed)
+                    broadcast_fault="", seed=self.seed)
 
     def as_dict(self) -> dict:
         return {"latency_ms": self.latency_ms, "error_rate": self.error_rate, "malformed_rate": self.malformed_rate,
-                "down": self.down, "drop_next_broadcast": self.drop_next_broadcast, "seed": self.seed}
+                "down": self.down, "drop_next_broadcast": self.drop_next_broadcast,
+                "broadcast_fault": self.broadcast_fault, "seed": self.seed}
 
 
 class _UvicornServer(uvicorn.Server):
@@ -144,8 +150,9 @@ def _error_body(code: int, message: str) -> dict:
 class SandboxServer:
     """A running sandbox: `.url`, `.chain`, `.faults`, `.faucet()`, `.stop()`."""
 
-    def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 0, *, owns_chain: bool = True) -> None:
         self.chain = chain
+        self.owns_chain = owns_chain  # False for a replica: stopping it leaves the shared chain running
         self.faults = Faults()
         routes = [r for m in chain.modules for r in m.routes()]
         self.router = Router(routes)
@@ -163,6 +170,7 @@ class SandboxServer:
                                 timeout_graceful_shutdown=1, log_config=None, proxy_headers=False)
         self._uvicorn = _UvicornServer(config)
         self._thread: threading.Thread | None = None
+        self._stopped = False
 
     # ---- lifecycle
     def start(self) -> "SandboxServer":
@@ -185,6 +193,9 @@ class SandboxServer:
         asyncio.run(main())
 
     def stop(self) -> None:
+        if self._stopped:  # idempotent: a test's cleanup may stop a server the test already stopped
+            return
+        self._stopped = True
         with _RUNNING_LOCK:
             _RUNNING.pop(self.url, None)
         self._uvicorn.should_exit = True
@@ -195,13 +206,19 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._sock.close()
-        self.chain.close()
+        if self.owns_chain:
+            self.chain.close()
 
     def __enter__(self) -> "SandboxServer":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    def replica(self, port: int = 0) -> "SandboxServer":
+        """Start a second LCD server over this same chain (its own port and faults), like a second node of one
+        network: for failover tests. `port` may be one a stopped replica used, to bring an endpoint back."""
+        return SandboxServer(self.chain, self.host, port, owns_chain=False).start()
 
     # ---- Python API
     def faucet(self, address: str, amount: int = 1_000_000_000, denom: str = "uscrt") -> dict:
@@ -246,6 +263,12 @@ class SandboxServer:
             assert self._hang is not None
             await self._hang.wait()  # committed, but the answer never comes (until the server stops)
             await self._abort(send)
+        if (method, path) == ("POST", "/cosmos/tx/v1beta1/txs") and faults.broadcast_fault and status == 200:
+            kind, faults.broadcast_fault = faults.broadcast_fault, ""
+            if kind == "503":  # committed, but a proxy in front answers with its own error page
+                await self._send(send, 503, b"<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+                return
+            data = data[: max(1, len(data) // 2)]  # committed, but the answer arrives cut short
         await self._send(send, status, data)
 
     async def _send(self, send: Callable, status: int, data: bytes, ctype: str = "application/json") -> None:

@@ -97,10 +97,7 @@ async def secret_get_validators(
     limit: Annotated[int, Field(ge=1, le=200, description="Page size")] = 50,
     offset: Annotated[int, Field(ge=0, description="How many to skip")] = 0,
 ) -> ValidatorList:
-    """List validators with status, jailed flag, commission and share of voting power (in %), sorted and paginated.
-
-    Jailed validators and those outside the active set earn their delegators nothing; each entry's
-    `warnings` says so."""
+    """List validators with status, jailed flag, commission and voting power share (%), sorted and paginated."""
     raw = await all_validators(ctx)
     # The base of every share comes from the same answer as the tokens, so the shares always add up.
     bonded = sum(int(v.get("tokens") or 0) for v in raw if v.get("status") == "BOND_STATUS_BONDED")
@@ -124,8 +121,7 @@ async def secret_get_validator(
     ctx: ToolContext,
     validator: Annotated[str, Field(description="secretvaloper1… operator address")],
 ) -> ValidatorDetail:
-    """Return one validator: status, jailed flag, commission, voting power share, description, number of
-    delegators and what the active wallet has staked with it."""
+    """One validator: status, jailed flag, commission, voting power, delegators and the active wallet's stake."""
     raw = await get_validator(ctx, validator)
     base = view(raw, await total_bonded(ctx))
     valoper = base.operator_address
@@ -142,7 +138,7 @@ async def secret_get_validator(
 
 @tool(effect="reads", title="Get delegations")
 async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -> Delegations:
-    """Return every delegation of an address (default: the active wallet) with the staked amount per validator."""
+    """Every delegation of an address (default: the active wallet) with the amount staked per validator."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{STAKING}/delegations/{who}", {"pagination.limit": 1000}, addresses=[who])
     vals = await _monikers(ctx)
@@ -160,7 +156,7 @@ async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -
 
 @tool(effect="reads", title="Get unbonding delegations")
 async def secret_get_unbonding(ctx: ToolContext, address: AddressArg = None) -> Unbondings:
-    """Return tokens being unbonded (default: the active wallet's): amount per validator and when each completes."""
+    """Tokens being unbonded (default: the active wallet's) per validator, with completion times."""
     who = ctx.address_or_active(address)
     # Entries mature with time, not with a transaction: no cache could know when to drop them.
     body = await ctx.query(f"{STAKING}/delegators/{who}/unbonding_delegations", {"pagination.limit": 1000},

@@ -6,8 +6,6 @@ from typing import Annotated, Any
 
 import attrs
 from pydantic import Field
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgBeginRedelegate, MsgDelegate, MsgUndelegate
 
 from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
@@ -20,7 +18,7 @@ from .chain import STAKING, delegation, duration, get_validator, unbonding_secon
 AmountArg = Annotated[str, Field(description="'10 SCRT', '1500000uscrt', or a number with `denom`")]
 DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT' or 'uscrt'")]
 MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit; default: simulate and add a margin")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
 JailedArg = Annotated[bool, Field(description="Delegate even though the validator is jailed (it earns nothing while "
                                               "jailed). Only set this when the person explicitly insists.")]
 
@@ -85,6 +83,9 @@ async def _staked(ctx: ToolContext, me: str, valoper: str, value: Amount | None,
 
 
 async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgDelegate
+
     me = ctx.address_or_active(None)
     valoper = validator_address(args["validator"])
     value = _stake(args["amount"], args.get("denom"))
@@ -95,6 +96,9 @@ async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
 
 
 async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgUndelegate
+
     me = ctx.address_or_active(None)
     valoper = validator_address(args["validator"])
     everything = str(args["amount"]).strip().lower() == "all"
@@ -111,6 +115,9 @@ async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
 
 
 async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgBeginRedelegate
+
     me = ctx.address_or_active(None)
     src = validator_address(args["source_validator"], "source_validator")
     dst = validator_address(args["destination_validator"], "destination_validator")
@@ -172,10 +179,7 @@ async def secret_delegate(
     validator: Annotated[str, Field(description="secretvaloper1… operator address")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Stake SCRT from the active wallet with a validator. Refuses unknown and jailed validators.
-
-    The person confirms first. Staked SCRT earns rewards (secret_get_rewards) and takes the chain's unbonding
-    period to get back (secret_undelegate)."""
+    """Stake SCRT from the active wallet with a validator (unknown or jailed validators are refused)."""
     plan = await plan_delegate(ctx, {"validator": validator, "amount": amount, "denom": denom,
                                          "allow_jailed": allow_jailed})
     tx = await send_messages(ctx, [plan.msg], summary=f"Delegate {plan.value.display} to {validator}",
@@ -191,9 +195,7 @@ async def secret_undelegate(
     amount: Annotated[str, Field(description="'10 SCRT', '1500000uscrt', a number with `denom`, or 'all'")],
     denom: DenomArg = None, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Start unbonding staked SCRT from a validator; returns `completion_time`, when the SCRT is back in the balance.
-
-    The person confirms first. Until completion the tokens earn nothing and cannot be moved."""
+    """Start unbonding staked SCRT from a validator; `completion_time` says when it is back in the balance."""
     plan = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
     tx = await send_messages(ctx, [plan.msg], summary=f"Undelegate {plan.value.display} from {validator}",
                              memo=memo, gas=gas, tool="secret_undelegate")
@@ -207,9 +209,7 @@ async def secret_redelegate(
     destination_validator: Annotated[str, Field(description="secretvaloper1… validator to move it to")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Move staked SCRT from one validator to another at once, without unbonding.
-
-    The person confirms first. Refused while tokens redelegated INTO the source are still maturing."""
+    """Move staked SCRT from one validator to another at once, without unbonding."""
     plan = await plan_redelegate(ctx, {"source_validator": source_validator, "amount": amount, "denom": denom,
                                            "destination_validator": destination_validator, "allow_jailed": allow_jailed})
     tx = await send_messages(ctx, [plan.msg], summary=f"Redelegate {plan.value.display} from {source_validator} to "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field
-from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts import cipher, remember
@@ -24,7 +23,9 @@ def owner(ctx: ToolContext) -> str:
     return address
 
 
-async def build(ctx: ToolContext, token: Token, msg: dict[str, Any]) -> tuple[pb.MsgExecuteContract, bytes]:
+async def build(ctx: ToolContext, token: Token, msg: dict[str, Any]) -> tuple[Any, bytes]:
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb  # protobuf on first use, not at start-up
+
     wire = (await cipher(ctx)).encrypt(token.code_hash, msg)
     return pb.MsgExecuteContract(sender=raw_address(owner(ctx), "sender"), contract=raw_address(token.address),
                                  msg=wire), wire

@@ -1,4 +1,4 @@
-"""Viewing keys (created on chain, kept in this session's vault) and SNIP-24 query permits signed by the wallet."""
+"""Viewing keys (created or set on chain, kept with the wallet by the keystore) and SNIP-24 query permits."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from secret_mcp.tx import active_signer
 
 from .common import TokenArg, execute, owner
 from .registry import resolve
-from .vault import permit_slot, vault, vk_slot
+from .vault import forget_permit, forget_viewing_key, keep_permit, keep_viewing_key
 
 
 class KeyStored(BaseModel):
     token: str
     address: str
     txhash: str
-    stored: bool = Field(description="The key is kept (encrypted, in memory) for this session; it is never shown")
+    stored: bool = Field(description="The key is kept encrypted with the wallet; it is never shown")
+    kept_in: Literal["keyring", "file", "memory"] = Field(
+        description="Where: the OS keyring or encrypted file (survives restarts), or memory (this session only)")
 
 
 class PermitMade(BaseModel):
@@ -32,11 +34,12 @@ class PermitMade(BaseModel):
     allowed_tokens: list[str]
     permissions: list[str]
     chain_id: str
+    kept_in: Literal["keyring", "file", "memory"] = Field(description="Where the signed permit is kept (never shown)")
 
 
 @tool(effect="writes", title="Create a viewing key", needs_wallet=True)
 async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> KeyStored:
-    """Have the token contract create a viewing key for the active wallet; kept for this session, never shown."""
+    """Have the token contract create a viewing key for the active wallet; kept with the wallet, never shown."""
     t = await resolve(ctx, token)
     me = owner(ctx)
     out, data = await execute(ctx, t, {"create_viewing_key": {"entropy": base64.b64encode(os.urandom(32)).decode()}},
@@ -44,8 +47,8 @@ async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> 
     key = ((data or {}).get("create_viewing_key") or {}).get("key")
     if not key:
         raise SecretMCPError("TOKEN_FAILURE", "The token did not return a viewing key.", [], {"txhash": out.txhash})
-    vault(ctx).put(vk_slot(ctx, t.address, me), key)
-    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True)
+    kept_in = keep_viewing_key(ctx, t.address, me, key)
+    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
 
 
 @tool(effect="writes", title="Set a viewing key", needs_wallet=True)
@@ -53,13 +56,13 @@ async def secret_token_set_viewing_key(
     ctx: ToolContext, token: TokenArg,
     key: Annotated[str, Field(min_length=1, max_length=256, description="The viewing key to set (kept secret)")],
 ) -> KeyStored:
-    """Set the active wallet's viewing key on a token to a chosen value; kept for this session, never shown."""
+    """Set the active wallet's viewing key on a token to a chosen value; kept with the wallet, never shown."""
     t = await resolve(ctx, token)
     me = owner(ctx)
     out, _data = await execute(ctx, t, {"set_viewing_key": {"key": key}}, summary=f"Set a viewing key on {t.symbol}",
                                tool="secret_token_set_viewing_key")
-    vault(ctx).put(vk_slot(ctx, t.address, me), key)
-    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True)
+    kept_in = keep_viewing_key(ctx, t.address, me, key)
+    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
 
 
 def sign_bytes(chain_id: str, name: str, tokens: list[str], permissions: list[str]) -> bytes:
@@ -80,7 +83,7 @@ async def secret_token_create_permit(
     tokens: Annotated[list[str], Field(min_length=1, max_length=20, description="Token addresses or symbols it may be used on")],
     permissions: Annotated[list[Literal["balance", "history", "allowance", "owner"]], Field(min_length=1)] = ["balance", "history"],  # noqa: B006
 ) -> PermitMade:
-    """Sign a SNIP-24 query permit with the active wallet (offline, free). Kept for this session; use it with
+    """Sign a SNIP-24 query permit with the active wallet (offline, free). Kept with the wallet; use it with
     `permit_name` in secret_token_balance / secret_token_history instead of a viewing key."""
     signer = active_signer(ctx)
     from secret_mcp.security import for_app
@@ -93,6 +96,29 @@ async def secret_token_create_permit(
               "signature": {"pub_key": {"type": "tendermint/PubKeySecp256k1",
                                         "value": base64.b64encode(signer.public_key).decode()},
                             "signature": base64.b64encode(signature).decode()}}
-    vault(ctx).put(permit_slot(ctx, signer.address, permit_name), permit)
+    kept_in = keep_permit(ctx, signer.address, permit_name, permit)
     return PermitMade(permit_name=permit_name, signer=signer.address, allowed_tokens=allowed,
-                      permissions=list(permissions), chain_id=chain_id)
+                      permissions=list(permissions), chain_id=chain_id, kept_in=kept_in)
+
+
+class KeyForgotten(BaseModel):
+    address: str
+    token: str | None = None
+    permit_name: str | None = None
+    forgotten: bool = Field(description="False when nothing was kept under that token or permit name")
+
+
+@tool(effect="local", title="Forget a viewing key or permit", needs_wallet=True)
+async def secret_token_forget_key(
+    ctx: ToolContext, token: Annotated[str | None, Field(description="Forget the viewing key for this token")] = None,
+    permit_name: Annotated[str | None, Field(description="Or forget the permit with this name")] = None,
+) -> KeyForgotten:
+    """Delete the active wallet's kept viewing key for a token, or a kept permit. The key stays valid on chain:
+    to revoke it, set a new one with secret_token_set_viewing_key."""
+    if (token is None) == (permit_name is None):
+        raise SecretMCPError("INVALID_ARGUMENTS", "Give either token or permit_name.", [])
+    me = owner(ctx)
+    if permit_name is not None:
+        return KeyForgotten(address=me, permit_name=permit_name, forgotten=forget_permit(ctx, me, permit_name))
+    t = await resolve(ctx, token or "")
+    return KeyForgotten(address=me, token=t.address, forgotten=forget_viewing_key(ctx, t.address, me))

@@ -1,4 +1,4 @@
-"""Token reads: info, registry, and authenticated balance/history (session viewing key, given key, or permit)."""
+"""Token reads: info, registry, and authenticated balance/history (kept viewing key, given key, or permit)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from secret_mcp.tools import tool
 
 from .common import TokenArg
 from .registry import Token, describe, display, known, resolve
-from .vault import permit_slot, vault, vk_slot
+from .vault import permit as kept_permit, viewing_key as kept_key
 
 AddressArg = Annotated[str | None, Field(description="Whose balance (default: the active wallet)")]
-KeyArg = Annotated[str | None, Field(description="A viewing key to use instead of the one kept for this session")]
+KeyArg = Annotated[str | None, Field(description="A viewing key to use instead of the kept one")]
 PermitArg = Annotated[str | None, Field(description="Name of a permit made with secret_token_create_permit")]
 
 
@@ -59,15 +59,15 @@ async def authenticated(ctx: ToolContext, t: Token, address: str, name: str, bod
                         key: str | None, permit_name: str | None) -> dict[str, Any]:
     """Ask with a permit (query `with_permit`) or a viewing key; a wrong key becomes WRONG_VIEWING_KEY."""
     if permit_name:
-        permit = vault(ctx).get(permit_slot(ctx, address, permit_name))
+        permit = kept_permit(ctx, address, permit_name)
         if permit is None:
-            raise SecretMCPError("UNKNOWN_PERMIT", f"No permit {permit_name!r} for {address} in this session.",
+            raise SecretMCPError("UNKNOWN_PERMIT", f"No permit {permit_name!r} is kept for {address}.",
                                  ["Create one with secret_token_create_permit."], {"permit_name": permit_name})
         msg = {"with_permit": {"permit": permit, "query": {name: body}}}
     else:
-        key = key or vault(ctx).get(vk_slot(ctx, t.address, address))
+        key = key or kept_key(ctx, t.address, address)
         if not key:
-            raise SecretMCPError("NO_VIEWING_KEY", f"No viewing key for {address} on {t.symbol} in this session.",
+            raise SecretMCPError("NO_VIEWING_KEY", f"No viewing key is kept for {address} on {t.symbol}.",
                                  ["Create one with secret_token_create_viewing_key (or set one, or use a permit)."],
                                  {"token": t.address, "address": address})
         msg = {name: {"address": address, "key": key, **body}}
@@ -93,7 +93,7 @@ async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
 @tool(title="Token balance")
 async def secret_token_balance(ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
                                permit_name: PermitArg = None) -> TokenBalance:
-    """A private SNIP-20 balance, read with this session's viewing key (or a given one, or a permit)."""
+    """A private SNIP-20 balance, read with the kept viewing key (or a given one, or a permit)."""
     t = await resolve(ctx, token)
     who = ctx.address_or_active(address)
     out = await authenticated(ctx, t, who, "balance", {}, viewing_key, permit_name)

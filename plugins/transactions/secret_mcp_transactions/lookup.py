@@ -56,8 +56,7 @@ async def secret_search_transactions(
     limit: Annotated[int, Field(ge=1, le=100, description="Transactions per page")] = 20,
     order: Annotated[Literal["asc", "desc"], Field(description="By height: 'desc' = newest first")] = "desc",
 ) -> TxPage:
-    """Search transactions with a CometBFT event query (message.sender, message.action, transfer.recipient,
-    tx.height, wasm.contract_address, ...), paginated."""
+    """Search transactions with a CometBFT event query (e.g. message.sender='secret1…'), paginated."""
     responses, total = await search(ctx, query, page=page, limit=limit, order=order)
     txs = [tx_info(ctx, r, with_events=False) for r in responses]
     more = total is not None and page * limit < total
@@ -66,9 +65,7 @@ async def secret_search_transactions(
 
 @tool(effect="reads", title="Transaction status")
 async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxStatus:
-    """Say whether a transaction is pending, succeeded, failed, or is unknown to the chain.
-
-    Use it after a result with status "unknown" (TX_OUTCOME_UNKNOWN) before sending anything again."""
+    """Whether a transaction is pending, succeeded, failed or unknown; check it after TX_OUTCOME_UNKNOWN before resending."""
     txhash = check_hash(hash)
     response = await get_tx(ctx, txhash)
     if response is not None:

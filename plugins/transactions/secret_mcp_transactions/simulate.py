@@ -7,10 +7,7 @@ import math
 from decimal import Decimal
 from typing import Annotated, Any
 
-import betterproto
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import CoinView, coin_view, parse_amount
@@ -56,6 +53,9 @@ async def secret_estimate_gas(
     memo: Annotated[str, Field(max_length=256)] = "",
 ) -> GasEstimate:
     """Estimate gas and fee for sending tokens from the active wallet, by simulating it on the node."""
+    from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+
     to = validate_address(recipient, field="recipient")
     value = parse_amount(amount, denom)
     signer = active_signer(ctx)
@@ -67,6 +67,8 @@ async def secret_estimate_gas(
 
 def message_from_json(item: dict[str, Any], index: int) -> Msg:
     """Proto-JSON with '@type' -> the secret_sdk.protobuf message (unknown fields are refused, not dropped)."""
+    import betterproto  # protobuf on first use, not at start-up
+
     field = f"messages[{index}]"
     type_url = str(item.get("@type", ""))
     package, _, name = type_url.lstrip("/").rpartition(".")
@@ -93,9 +95,7 @@ async def secret_simulate_transaction(
                                                     description="Messages as proto-JSON with '@type', signed by the active wallet")],
     memo: Annotated[str, Field(max_length=256)] = "",
 ) -> Simulation:
-    """Dry-run messages from the active wallet on the node: would they succeed, what gas and fee, which events.
-
-    Nothing is signed or sent. A message the chain would reject comes back as an error with the chain's reason."""
+    """Dry-run messages from the active wallet: success, gas, fee and events; nothing is signed or sent."""
     msgs = [message_from_json(m, i) for i, m in enumerate(messages)]
     signer = active_signer(ctx)
     used, out = await simulate(ctx, msgs, signer, memo=memo)

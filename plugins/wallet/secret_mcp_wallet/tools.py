@@ -15,7 +15,7 @@ from secret_mcp.tools import tool
 
 from .models import ActiveWallet, WalletCreated, WalletImported, WalletInfo, WalletList, WalletRemoved
 
-Name = Annotated[str, Field(description="Wallet name (letters, digits, '.', '_', '-'; up to 64)")]
+Name = Annotated[str, Field(description="Wallet name (letters, digits, . _ -)")]
 Persist = Annotated[bool, Field(description="Keep the wallet after the server stops (OS keyring by default)")]
 BackendArg = Annotated[
     Literal["keyring", "file"],
@@ -73,11 +73,7 @@ async def secret_create_wallet(
     ctx: ToolContext, name: Name, persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
 ) -> WalletCreated:
-    """Create a new wallet with a fresh 24-word recovery phrase and return its name and address.
-
-    The phrase is never returned to you; the result says where it is kept and how the person can view it on
-    their terminal. The first wallet becomes the active one.
-    """
+    """Create a wallet with a fresh 24-word phrase (never returned: the person views it on their terminal); the first becomes active."""
     wallet = _keystore(ctx).create(
         name, account=account, index=index, coin_type=coin_type, backend=backend if persist else "memory"
     )
@@ -95,12 +91,7 @@ async def secret_import_wallet(
     persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
 ) -> WalletImported:
-    """Import a wallet from a recovery phrase, or add a watch-only wallet from an address.
-
-    WARNING: a recovery phrase given here passes through this conversation, the AI provider and client logs.
-    Prefer asking the person to run `secret-mcp wallet import NAME` on their terminal, then use the wallet by
-    name. Never ask the person for their phrase. A watch-only wallet (address only) can be read, not signed for.
-    """
+    """Import a wallet from a recovery phrase (better: the person runs `secret-mcp wallet import NAME`; never ask for a phrase), or watch an address."""
     if (mnemonic is None) == (address is None):
         raise SecretMCPError(
             "INVALID_INPUT", "Give exactly one of mnemonic (to sign) or address (watch-only).", [],
@@ -180,10 +171,7 @@ async def secret_remove_wallet(
 
 @tool(effect="local", title="Export a wallet (refused)")
 async def secret_export_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
-    """Always refused: recovery phrases and private keys are never given to the conversation.
-
-    Tell the person to run `secret-mcp wallet export NAME` on their own terminal instead.
-    """
+    """Always refused: the person runs `secret-mcp wallet export NAME` on their own terminal instead."""
     wallet = _keystore(ctx).get(name)
     raise SecretMCPError(
         "EXPORT_NOT_AVAILABLE",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .amm_pair import AmmPair
 from .base import Contract
 from .counter import Counter
 from .snip20 import Snip20
@@ -17,8 +18,9 @@ _HEADER = b"\x00asm\x01\x00\x00\x00"
 BUILTIN_BLOBS: dict[str, bytes] = {
     "snip20": _HEADER + b"secret-mcp sandbox built-in contract: snip20 (SNIP-20 + SNIP-24) v1",
     "counter": _HEADER + b"secret-mcp sandbox built-in contract: counter v1",
+    "amm_pair": _HEADER + b"secret-mcp sandbox built-in contract: amm_pair (constant product, native/SNIP-20) v1",
 }
-_CLASSES: dict[str, type[Contract]] = {"snip20": Snip20, "counter": Counter}
+_CLASSES: dict[str, type[Contract]] = {"snip20": Snip20, "counter": Counter, "amm_pair": AmmPair}
 _BY_HASH = {hashlib.sha256(blob).hexdigest(): name for name, blob in BUILTIN_BLOBS.items()}
 
 

@@ -81,10 +81,31 @@ class Deps:
 
 
 @attrs.define
+class WasmExecute:
+    """A message to another contract (CosmWasm `WasmMsg::Execute`), run after the emitting contract, same tx."""
+
+    contract: str
+    code_hash: str  # must match the target's code hash, as the enclave checks for callbacks
+    msg: dict
+    funds: dict[str, int] = attrs.Factory(dict)  # native coins paid from the emitting contract's account
+
+
+@attrs.define
+class BankSend:
+    """Native coins from the emitting contract's account (CosmWasm `BankMsg::Send`)."""
+
+    to: str
+    amount: dict[str, int]
+
+
+@attrs.define
 class Response:
+    """What an entry point returns. `messages` run in order after the contract, in the same tx: if one fails,
+    the whole tx fails and every state change of it (this contract's included) is rolled back."""
+
     data: bytes | None = None
     attributes: list[tuple[str, str]] = attrs.Factory(list)
-    bank_sends: list[tuple[str, dict[str, int]]] = attrs.Factory(list)  # (to, coins) paid by the contract
+    messages: list["WasmExecute | BankSend"] = attrs.Factory(list)
 
 
 class Contract:

@@ -1,7 +1,9 @@
 """A SNIP-20 token with SNIP-24 permits (§6), modelled on scrtlabs/snip20-reference-impl's behaviour.
 
 Viewing keys are stored as SHA-256 and compared in constant time; every answer is space-padded to 256 bytes.
-`deposit`/`redeem` wrap uscrt 1:1 (sSCRT-like) when the config enables them.
+`deposit`/`redeem` wrap uscrt 1:1 (sSCRT-like) when the config enables them. `send`/`send_from` call the
+recipient's `receive` (SNIP-20 Receiver interface) when it registered with `register_receive` or the sender gave
+`recipient_code_hash`; the callback runs in the same tx, so a failing receiver rolls the send back.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hmac
 
 from . import permit as permits
 from .base import (
-    Contract, ContractError, Deps, Env, Info, Response, padded, uint, variant,
+    BankSend, Contract, ContractError, Deps, Env, Info, Response, WasmExecute, padded, uint, variant,
 )
 
 VK_ERROR = {"viewing_key_error": {"msg": "Wrong viewing key for this address or viewing key not set"}}
@@ -107,10 +109,10 @@ class Snip20(Contract):
     def execute(self, deps: Deps, env: Env, info: Info, msg: dict) -> Response:
         name, body = variant(msg, EXECUTES)
         answer = getattr(self, "_x_" + name)(deps, env, info, body)
-        sends = []
-        if isinstance(answer, tuple):  # (answer, coins the contract pays out)
-            answer, sends = answer
-        return Response(data=padded({name: answer}), bank_sends=sends)
+        messages = []
+        if isinstance(answer, tuple):  # (answer, messages to run after this contract: payouts, callbacks)
+            answer, messages = answer
+        return Response(data=padded({name: answer}), messages=messages)
 
     def _x_transfer(self, deps, env, info, body):
         recipient = deps.validate(body.get("recipient"), "recipient")
@@ -118,7 +120,20 @@ class Snip20(Contract):
         return _OK
 
     def _x_send(self, deps, env, info, body):
-        return self._x_transfer(deps, env, info, body)  # receiver callbacks are not dispatched in the sandbox
+        recipient = deps.validate(body.get("recipient"), "recipient")
+        amount = uint(body, "amount")
+        self._move(deps, env, info.sender, info.sender, recipient, amount, body.get("memo"))
+        return _OK, self._receiver_call(deps, info.sender, info.sender, recipient, amount, body)
+
+    def _receiver_call(self, deps, sender: str, owner: str, recipient: str, amount: int, body: dict) -> list:
+        """The SNIP-20 Receiver callback: `receive` on a recipient that registered (or whose hash was given)."""
+        code_hash = body.get("recipient_code_hash") or deps.storage.get(f"receiver/{recipient}")
+        if not code_hash:
+            return []
+        receive: dict = {"sender": sender, "from": owner, "amount": str(amount), "msg": body.get("msg")}
+        if body.get("memo") is not None:
+            receive["memo"] = body["memo"]
+        return [WasmExecute(recipient, str(code_hash), {"receive": receive})]
 
     def _x_register_receive(self, deps, env, info, body):
         deps.storage.set(f"receiver/{info.sender}", str(body.get("code_hash", "")))
@@ -162,7 +177,9 @@ class Snip20(Contract):
         return _OK
 
     def _x_send_from(self, deps, env, info, body):
-        return self._x_transfer_from(deps, env, info, body)
+        self._x_transfer_from(deps, env, info, body)
+        owner, recipient = body["owner"], body["recipient"]
+        return _OK, self._receiver_call(deps, info.sender, owner, recipient, uint(body, "amount"), body)
 
     def _x_deposit(self, deps, env, info, body):
         if not deps.storage.get("config")["deposit"]:
@@ -187,7 +204,7 @@ class Snip20(Contract):
         self._sub(deps, info.sender, amount)
         deps.storage.set("supply", str(int(deps.storage.get("supply")) - amount))
         self._record(deps, env, [info.sender], {"redeem": {}}, amount, None)
-        return _OK, [(info.sender, {"uscrt": amount})]
+        return _OK, [BankSend(info.sender, {"uscrt": amount})]
 
     def _x_burn(self, deps, env, info, body):
         if not deps.storage.get("config")["burn"]:

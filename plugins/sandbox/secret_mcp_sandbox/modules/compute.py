@@ -2,7 +2,9 @@
 
 Inputs are decrypted and outputs encrypted by the sandbox enclave (enclave.py, §5); contracts are the built-in
 Python ones of `contracts/` (selected by code hash). Uploaded code of any other kind is stored, listed and hashed
-but cannot be instantiated.
+but cannot be instantiated. A contract's messages (other contracts, bank sends) run after it in the same tx, all
+or nothing, their outputs encrypted under the original input's key (`Call`). Genesis: SSCRT (code 1), counter
+(code 2), SUSD (code 1) and the SCRT/SUSD AMM pair (code 3, label `sandbox-scrt-susd`) — see the README.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import json
 import math
 import struct
 from decimal import Decimal
+from typing import Any
+
+import attrs
 
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
 from .. import contracts
-from ..contracts.base import ContractError, Deps, Env, Info, Response, Storage
+from ..contracts.base import BankSend, ContractError, Deps, Env, Info, Response, Storage, WasmExecute
 from ..crypto import bech32_decode, bech32_encode, ripemd160
 from ..enclave import Enclave, EnclaveError, Session
 from ..store import GasMeter, OutOfGas
@@ -30,6 +35,10 @@ MAX_CONTRACT_SIZE = 2 * 1024 * 1024  # §1: max contract size 2 MiB (checked on 
 COMPILE_COST = Decimal("0.8")  # gas per stored byte (the chain's compile_cost param)
 INSTANTIATE_GAS, EXECUTE_GAS, MIGRATE_GAS, PER_BYTE_GAS = 40_000, 20_000, 30_000, 2  # deterministic "wasm" cost
 QUERY_GAS_CAP = 10_000_000
+# Genesis SCRT/SUSD pool (contracts/amm_pair.py): 200 000 SCRT against 100 000 SUSD, i.e. 1 SCRT ~ 0.5 SUSD.
+POOL_USCRT, POOL_SUSD = 200_000_000_000, 100_000_000_000
+GENESIS_SUSD = 10_000_000_000  # 10 000 SUSD for each LocalSecret account, to swap back into SCRT
+MAX_CALL_DEPTH = 20  # contract -> contract nesting (x/compute's default max call depth)
 P = "compute/"
 _OP = {"init": "CONTRACT_CODE_HISTORY_OPERATION_TYPE_INIT", "migrate": "CONTRACT_CODE_HISTORY_OPERATION_TYPE_MIGRATE",
        "genesis": "CONTRACT_CODE_HISTORY_OPERATION_TYPE_GENESIS"}
@@ -78,6 +87,43 @@ def _coins(pb_coins) -> dict[str, int]:
             raise TxError("sdk", 10, f"{c.amount}{c.denom}: invalid coins")
         out[c.denom] = out.get(c.denom, 0) + int(c.amount)
     return {d: a for d, a in out.items() if a}
+
+
+def _address(addr: Any) -> str:
+    """An address a contract put in a message (the chain validates it before dispatching)."""
+    try:
+        hrp, _ = bech32_decode(addr)
+    except (ValueError, TypeError):
+        raise TxError("sdk", 7, f"invalid address {addr!r}: invalid address") from None
+    if hrp != "secret":
+        raise TxError("sdk", 7, f"invalid address {addr!r}: invalid Bech32 prefix; expected secret, got {hrp}: "
+                                "invalid address")
+    return addr
+
+
+@attrs.define
+class Call:
+    """One top-level compute message (or a genesis step) and everything its contracts call.
+
+    `session` is the input's enclave session (None at genesis: nothing to encrypt for); `ctx` takes the events."""
+
+    chain: Any
+    store: Any
+    height: int
+    time: Any
+    ctx: Any = None
+    session: Session | None = None
+    depth: int = 0
+
+    def emit(self, type_: str, *attributes: tuple[str, str]) -> None:
+        if self.ctx is not None:
+            self.ctx.emit(type_, *attributes)
+
+    def seal(self, text: str) -> str:
+        return self.session.encrypt_attr(text) if self.session is not None else text
+
+    def error_text(self, err: ContractError) -> str:
+        return self.session.error_text(err.json_bytes()) if self.session is not None else f"Generic error: {err.value}"
 
 
 def _call(fn, *args):
@@ -155,10 +201,11 @@ class ComputeModule(Module):
         store.set(f"{P}position", [height, index])
         return {"block_height": str(height), "tx_index": str(index)}
 
-    def instantiate(self, store, chain, height, time, creator: str, code_id: int, label: str, msg: dict,
-                    funds: dict[str, int], admin: str, history_msg: bytes, ctx=None,
-                    operation: str = "init") -> tuple[str, Response]:
-        """Create a contract and run its instantiate; ContractError propagates (the caller encrypts it)."""
+    def instantiate(self, call: "Call", creator: str, code_id: int, label: str, msg: dict, funds: dict[str, int],
+                    admin: str, history_msg: bytes, operation: str = "init") -> tuple[str, Response]:
+        """Create a contract, run its instantiate, then its messages. The contract's own failure propagates as
+        ContractError (the caller encrypts it); a failing sub-message as TxError (already worded)."""
+        store, chain = call.store, call.chain
         code, contract = self._runnable(store, code_id)
         if not label:
             raise TxError("compute", 2, "label is required: instantiate contract failed")
@@ -170,8 +217,8 @@ class ComputeModule(Module):
         addr = contract_address(code_id, instance, bech32_decode(creator)[1])
         chain.module("auth").ensure_account(store, addr)
         if funds:
-            chain.module("bank").send(store, creator, addr, funds, ctx)
-        created = self._position(store, height)
+            chain.module("bank").send(store, creator, addr, funds, call.ctx)
+        created = self._position(store, call.height)
         store.set(f"{P}contract/{addr}", {"code_id": str(code_id), "creator": creator, "label": label,
                                           "created": created, "ibc_port_id": "", "admin": admin,
                                           "admin_proof": None, "require_governance": False})
@@ -179,22 +226,75 @@ class ComputeModule(Module):
         store.set(f"{P}by_code/{code_id:016d}/{instance:016d}", addr)
         store.set(f"{P}history/{addr}", [{"operation": _OP[operation], "code_id": str(code_id), "updated": created,
                                           "msg": base64.b64encode(history_msg).decode()}])
-        env = self._env(chain, height, time, addr, code["code_hash"])
+        env = self._env(chain, call.height, call.time, addr, code["code_hash"])
         res = _call(contract.instantiate, self._deps(store, addr), env, Info(creator, funds), msg)
-        self._pay_out(chain, store, addr, res, ctx)
+        call.emit("instantiate", ("contract_address", addr), ("code_id", str(code_id)))
+        self._respond(call, addr, res)
         return addr, res
 
-    @staticmethod
-    def _pay_out(chain, store, addr: str, res: Response, ctx) -> None:
-        for to, coins in res.bank_sends:
-            chain.module("bank").send(store, addr, to, coins, ctx)
+    # ---- what a contract's response does: events, then its messages in order (x/compute handleContractResponse)
+    def _respond(self, call: "Call", addr: str, res: Response) -> None:
+        attrs_ = [("contract_address", addr)]  # plaintext, as the chain adds it; the contract's own are encrypted
+        attrs_ += [(call.seal(k), call.seal(v)) for k, v in res.attributes if k != "contract_address"]
+        call.emit("wasm", *attrs_)
+        for m in res.messages:
+            try:
+                if isinstance(m, BankSend):
+                    call.chain.module("bank").send(call.store, addr, _address(m.to), dict(m.amount), call.ctx)
+                elif isinstance(m, WasmExecute):
+                    self._sub_execute(call, addr, m)
+                else:
+                    raise TxError("compute", 3, f"unsupported contract message {type(m).__name__}")
+            except TxError as err:
+                raise TxError(err.codespace, err.code, f"dispatch: submessages: {err.log}") from None
+
+    def _sub_execute(self, call: "Call", sender: str, m: WasmExecute) -> None:
+        """A contract calling another: the enclave re-encrypts the message under the original tx's key, so its
+        outputs (events, errors) are readable by the original sender like the first contract's."""
+        if call.depth >= MAX_CALL_DEPTH:
+            raise TxError("compute", 3, f"exceeds max call depth of {MAX_CALL_DEPTH}: execute contract failed")
+        target = _address(m.contract)
+        info = self.contract_info(call.store, target)
+        if info is None:
+            raise TxError("compute", 3, f"contract {target}: not found: execute contract failed")
+        code = self.code_info(call.store, int(info["code_id"]))
+        if str(m.code_hash).lower().removeprefix("0x") != code["code_hash"]:
+            raise TxError("compute", 3, "Execution error: Enclave: failed to validate transaction: code hash mismatch "
+                                        "of the callback: execute contract failed")
+        contract = contracts.contract_for(code["code_hash"])
+        payload = json.dumps(m.msg, separators=(",", ":")).encode()
+        meter = getattr(call.store, "meter", None)
+        if meter is not None:
+            meter.consume(EXECUTE_GAS + PER_BYTE_GAS * len(payload), "compute")
+        funds = {d: int(a) for d, a in m.funds.items() if int(a)}
+        if funds:
+            call.chain.module("bank").send(call.store, sender, target, funds, call.ctx)
+        call.emit("execute", ("contract_address", target))
+        env = self._env(call.chain, call.height, call.time, target, code["code_hash"])
+        inner = attrs.evolve(call, depth=call.depth + 1)
+        try:
+            res = _call(contract.execute, self._deps(call.store, target), env, Info(sender, funds), m.msg)
+        except ContractError as err:
+            raise TxError("compute", 3, f"{call.error_text(err)}: execute contract failed") from None
+        self._respond(inner, target, res)
+
+    def execute_as(self, call: "Call", sender: str, addr: str, msg: dict, funds: dict[str, int]) -> Response:
+        """Run a contract's execute outside a tx (genesis set-up); plaintext, same dispatch as a tx."""
+        self._sub_execute(call, sender, WasmExecute(addr, self._code_hash_of(call.store, addr), msg, funds))
+        return Response()
+
+    def _code_hash_of(self, store, addr: str) -> str:
+        return self.code_info(store, int(self.contract_info(store, addr)["code_id"]))["code_hash"]
 
     # ---- genesis
     def default_genesis(self, accounts: dict[str, str]) -> dict:
         a = accounts["a"]
         initial = [{"address": accounts[k], "amount": "1000000000000"} for k in sorted(accounts)]
+        dollars = [{"address": accounts[k], "amount": str(GENESIS_SUSD)} for k in sorted(accounts)]
+        dollars.append({"address": "faucet", "amount": str(POOL_SUSD)})  # the faucet seeds the pool below
         return {
-            "codes": [{"creator": a, "builtin": "snip20"}, {"creator": a, "builtin": "counter"}],
+            "codes": [{"creator": a, "builtin": "snip20"}, {"creator": a, "builtin": "counter"},
+                      {"creator": a, "builtin": "amm_pair"}],
             "contracts": [
                 {"code_id": 1, "creator": a, "label": "sandbox-sscrt", "admin": a, "backing_uscrt": True,
                  "init_msg": {"name": "Sandbox Secret", "symbol": "SSCRT", "decimals": 6, "prng_seed": "c2FuZGJveA==",
@@ -202,20 +302,63 @@ class ComputeModule(Module):
                               "config": {"public_total_supply": True, "enable_deposit": True, "enable_redeem": True,
                                          "enable_mint": False, "enable_burn": True}}},
                 {"code_id": 2, "creator": a, "label": "sandbox-counter", "admin": a, "init_msg": {"count": 0}},
+                {"code_id": 1, "creator": a, "label": "sandbox-susd", "admin": a,
+                 "init_msg": {"name": "Sandbox Dollar", "symbol": "SUSD", "decimals": 6, "prng_seed": "ZG9sbGFy",
+                              "initial_balances": dollars,
+                              "config": {"public_total_supply": True, "enable_deposit": False,
+                                         "enable_redeem": False, "enable_mint": False, "enable_burn": False}}},
+                {"code_id": 3, "creator": a, "label": "sandbox-scrt-susd", "admin": a,
+                 "init_msg": {"asset_infos": [{"native_token": {"denom": "uscrt"}}, {"token": "$sandbox-susd"}]},
+                 "liquidity": {"provider": "faucet", "uscrt": str(POOL_USCRT), "token": str(POOL_SUSD)}},
             ],
         }
 
     def init_genesis(self, ctx, genesis: dict) -> None:
         store = ctx.store
+        call = Call(ctx.chain, store, ctx.height, ctx.time, ctx)
+        faucet = ctx.chain.faucet_address()
         for code in genesis.get("codes", []):
             self.store_code(store, code["creator"], contracts.BUILTIN_BLOBS[code["builtin"]], "", "sandbox-genesis")
         for c in genesis.get("contracts", []):
-            plain = json.dumps(c["init_msg"], separators=(",", ":")).encode()
-            addr, _ = self.instantiate(store, ctx.chain, ctx.height, ctx.time, c["creator"], c["code_id"], c["label"],
-                                       c["init_msg"], {}, c.get("admin", ""), plain, operation="genesis")
+            init = self._genesis_refs(store, c["init_msg"], faucet)
+            plain = json.dumps(init, separators=(",", ":")).encode()
+            addr, _ = self.instantiate(call, c["creator"], c["code_id"], c["label"], init, {}, c.get("admin", ""),
+                                       plain, operation="genesis")
             if c.get("backing_uscrt"):  # genesis balances of a wrapped token are backed 1:1 so redeem works
-                total = sum(int(b["amount"]) for b in c["init_msg"].get("initial_balances", []))
+                total = sum(int(b["amount"]) for b in init.get("initial_balances", []))
                 ctx.chain.module("bank").mint(store, addr, {"uscrt": total})
+            if c.get("liquidity"):
+                self._seed_pool(call, addr, c["liquidity"], faucet)
+
+    def _genesis_refs(self, store, value: Any, faucet: str) -> Any:
+        """Genesis messages name other genesis contracts as "$label" (-> {contract_addr, token_code_hash})."""
+        if isinstance(value, dict):
+            return {k: self._genesis_refs(store, v, faucet) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._genesis_refs(store, v, faucet) for v in value]
+        if value == "faucet":
+            return faucet
+        if isinstance(value, str) and value.startswith("$"):
+            addr = store.get(f"{P}label/{value[1:]}")
+            return {"contract_addr": addr, "token_code_hash": self._code_hash_of(store, addr)}
+        return value
+
+    def _seed_pool(self, call: Call, pair: str, liquidity: dict, faucet: str) -> None:
+        """Genesis liquidity, provided by the faucet like any provider (allowance, then provide_liquidity)."""
+        provider = faucet if liquidity["provider"] == "faucet" else liquidity["provider"]
+        native, tokens = int(liquidity["uscrt"]), int(liquidity["token"])
+        call.chain.module("bank").mint(call.store, provider, {"uscrt": native})  # spent at once: net zero
+        token = next(i["token"]["contract_addr"] for i in
+                     self._query_json(call, pair, {"pair": {}})["asset_infos"] if "token" in i)
+        self.execute_as(call, provider, token, {"increase_allowance": {"spender": pair, "amount": str(tokens)}}, {})
+        assets = [{"info": {"native_token": {"denom": "uscrt"}}, "amount": str(native)},
+                  {"info": {"token": {"contract_addr": token}}, "amount": str(tokens)}]
+        self.execute_as(call, provider, pair, {"provide_liquidity": {"assets": assets}}, {"uscrt": native})
+
+    def _query_json(self, call: Call, addr: str, msg: dict) -> Any:
+        code_hash = self._code_hash_of(call.store, addr)
+        env = self._env(call.chain, call.height, call.time, addr, code_hash)
+        return json.loads(contracts.contract_for(code_hash).query(self._deps(call.store, addr), env, msg))
 
     # ---- messages
     def msg_handlers(self) -> dict:
@@ -296,11 +439,6 @@ class ComputeModule(Module):
             err = ContractError.parse(f"Error parsing into type: {exc}", "msg")
             raise TxError("compute", code, f"{session.error_text(err.json_bytes())}: {text}") from None
 
-    def _wasm_event(self, ctx, addr: str, res: Response, session: Session) -> None:
-        attrs = [("contract_address", addr)]
-        attrs += [(session.encrypt_attr(k), session.encrypt_attr(v)) for k, v in res.attributes]
-        ctx.emit("wasm", *attrs)
-
     def _gas(self, ctx, base: int, payload: bytes) -> None:
         meter = getattr(ctx.store, "meter", None)
         if meter is not None:
@@ -315,14 +453,15 @@ class ComputeModule(Module):
         self._runnable(ctx.store, msg.code_id)
         session, init = self._open(msg.init_msg, code["code_hash"], "instantiate")
         self._gas(ctx, INSTANTIATE_GAS, msg.init_msg)
+        call = Call(ctx.chain, ctx.store, ctx.height, ctx.time, ctx, session)
         try:
-            addr, res = self.instantiate(ctx.store, ctx.chain, ctx.height, ctx.time, sender, msg.code_id, msg.label,
-                                         init, _coins(msg.init_funds), admin, msg.init_msg, ctx)
+            addr, res = self.instantiate(call, sender, msg.code_id, msg.label, init, _coins(msg.init_funds), admin,
+                                         msg.init_msg)
         except ContractError as err:
             text = session.error_text(err.json_bytes())
             raise TxError("compute", 2, f"{text}: instantiate contract failed") from None
+        # x/compute's msg server adds this after the keeper's instantiate/wasm events (execute: before them)
         ctx.emit("message", ("module", "compute"), ("sender", sender), ("contract_address", addr))
-        self._wasm_event(ctx, addr, res, session)
         data = session.encrypt_binary(res.data) if res.data is not None else b""
         return pb.MsgInstantiateContractResponse(address=addr, data=data)
 
@@ -336,17 +475,17 @@ class ComputeModule(Module):
         contract = contracts.contract_for(code["code_hash"])
         session, body = self._open(msg.msg, code["code_hash"], "execute")
         self._gas(ctx, EXECUTE_GAS, msg.msg)
+        ctx.emit("message", ("module", "compute"), ("sender", sender), ("contract_address", addr))
         funds = _coins(msg.sent_funds)
         if funds:
             ctx.chain.module("bank").send(ctx.store, sender, addr, funds, ctx)
+        ctx.emit("execute", ("contract_address", addr))
         env = self._env(ctx.chain, ctx.height, ctx.time, addr, code["code_hash"])
         try:
             res = _call(contract.execute, self._deps(ctx.store, addr), env, Info(sender, funds), body)
         except ContractError as err:
             raise TxError("compute", 3, f"{session.error_text(err.json_bytes())}: execute contract failed") from None
-        self._pay_out(ctx.chain, ctx.store, addr, res, ctx)
-        ctx.emit("message", ("module", "compute"), ("sender", sender), ("contract_address", addr))
-        self._wasm_event(ctx, addr, res, session)
+        self._respond(Call(ctx.chain, ctx.store, ctx.height, ctx.time, ctx, session), addr, res)
         return pb.MsgExecuteContractResponse(data=session.encrypt_binary(res.data) if res.data is not None else b"")
 
     def _admin_checked(self, ctx, contract: str, sender: str, what: str) -> dict:
@@ -381,7 +520,8 @@ class ComputeModule(Module):
                         "updated": self._position(ctx.store, ctx.height), "msg": base64.b64encode(msg.msg).decode()})
         ctx.store.set(f"{P}history/{msg.contract}", history)
         ctx.emit("message", ("module", "compute"), ("sender", sender), ("contract_address", msg.contract))
-        self._wasm_event(ctx, msg.contract, res, session)
+        ctx.emit("migrate", ("code_id", str(msg.code_id)), ("contract_address", msg.contract))
+        self._respond(Call(ctx.chain, ctx.store, ctx.height, ctx.time, ctx, session), msg.contract, res)
         return pb.MsgMigrateContractResponse(data=session.encrypt_binary(res.data) if res.data is not None else b"")
 
     def _msg_update_admin(self, ctx, msg: pb.MsgUpdateAdmin):

@@ -1,0 +1,206 @@
+"""The swap tools: list pools, quote a swap, swap (confirmed; through the core's transaction pipeline)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from fractions import Fraction
+from typing import Annotated, Any
+
+import attrs
+from pydantic import BaseModel, Field
+from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
+from secret_mcp import SecretMCPError, ToolContext, tool
+from secret_mcp.amounts import Amount
+from secret_mcp.contracts import cipher, query
+from secret_mcp.contracts.execute import ContractTx, confirm_text, raw_address, run
+
+from . import pools, pricing
+
+OfferArg = Annotated[str, Field(description="What you give: 'SCRT' (native), or a token symbol / contract address")]
+AmountArg = Annotated[str, Field(description="How much you give, in whole units (e.g. '2.5')")]
+PoolArg = Annotated[str | None, Field(description="Pair contract address; default: the only known pool with that asset")]
+SlippageArg = Annotated[str, Field(description="Slippage tolerance in percent (e.g. '1'); beyond it the swap fails")]
+BeliefArg = Annotated[str | None, Field(description="Pin the price guard to an earlier quote: its belief_price")]
+
+
+class AssetView(BaseModel):
+    kind: str = Field(description="'native' or 'token'")
+    id: str = Field(description="Denom or token contract address")
+    symbol: str
+    decimals: int
+    reserve: str = Field(description="Pool reserve in base units")
+    reserve_display: str
+
+
+class PoolView(BaseModel):
+    address: str
+    assets: list[AssetView]
+    total_share: str
+    price: str = Field(description="Spot price, e.g. '1 SCRT = 0.5 SUSD'")
+
+
+class Pools(BaseModel):
+    network: str
+    pools: list[PoolView]
+
+
+class Quote(BaseModel):
+    pool: str
+    offer_asset: str
+    offer_id: str
+    offer_amount: str = Field(description="Base units")
+    offer_display: str
+    ask_asset: str
+    ask_id: str
+    return_amount: str = Field(description="What you would receive now, base units, after the commission")
+    return_display: str
+    commission_amount: str = Field(description="0.3 % of the gross return, left in the pool (ask asset, base units)")
+    spread_amount: str = Field(description="Return lost to price impact versus the spot price (base units)")
+    belief_price: str = Field(description="Offer units per ask unit at this quote; the swap's price guard uses it")
+    max_spread: str = Field(description="The slippage tolerance as a fraction")
+    min_receive: str = Field(description="Least the swap may return with this guard (base units)")
+    min_receive_display: str
+    reserves: dict[str, str] = Field(description="Pool reserves (symbol -> base units) the quote was computed on")
+
+
+class SwapDone(BaseModel):
+    pool: str
+    offered: str
+    received: str = Field(description="Base units of the ask asset actually received")
+    received_display: str
+    commission_amount: str
+    min_receive: str
+
+
+class SwapTx(ContractTx):
+    swap: SwapDone | None = Field(None, description="What the pair reported (decrypted wasm attributes)")
+
+
+def _view(p: pools.Pool) -> PoolView:
+    assets = [AssetView(kind=a.kind, id=a.id, symbol=a.symbol, decimals=a.decimals, reserve=str(r),
+                        reserve_display=pricing.display(r, a.decimals)) for a, r in zip(p.assets, p.reserves)]
+    (a, b), (ra, rb) = p.assets, p.reserves
+    price = "empty pool"
+    if ra and rb:
+        per = Fraction(rb, 10**b.decimals) / Fraction(ra, 10**a.decimals)
+        price = f"1 {a.symbol} = {float(per):.6g} {b.symbol}"
+    return PoolView(address=p.address, assets=assets, total_share=str(p.total_share), price=price)
+
+
+@tool(effect="reads", title="Swap pools")
+async def secret_swap_pools(ctx: ToolContext, add_pair: Annotated[str | None, Field(
+        description="A pair contract address to add to the known pools (this server process)")] = None) -> Pools:
+    """List the known x*y=k pools on the current network with their reserves and spot price (on the sandbox, its
+    genesis SCRT/SUSD pool). `add_pair` checks a pair address and remembers it."""
+    if add_pair:
+        added = await pools.load(ctx, add_pair)
+        pools.remember(ctx, added.address)
+    found = [await pools.load(ctx, a) for a in await pools.known_addresses(ctx)]
+    return Pools(network=ctx.network.name, pools=[_view(p) for p in found])
+
+
+@attrs.frozen
+class Plan:
+    pool: pools.Pool
+    offer: pools.Asset
+    ask: pools.Asset
+    units: int
+    quote: Quote
+
+
+async def _plan(ctx: ToolContext, offer: str, amount: str, pool: str | None, slippage_percent: str,
+                belief_price: str | None) -> Plan:
+    p, side = await pools.choose(ctx, offer, pool)
+    give, get = p.assets[side], p.assets[1 - side]
+    units = pricing.to_units(amount, give.decimals)
+    tolerance = pricing.slippage(slippage_percent)
+    sim = await query(ctx, p.address, {"simulation": {"offer_asset": {"info": give.info(), "amount": str(units)}}})
+    ret, commission, spread = (int(sim[k]) for k in ("return_amount", "commission_amount", "spread_amount"))
+    if ret == 0:
+        raise SecretMCPError("SWAP_TOO_SMALL", f"Offering {amount} {give.symbol} would return nothing.",
+                             ["Offer a larger amount."], {"offer_units": str(units)})
+    belief = pricing.decimal_text(pricing.parse_price(belief_price)) if belief_price else \
+        pricing.belief_price(units, ret + commission)
+    least = pricing.min_receive(units, belief, tolerance)
+    quote = Quote(pool=p.address, offer_asset=give.symbol, offer_id=give.id, offer_amount=str(units),
+                  offer_display=f"{pricing.display(units, give.decimals)} {give.symbol}", ask_asset=get.symbol,
+                  ask_id=get.id, return_amount=str(ret), return_display=f"{pricing.display(ret, get.decimals)} {get.symbol}",
+                  commission_amount=str(commission), spread_amount=str(spread), belief_price=belief,
+                  max_spread=pricing.decimal_text(tolerance), min_receive=str(max(least, 0)),
+                  min_receive_display=f"{pricing.display(max(least, 0), get.decimals)} {get.symbol}",
+                  reserves={a.symbol: str(r) for a, r in zip(p.assets, p.reserves)})
+    return Plan(p, give, get, units, quote)
+
+
+@tool(effect="reads", title="Swap quote")
+async def secret_swap_quote(ctx: ToolContext, offer: OfferArg, amount: AmountArg, pool: PoolArg = None,
+                            slippage_percent: SlippageArg = "1") -> Quote:
+    """Simulate a swap: what `amount` of `offer` returns now (after the 0.3 % commission), the price impact, and
+    the minimum a swap with this slippage tolerance would accept. Nothing is signed or sent."""
+    return (await _plan(ctx, offer, amount, pool, slippage_percent, None)).quote
+
+
+async def _message(ctx: ToolContext, plan: Plan) -> tuple[pb.MsgExecuteContract, bytes, list[Amount]]:
+    sender = ctx.session.active_wallet_address()
+    if sender is None:
+        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
+    guard = {"belief_price": plan.quote.belief_price, "max_spread": plan.quote.max_spread}
+    c = await cipher(ctx)
+    if plan.offer.kind == "native":
+        body = {"swap": {"offer_asset": {"info": plan.offer.info(), "amount": str(plan.units)}, **guard}}
+        wire = c.encrypt(plan.pool.code_hash, body)
+        msg = pb.MsgExecuteContract(sender=raw_address(sender, "sender"), contract=raw_address(plan.pool.address),
+                                    msg=wire, sent_funds=[Coin(denom=plan.offer.id, amount=str(plan.units))])
+        return msg, wire, [Amount(plan.offer.id, plan.units)]
+    # A token offer: SNIP-20 `send` to the pair, whose `receive` runs the swap in the same transaction.
+    hook = base64.b64encode(json.dumps({"swap": guard}, separators=(",", ":")).encode()).decode()
+    body = {"send": {"recipient": plan.pool.address, "recipient_code_hash": plan.pool.code_hash,
+                     "amount": str(plan.units), "msg": hook}}
+    wire = c.encrypt(plan.offer.code_hash, body)
+    msg = pb.MsgExecuteContract(sender=raw_address(sender, "sender"), contract=raw_address(plan.offer.id), msg=wire)
+    return msg, wire, []
+
+
+def _summary(plan: Plan) -> str:
+    return f"Swap {plan.quote.offer_display} for at least {plan.quote.min_receive_display}"
+
+
+async def _confirm_swap(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    try:
+        plan = await _plan(ctx, args["offer"], args["amount"], args.get("pool"), args.get("slippage_percent", "1"),
+                           args.get("belief_price"))
+        msg, wire, spent = await _message(ctx, plan)
+    except SecretMCPError:
+        return None  # the body fails the same check with a clear error
+    q = plan.quote
+    lines = [f"Pool: {q.pool} ({plan.pool.assets[0].symbol}/{plan.pool.assets[1].symbol})",
+             f"You offer: {q.offer_display}",
+             f"Expected return: {q.return_display} (after the 0.3 % commission)",
+             f"Minimum received: {q.min_receive_display} (slippage tolerance {args.get('slippage_percent', '1')} %; "
+             "if the price moves further, the swap fails and nothing moves)"]
+    return await confirm_text(ctx, _summary(plan), [msg], [wire], amounts=spent, recipients=[q.pool], lines=lines)
+
+
+@tool(effect="moves_funds", title="Swap", needs_wallet=True, confirm=_confirm_swap)
+async def secret_swap(ctx: ToolContext, offer: OfferArg, amount: AmountArg, pool: PoolArg = None,
+                      slippage_percent: SlippageArg = "1", belief_price: BeliefArg = None) -> SwapTx:
+    """Swap on an x*y=k pool from the active wallet: native SCRT (sent with the swap) or a SNIP-20 token (sent to
+    the pair with the token's `send`). The person confirms offer, expected return and minimum received first; the
+    pair refuses the swap (nothing moves, no fee) if the price moved beyond the slippage tolerance."""
+    plan = await _plan(ctx, offer, amount, pool, slippage_percent, belief_price)
+    msg, wire, spent = await _message(ctx, plan)
+    out = await run(ctx, [msg], [wire], summary=_summary(plan), tool="secret_swap", amounts=spent)
+    event = next((e["attributes"] for e in out.wasm_events
+                  if e["contract_address"] == plan.pool.address and e["attributes"].get("action") == "swap"), {})
+    done = None
+    if "return_amount" in event:
+        got = int(event["return_amount"])
+        done = SwapDone(pool=plan.pool.address, offered=plan.quote.offer_display, received=str(got),
+                        received_display=f"{pricing.display(got, plan.ask.decimals)} {plan.ask.symbol}",
+                        commission_amount=event.get("commission_amount", ""), min_receive=plan.quote.min_receive)
+    result = SwapTx(**out.model_dump(), swap=done)
+    result._response = out.response
+    return result
