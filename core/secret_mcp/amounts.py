@@ -126,3 +126,22 @@ def totals(amounts: Iterable[Amount]) -> dict[str, int]:
     for a in amounts:
         out[a.denom] = out.get(a.denom, 0) + a.amount
     return out
+
+
+UINT128_MAX = 2**128 - 1
+
+
+def token_units(amount: str, decimals: int, field: str = "amount") -> int:
+    """Whole token units ("1.5") to base units for a token with `decimals`; positive, exact, at most Uint128."""
+    try:
+        value = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount!r} is not a number.", []) from None
+    units = value.scaleb(decimals)
+    if not value.is_finite() or value <= 0 or units != units.to_integral_value():
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",
+                             ["Give the amount in whole units, e.g. '1.5'."], {"field": field})
+    if units > UINT128_MAX:  # SNIP-20 amounts are Uint128; bigger ones also break str() of the int (4300 digits)
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} is more than any token amount can be.", [],
+                             {"field": field})
+    return int(units)

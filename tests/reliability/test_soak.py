@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 import pytest
 
+from benchmarks._kit import rss_mb, server_pid  # one /proc reader for the soak test and the memory benchmark
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
 from tests.reliability.common import outcome, size
 from tests.tx.fixtures import A, B, sandbox  # noqa: F401
@@ -28,30 +29,6 @@ CALLS = size(300, 5000)
 CONCURRENCY = size(20, 50)
 RSS_BOUND_MB = 50
 BIN = Path(sys.executable).parent / "secret-mcp"
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
-
-
-def server_pid() -> int:
-    """The `secret-mcp serve` process this test started (a child of this process)."""
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == me and any(part.endswith(b"secret-mcp") for part in cmdline) and b"serve" in cmdline:
-            return int(entry.name)
-    raise AssertionError("the stdio server process was not found")
 
 
 def plan(rng: random.Random, me: str, height: int) -> list[tuple[str, dict, str | None]]:

@@ -17,18 +17,6 @@ COMMISSION = Fraction(3, 1000)
 MAX_SLIPPAGE_PERCENT = Decimal(50)
 
 
-def to_units(amount: str, decimals: int, field: str = "amount") -> int:
-    try:
-        value = Decimal(str(amount).strip())
-    except InvalidOperation:
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount!r} is not a number.", []) from None
-    units = value.scaleb(decimals)
-    if not value.is_finite() or value <= 0 or units != units.to_integral_value():
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",
-                             ["Give the amount in whole units, e.g. '1.5'."], {"field": field})
-    return int(units)
-
-
 def display(units: int, decimals: int) -> str:
     text = format(Decimal(units).scaleb(-decimals), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text

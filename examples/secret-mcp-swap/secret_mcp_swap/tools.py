@@ -13,7 +13,7 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
 from secret_mcp import SecretMCPError, ToolContext, tool
-from secret_mcp.amounts import Amount
+from secret_mcp.amounts import Amount, token_units
 from secret_mcp.contracts import cipher, query
 from secret_mcp.contracts.execute import ContractTx, confirm_text, raw_address, run
 
@@ -115,7 +115,7 @@ async def _plan(ctx: ToolContext, offer: str, amount: str, pool: str | None, sli
                 belief_price: str | None) -> Plan:
     p, side = await pools.choose(ctx, offer, pool)
     give, get = p.assets[side], p.assets[1 - side]
-    units = pricing.to_units(amount, give.decimals)
+    units = token_units(amount, give.decimals)
     tolerance = pricing.slippage(slippage_percent)
     sim = await query(ctx, p.address, {"simulation": {"offer_asset": {"info": give.info(), "amount": str(units)}}})
     ret, commission, spread = (int(sim[k]) for k in ("return_amount", "commission_amount", "spread_amount"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -76,24 +76,6 @@ async def resolve(ctx: ToolContext, token: str) -> Token:
         raise SecretMCPError("UNKNOWN_TOKEN", f"No single known token with symbol {token!r} on {ctx.network.name}.",
                              ["Pass the token's contract address, or add it with secret_token_add."], {"token": token})
     return matches[0]
-
-
-UINT128_MAX = 2**128 - 1
-
-
-def to_units(amount: str, decimals: int, field: str = "amount") -> int:
-    try:
-        value = Decimal(str(amount).strip())
-    except InvalidOperation:
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount!r} is not a number.", []) from None
-    units = value.scaleb(decimals)
-    if not value.is_finite() or value <= 0 or units != units.to_integral_value():
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",
-                             [], {"field": field})
-    if units > UINT128_MAX:  # SNIP-20 amounts are Uint128; bigger ones also break str() of the int (4300 digits)
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} is more than any token amount can be.", [],
-                             {"field": field})
-    return int(units)
 
 
 def display(units: int, decimals: int) -> str:

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from secret_mcp.addresses import validate_address
+from secret_mcp.amounts import token_units
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts.execute import ContractTx, confirm_text
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 
 from .common import TokenArg, build, execute
-from .registry import display, resolve, to_units
+from .registry import display, resolve
 
 AmountArg = Annotated[str, Field(description="Amount in whole tokens, e.g. '1.5'")]
 MemoArg = Annotated[str, Field(max_length=256, description="Optional private memo (stored encrypted by the token)")]
@@ -24,7 +25,7 @@ MemoArg = Annotated[str, Field(max_length=256, description="Optional private mem
 async def _plan(ctx: ToolContext, args: dict[str, Any], kind: str) -> tuple[Any, dict[str, Any], str]:
     t = await resolve(ctx, args["token"])
     to = validate_address(args["recipient"], field="recipient")
-    units = to_units(args["amount"], t.decimals)
+    units = token_units(args["amount"], t.decimals)
     body: dict[str, Any] = {"recipient": to, "amount": str(units)}
     if args.get("memo"):
         body["memo"] = args["memo"]
