@@ -145,6 +145,89 @@ async def mcp_client(url: str | None, home: Path, *extra: str, env: dict[str, st
             yield client
 
 
+class RawClient:
+    """A minimal MCP client: line-delimited JSON-RPC over the server's stdin/stdout, nothing else.
+
+    What it measures is the server (and the pipes), not a client library: the SDK's Python client spends
+    about as long validating and dispatching as the server does answering a cached call. Requests may
+    overlap; a reader task hands each answer to the caller waiting on its id.
+    """
+
+    def __init__(self, proc: Any) -> None:
+        self.proc = proc
+        self._next_id = 0
+        self._waiting: dict[int, Any] = {}
+        self._reader: Any = None
+
+    async def start(self) -> "RawClient":
+        import asyncio
+
+        self._reader = asyncio.create_task(self._read())
+        await self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                          "clientInfo": {"name": "secret-mcp-bench", "version": "0"}})
+        await self._send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return self
+
+    async def _send(self, message: dict) -> None:
+        self.proc.stdin.write(json.dumps(message).encode() + b"\n")
+        await self.proc.stdin.drain()
+
+    async def _read(self) -> None:
+        while True:
+            line = await self.proc.stdout.readline()
+            if not line:
+                for future in self._waiting.values():
+                    future.set_exception(RuntimeError("the server closed stdout"))
+                return
+            message = json.loads(line)
+            future = self._waiting.pop(message.get("id"), None) if "method" not in message else None
+            if future is not None:
+                future.set_result(message)
+
+    async def request(self, method: str, params: dict) -> dict:
+        import asyncio
+
+        self._next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[self._next_id] = future
+        await self._send({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params})
+        answer = await future
+        if "error" in answer:
+            raise RuntimeError(f"{method} failed: {answer['error']}")
+        return answer["result"]
+
+    async def call_tool(self, name: str, args: dict | None = None) -> dict:
+        """The tool's structured result; raises when the tool answered with an error."""
+        result = await self.request("tools/call", {"name": name, "arguments": args or {}})
+        if result.get("isError"):
+            raise RuntimeError(f"{name} failed: {result['content'][0]['text']}")
+        return result.get("structuredContent") or {}
+
+
+@contextlib.asynccontextmanager
+async def raw_client(url: str | None, home: Path, *extra: str) -> AsyncIterator[RawClient]:
+    """`secret-mcp serve` over stdio driven by RawClient; the server's stderr goes to home/server.log."""
+    import asyncio
+
+    with open(home / "server.log", "a") as errlog:
+        proc = await asyncio.create_subprocess_exec(
+            str(BIN), *serve_args(url, *extra), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=errlog, env=server_env(home), limit=64 * 1024 * 1024)
+        client = None
+        try:
+            client = await RawClient(proc).start()
+            yield client
+        finally:
+            if client is not None and client._reader is not None:
+                client._reader.cancel()
+            proc.stdin.close()
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except asyncio.TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
 async def call(client: Any, name: str, args: dict | None = None) -> dict:
     result = await client.call_tool(name, args or {})
     if result.is_error:

@@ -10,7 +10,6 @@ import json
 from typing import Any, Callable
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver.prompts.base import Prompt
 from mcp.server.mcpserver.resources import FunctionResource
 
 from .config import Config
@@ -88,9 +87,11 @@ class App:
                 self._add_tool(spec)
         for uri in sorted(self.registry.resources):
             self._add_resource(self.registry.resources[uri].spec)
+        from . import prompts  # argument problems reach the client as -32602 naming the argument
+
         for name in sorted(self.registry.prompts):
-            spec = self.registry.prompts[name].spec
-            server.add_prompt(Prompt.from_function(spec.fn, name=spec.name, title=spec.title, description=spec.description))
+            prompts.add(server, self.registry.prompts[name].spec)
+        prompts.install(server)
 
     def _add_tool(self, spec: ToolSpec) -> None:
         assert self.server is not None and self._wrap is not None
@@ -98,9 +99,10 @@ class App:
 
         full = self.config.full_schemas
         # Without full schemas no output schema is derived (a third of start-up) or advertised; the tool still
-        # returns structuredContent, built by the core from the tool's pydantic model.
+        # returns structuredContent, built by the core from the tool's pydantic model. Nor is the title sent: it
+        # is for display only (clients show the name instead), and the model reads every byte of tools/list.
         self.server.add_tool(
-            self._wrap(self, spec), name=spec.name, title=spec.title, description=spec.description,
+            self._wrap(self, spec), name=spec.name, title=spec.title if full else None, description=spec.description,
             annotations=spec.annotations(full=full), structured_output=None if full else False,
         )
         registered = self.server._tool_manager.get_tool(spec.name)

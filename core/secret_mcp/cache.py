@@ -10,7 +10,8 @@
 * Addresses: `get_or_fetch(..., addresses=[...])` records the key under each address in an index
   entry; `invalidate_address` (called after a transaction) deletes them all.
 * Storage (cache_backends.py): diskcache in a directory by default; with `url` (the `cache_url` setting,
-  redis:// rediss:// unix://) Redis, shared by every server process behind a load balancer. Both are
+  redis:// rediss:// unix://, redis+cluster:// rediss+cluster://) Redis or Redis Cluster, shared by every
+  server process behind a load balancer. Both are
   called inline: a hit is a local sqlite read or one Redis round trip (~0.1 ms on loopback), and a
   worker-thread hand-off measured ten times that on the 2-core dev machine. If Redis fails at run time the
   cache steps aside for STORE_BACKOFF seconds (reads go to the chain, a warning is logged) rather than

@@ -8,6 +8,7 @@ import logging
 import os
 from typing import Any, Callable
 
+import attrs
 import click
 
 from .config import Config, load_config
@@ -145,30 +146,35 @@ def plugins(config: Config, host: PluginHost, as_json: bool) -> None:
         click.echo(f"{row['name']:<14} {row['version'] or '-':<10} {row['distribution'] or '-':<24} {status}")
 
 
-def describe_tools(host: PluginHost, config: Config) -> list[dict[str, Any]]:
-    from mcp.server.mcpserver.tools import Tool
+def describe_tools(host: PluginHost, config: Config, *, full: bool | None = None) -> list[dict[str, Any]]:
+    """Every tool the config offers, as tools/list advertises it, plus where it comes from and what it does.
+
+    Each row is the tool exactly as the server sends it (compact unless `full`, which defaults to the config's
+    `full_schemas`), built by the server's own registration code, with `plugin`, `effect`, `needs_wallet` and
+    `networks` added. Network-specific tools are included whatever the current network. Call it outside an event
+    loop (it runs one to list the scratch server's tools).
+    """
+    import asyncio
+
+    from mcp.server import MCPServer
 
     from .app import App
     from .server import wrap_tool
 
+    if full is not None and full != config.full_schemas:
+        config = attrs.evolve(config, full_schemas=full)
     app = App(config, host)
-    out = []
-    for plugin, spec in app.tool_specs():
-        t = Tool.from_function(wrap_tool(app, spec), name=spec.name, title=spec.title, description=spec.description,
-                               annotations=spec.annotations())
-        out.append({
-            "name": spec.name,
-            "plugin": plugin,
-            "title": spec.title,
-            "description": spec.description,
-            "effect": spec.effect,
-            "needs_wallet": spec.needs_wallet,
-            "networks": sorted(spec.network_kinds) if spec.network_kinds else None,
-            "annotations": spec.annotations().model_dump(by_alias=True, exclude_none=True),
-            "inputSchema": t.parameters,
-            "outputSchema": t.output_schema,
-        })
-    return out
+    server = MCPServer(name="secret-mcp")  # a scratch server: registration only, nothing is served
+    app.server, app._wrap = server, wrap_tool
+    specs = app.tool_specs()
+    for _plugin, spec in specs:
+        app._add_tool(spec)
+    listed = {t.name: t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in asyncio.run(server.list_tools())}
+    return [
+        {**listed[spec.name], "plugin": plugin, "effect": spec.effect, "needs_wallet": spec.needs_wallet,
+         "networks": sorted(spec.network_kinds) if spec.network_kinds else None}
+        for plugin, spec in specs
+    ]
 
 
 TABLE_START, TABLE_END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -179,7 +185,9 @@ def _cell(text: str) -> str:
 
 
 def tools_markdown(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table of the tools, by pack: name, title, effect with its hints, the description's first paragraph."""
+    """A Markdown table of the tools, by pack: name, title, effect with its hints, the description's first paragraph.
+
+    `rows` are `describe_tools(..., full=True)`: the compact form has no titles and leaves default hints out."""
     lines = ["| Pack | Tool | Title | Effect | Description |", "| --- | --- | --- | --- | --- |"]
     for row in sorted(rows, key=lambda r: (r["plugin"], r["name"])):
         hints = row["annotations"]
@@ -208,17 +216,20 @@ def _update_between_markers(path: str, table: str) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Each tool as tools/list advertises it (compact unless full_schemas), plus plugin and effect.")
+@click.option("--full", is_flag=True,
+              help="With --json: the full form (as with full_schemas = true): titles, output schemas, every hint.")
 @click.option("--markdown", is_flag=True, help="A Markdown table: pack, tool, title, effect, description.")
 @click.option("--update", "update_path", type=click.Path(exists=True, dir_okay=False),
               help=f"With --markdown: write the table into this file between {TABLE_START} and {TABLE_END}.")
 @with_config
-def tools(config: Config, host: PluginHost, as_json: bool, markdown: bool, update_path: str | None) -> None:
-    """List every tool with its schema and annotations."""
-    rows = describe_tools(host, config)
+def tools(config: Config, host: PluginHost, as_json: bool, full: bool, markdown: bool, update_path: str | None) -> None:
+    """List every tool; --json shows what tools/list sends."""
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(describe_tools(host, config, full=True if full else None), indent=2))
         return
+    rows = describe_tools(host, config, full=True)  # titles and every hint, for people
     if markdown:
         if update_path:
             _update_between_markers(update_path, tools_markdown(rows))

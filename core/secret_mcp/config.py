@@ -175,6 +175,15 @@ class Config:
     retries: int = attrs.field(
         default=2, validator=_check(lambda v: _is_int(v) and 0 <= v <= 10), metadata=_expect("an integer from 0 to 10")
     )
+    # Circuit breaker per LCD endpoint (pool.Breaker): after this many failures in a row the endpoint is
+    # paused (calls fail at once or go to another endpoint) for `breaker_cooldown` seconds, then probed.
+    breaker_threshold: int = attrs.field(
+        default=5, validator=_check(lambda v: _is_int(v) and v > 0), metadata=_expect("a positive integer")
+    )
+    breaker_cooldown: float = attrs.field(
+        default=30.0, validator=_check(lambda v: _is_num(v) and 0 < v <= 86_400),
+        metadata=_expect("a positive number of seconds (at most 86400)"),
+    )
     log_level: str = attrs.field(
         default="INFO", converter=_upper, validator=_check(lambda v: v in LOG_LEVELS), metadata=_expect("one of " + ", ".join(LOG_LEVELS))
     )

@@ -3,7 +3,40 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from typing import Any
+
+# What a client is shown of one error (see `shorten`): a value pasted into a message (a 100 KB "token", a
+# pasted file) must not come back whole, in the model's context and in logs.
+MAX_TEXT = 1000  # characters of a message, suggestion or details string
+MAX_RUN = 256  # a longer stretch without whitespace is an echoed value: elided, its start kept
+KEEP = 64
+_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
+
+
+def shorten(text: str, limit: int = MAX_TEXT) -> str:
+    """`text` as shown to a client: each long value cut to its start plus "…(N chars)", then the whole capped.
+
+    Redacts first whenever something is cut, so a cut can never leave part of a secret that the redaction
+    filter would no longer recognise (half a hex key, eleven words of a phrase)."""
+    if len(text) <= limit and not _RUN.search(text):
+        return text
+    from .security.redact import redact_text  # only when cutting: keeps this module import-light
+
+    text = _RUN.sub(lambda m: m.group()[:KEEP] + f"…({len(m.group())} chars)", redact_text(text))
+    if len(text) > limit:
+        text = text[:limit] + f"…(cut, {len(text)} chars in all)"
+    return text
+
+
+def _shorten_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return shorten(value)
+    if isinstance(value, dict):
+        return {k: _shorten_all(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_shorten_all(v) for v in value]
+    return value
 
 
 class SecretMCPError(Exception):
@@ -23,9 +56,12 @@ class SecretMCPError(Exception):
         self.details = details or {}
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message, "suggestions": self.suggestions}
+        """The error as a client sees it: every text shortened (the exception itself keeps the full text, which
+        the core may still need, e.g. to decrypt a contract's error)."""
+        out: dict[str, Any] = {"code": self.code, "message": shorten(self.message),
+                               "suggestions": [shorten(s) for s in self.suggestions]}
         if self.details:
-            out["details"] = self.details
+            out["details"] = _shorten_all(self.details)
         return out
 
 

@@ -26,7 +26,8 @@ import time
 from typing import Any, Mapping, Sequence
 
 import anyio
-import httpx
+
+from . import lcd_http
 
 from .errors import ChainError, SecretMCPError
 from .networks import Network
@@ -37,8 +38,6 @@ HEIGHT_HEADER = "Grpc-Metadata-X-Cosmos-Block-Height"
 LATEST_BLOCK = "/cosmos/base/tendermint/v1beta1/blocks/latest"
 RETRY_STATUS = {502, 503, 504}
 TRANSIENT_GRPC = {4, 14}  # DeadlineExceeded, Unavailable
-# Nothing reached the server for these, so even a non-idempotent POST may go elsewhere.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class Breaker:
@@ -82,6 +81,12 @@ class Breaker:
         """A probe that ended in a chain answer proves the endpoint works."""
         self.success()
 
+    def retry_in(self) -> float:
+        """Seconds until the cool-down ends and a probe may go out (0 unless open)."""
+        if self.opened_at is None:
+            return 0.0
+        return max(0.0, self.cooldown - (time.monotonic() - self.opened_at))
+
 
 class Endpoint:
     def __init__(self, url: str, breaker: Breaker) -> None:
@@ -100,7 +105,7 @@ class _Transient(Exception):
 
 
 class ClientPool:
-    """Async LCD client over several endpoints of one network. One httpx.AsyncClient, HTTP/1.1."""
+    """Async LCD client over several endpoints of one network. One keep-alive HTTP/1.1 session (lcd_http)."""
 
     def __init__(
         self,
@@ -113,7 +118,6 @@ class ClientPool:
         backoff: float = 0.2,
         breaker_threshold: int = 5,
         breaker_cooldown: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         chosen = tuple(urls) if urls else tuple(network.lcd_urls)
         if not chosen:
@@ -124,15 +128,8 @@ class ClientPool:
         self.last_height: int | None = None
         self._next = 0
         self._counts = {"requests": 0, "failures": 0, "retries": 0, "failovers": 0}
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self._client = httpx.AsyncClient(
-            limits=limits,
-            http1=True,
-            http2=False,
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "secret-mcp"},
-        )
+        self.max_connections = max_connections
+        self._http = lcd_http.HttpClient(max_connections=max_connections, timeout=timeout)
 
     # --- public API
 
@@ -168,15 +165,17 @@ class ClientPool:
             row: dict[str, Any] = {"url": ep.url, "ok": False, "latency_ms": None, "latest_height": None,
                                    "chain_id": None, "breaker": ep.breaker.state, "error": None}
             try:
-                resp = await self._client.get(ep.url + LATEST_BLOCK, timeout=timeout or self.timeout)
+                resp = await self._http.request("GET", ep.url + LATEST_BLOCK, timeout=timeout or self.timeout)
                 row["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                body = resp.json()
+                body = jsonlib.loads(resp.content)
                 header = (body.get("sdk_block") or body.get("block") or {}).get("header", {})
-                if resp.status_code != 200 or "height" not in header:
-                    row["error"] = f"HTTP {resp.status_code}: unexpected latest-block response"
+                if resp.status != 200 or "height" not in header:
+                    row["error"] = f"HTTP {resp.status}: unexpected latest-block response"
                 else:
                     row.update(ok=True, latest_height=int(header["height"]), chain_id=header.get("chain_id"))
-            except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            except (lcd_http.RequestFailed, lcd_http.BadURL) as exc:
+                row["error"] = str(exc)
+            except (ValueError, AttributeError) as exc:
                 row["error"] = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             results[i] = row
 
@@ -197,7 +196,7 @@ class ClientPool:
         return out
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
     async def __aenter__(self) -> "ClientPool":
         return self
@@ -247,21 +246,18 @@ class ClientPool:
         ep.requests += 1
         started = time.perf_counter()
         try:
-            resp = await self._client.request(
-                method, ep.url + path, params=params, json=json, headers=headers,
-                timeout=self.timeout if timeout is None else timeout,
-            )
-        except httpx.TimeoutException as exc:
+            resp = await self._http.request(method, ep.url + path, params=params, json=json, headers=headers,
+                                            timeout=self.timeout if timeout is None else timeout)
+        except lcd_http.RequestFailed as exc:
             self._fail(ep)
-            raise _Transient("timeout", f"timed out ({type(exc).__name__})", sent=not isinstance(exc, NOT_SENT)) from None
-        except httpx.RequestError as exc:  # transport failures, undecodable bodies, redirect loops
-            self._fail(ep)
-            raise _Transient("unreachable", f"{type(exc).__name__}: {exc}", sent=not isinstance(exc, NOT_SENT)) from None
-        except httpx.InvalidURL as exc:  # a caller's value (control characters, 64 KB+) cannot be in a URL: not the node's fault
+            if exc.timed_out:
+                raise _Transient("timeout", f"timed out ({exc})", sent=exc.sent) from None
+            raise _Transient("unreachable", str(exc), sent=exc.sent) from None
+        except lcd_http.BadURL as exc:  # a caller's value cannot be in a URL: not the node's fault
             raise SecretMCPError("INVALID_INPUT", f"A value in this request cannot be sent to the node in a URL: {exc}.",
                                  ["Check the values passed for stray control characters or excessive length."],
                                  {"path": path[:200]}) from None
-        log.debug("%s %s%s -> %s in %.0f ms", method, ep.url, path, resp.status_code, (time.perf_counter() - started) * 1000)
+        log.debug("%s %s%s -> %s in %.0f ms", method, ep.url, path, resp.status, (time.perf_counter() - started) * 1000)
         height = resp.headers.get(HEIGHT_HEADER)
         if height and height.isdigit():
             self.last_height = int(height)
@@ -269,16 +265,16 @@ class ClientPool:
             body = jsonlib.loads(resp.content)
         except ValueError:
             body = None
-        if resp.status_code >= 400:
+        if resp.status >= 400:
             return self._error_status(ep, path, resp, body)
         if not isinstance(body, dict):
             self._fail(ep)
-            raise _Transient("bad_response", f"HTTP {resp.status_code} with a body that is not a JSON object", resp.status_code)
+            raise _Transient("bad_response", f"HTTP {resp.status} with a body that is not a JSON object", resp.status)
         ep.breaker.success()
         return body
 
-    def _error_status(self, ep: Endpoint, path: str, resp: httpx.Response, body: Any) -> dict:
-        status = resp.status_code
+    def _error_status(self, ep: Endpoint, path: str, resp: lcd_http.Reply, body: Any) -> dict:
+        status = resp.status
         is_status_body = isinstance(body, dict) and "message" in body and "code" in body
         grpc = body.get("code") if is_status_body else None
         if status in RETRY_STATUS or (status >= 500 and (not is_status_body or grpc in TRANSIENT_GRPC)):
@@ -309,19 +305,18 @@ class ClientPool:
             return ChainError("CHAIN_BAD_RESPONSE", f"The {net} LCD sent a malformed answer for {path}: {tried}.",
                               ["Try again, or use another endpoint with --lcd-url."], details)
         if not failures:
-            wait = min(e.breaker.cooldown for e in self.endpoints)
+            wait = min(e.breaker.retry_in() for e in self.endpoints)  # breaker_cooldown may be well under 1 s
+            details["retry_after_seconds"] = round(wait, 1)
             msg = f"Every {net} endpoint is paused after repeated failures: {', '.join(e.url for e in self.endpoints)}."
-            return ChainError("CHAIN_UNREACHABLE", msg, [f"Try again in about {wait:.0f} s.", "Use another endpoint with --lcd-url.",
+            when = f"{wait:.1f}" if wait < 10 else f"{wait:.0f}"
+            return ChainError("CHAIN_UNREACHABLE", msg, [f"Try again in about {when} s.", "Use another endpoint with --lcd-url.",
                                                           "Check the network with secret_health_check."], details)
         return ChainError("CHAIN_UNREACHABLE", f"Could not reach the {net} LCD for {path}: {tried}.",
                           ["Check your connection and the network name.", "Try again shortly.",
                            "Use another endpoint with --lcd-url."], details)
 
     def _open_connections(self) -> int | None:
-        # httpx keeps its connection pool private; report it when the default transport is in use.
-        pool = getattr(getattr(self._client, "_transport", None), "_pool", None)
-        conns = getattr(pool, "connections", None)
-        return len(conns) if conns is not None else None
+        return self._http.open_connections()
 
 
 def _clean(message: str) -> str:

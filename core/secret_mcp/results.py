@@ -21,8 +21,8 @@ def success(value: Any, notice: str | None = None) -> CallToolResult:
 
 def failure(error: SecretMCPError) -> CallToolResult:
     body = error.to_dict()
-    lines = [f"Error {error.code}: {error.message}"]
-    lines += [f"- {s}" for s in error.suggestions]
+    lines = [f"Error {error.code}: {body['message']}"]  # the shortened texts (errors.shorten), as in the body
+    lines += [f"- {s}" for s in body["suggestions"]]
     return CallToolResult(
         content=[TextContent(type="text", text="\n".join(lines))],
         structured_content={"error": body},

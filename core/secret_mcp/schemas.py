@@ -7,7 +7,8 @@ server enforces anyway:
 
 * `title` keywords (pydantic derives them from the field names; a property *named* title stays);
 * `anyOf: [X, {type: null}]` with `default: null` becomes X: the argument may simply be left out
-  (the server still accepts an explicit null);
+  (the server still accepts an explicit null); other `anyOf`s stay (a list of types is shorter, but clients
+  that map schemas onto a single-`type` dialect, such as Gemini's, may reject it);
 * `additionalProperties: true` (the JSON Schema default) and empty-string defaults;
 * numeric, length and item-count bounds: the server validates them and answers INVALID_INPUT naming the
   field and the bound, so a model that overshoots learns the limit from one error;

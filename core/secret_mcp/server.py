@@ -303,6 +303,20 @@ class SecretMCPServer(MCPServer):
                 observe(self.secret_app, label, started, result)
             return result
 
+    async def run_stdio_async(self) -> None:
+        """The SDK's stdio transport, fed by the event loop's pipe transports instead of worker threads."""
+        from . import stdio
+
+        if not stdio.usable():
+            return await super().run_stdio_async()
+        from mcp.server.stdio import stdio_server
+
+        async with stdio.loop_streams() as (wire_in, wire_out):
+            async with stdio_server(stdin=wire_in, stdout=wire_out) as (read_stream, write_stream):
+                # MCPServer has no public way to run on given streams; this is what its own run_stdio_async does
+                lowlevel = self._lowlevel_server
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
 
 INSTRUCTIONS = """\
 secret-mcp lets you use the Secret Network: wallets, SCRT transfers, staking, governance, Secret contracts.

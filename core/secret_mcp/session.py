@@ -114,6 +114,8 @@ class Session:
                 max_connections=cfg.max_connections,
                 timeout=cfg.request_timeout,
                 retries=cfg.retries,
+                breaker_threshold=cfg.breaker_threshold,
+                breaker_cooldown=cfg.breaker_cooldown,
             )
             self._cache = Cache(
                 self.app.cache_directory(),

@@ -38,37 +38,41 @@ class ToolSpec:
     needs_wallet: bool = False
     network_kinds: frozenset[str] | None = None  # present only on these network kinds (None = all)
     confirm: ConfirmFn | None = None
+    # A non-read tool may state hints against its effect's defaults (see `annotations`): creating a wallet is
+    # "local" yet not idempotent (a fresh key each call); removing one is "local" yet destructive.
+    idempotent: bool | None = None
+    destructive: bool | None = None
 
     @property
     def writes_chain(self) -> bool:
         return self.effect in ("writes", "moves_funds")
 
-    def annotations(self, *, full: bool = True) -> ToolAnnotations:
+    def annotations(self, *, full: bool = True) -> ToolAnnotations | None:
         """The MCP hints for this tool; `full=False` is the compact form tools/list sends by default.
 
-        Compact keeps readOnlyHint always and destructiveHint on every non-read, and drops what the spec
-        already implies: for a read, destructive/idempotent mean nothing and openWorld=true is the default;
-        for a write, idempotent=false and openWorld=true are the defaults; the title is the tool's own.
+        Compact sends only the hints that differ from the spec defaults (readOnly=false, destructive=true,
+        idempotent=false, openWorld=true), which mean the same when absent: a read says readOnlyHint (its
+        other hints mean nothing), a local change says it is harmless, idempotent and closed-world, and a chain
+        write matches every default, so it sends no annotations at all. A tool's own `idempotent` /
+        `destructive` (non-reads only) replace its effect's defaults, in both forms.
         """
-        if not full:
-            if self.effect == "reads":
-                return ToolAnnotations(read_only_hint=True)
-            if self.effect == "local":
-                return ToolAnnotations(
-                    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-                )
-            return ToolAnnotations(read_only_hint=False, destructive_hint=True)
-        # Spec defaults assume the worst (destructive, open world); state each hint explicitly.
         if self.effect == "reads":
+            if not full:
+                return ToolAnnotations(read_only_hint=True)
+            # Spec defaults assume the worst (destructive, open world); state each hint explicitly.
             return ToolAnnotations(
                 title=self.title, read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True
             )
-        if self.effect == "local":
-            return ToolAnnotations(
-                title=self.title, read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-            )
+        local = self.effect == "local"
+        destructive = not local if self.destructive is None else self.destructive
+        idempotent = local if self.idempotent is None else self.idempotent
+        if not full:  # only what differs from the spec defaults
+            hints = {"destructive_hint": None if destructive else False, "idempotent_hint": True if idempotent else None,
+                     "open_world_hint": False if local else None}
+            return ToolAnnotations(**hints) if any(v is not None for v in hints.values()) else None
         return ToolAnnotations(
-            title=self.title, read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+            title=self.title, read_only_hint=False, destructive_hint=destructive, idempotent_hint=idempotent,
+            open_world_hint=not local,
         )
 
 
@@ -80,8 +84,12 @@ def tool(
     needs_wallet: bool = False,
     network_kinds: set[str] | frozenset[str] | None = None,
     confirm: ConfirmFn | None = None,
+    idempotent: bool | None = None,
+    destructive: bool | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-    """Mark an async function as a secret-mcp tool; the function is returned unchanged."""
+    """Mark an async function as a secret-mcp tool; the function is returned unchanged.
+
+    `idempotent` / `destructive` override the hints `effect` implies, for a non-read tool whose truth differs."""
 
     def mark(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         tool_name = name or fn.__name__
@@ -89,6 +97,8 @@ def tool(
             raise ValueError(f"tool name {tool_name!r} must match {NAME_RE.pattern}")
         if effect not in EFFECTS:
             raise ValueError(f"tool {tool_name}: effect must be one of {EFFECTS}, got {effect!r}")
+        if effect == "reads" and (idempotent is not None or destructive is not None):
+            raise ValueError(f"tool {tool_name}: a read is idempotent and not destructive; drop those hints")
         if not inspect.iscoroutinefunction(fn):
             raise TypeError(f"tool {tool_name}: must be an async function")
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -103,6 +113,8 @@ def tool(
             needs_wallet=needs_wallet,
             network_kinds=frozenset(network_kinds) if network_kinds else None,
             confirm=confirm,
+            idempotent=idempotent,
+            destructive=destructive,
         )
         return fn
 

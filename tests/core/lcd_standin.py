@@ -68,6 +68,10 @@ class LCDStandin:
     def hits(self, path: str | None = None) -> int:
         return sum(1 for r in self.requests if path is None or r["path"] == path)
 
+    def last_query(self, path: str) -> list[tuple[str, str]]:
+        """The query pairs of the last request to `path`, in order, repeated keys kept."""
+        return [r for r in self.requests if r["path"] == path][-1]["query_list"]
+
     def client_ports(self) -> set[int]:
         return {r["port"] for r in self.requests}
 
@@ -76,7 +80,8 @@ class LCDStandin:
         body = await request.body()
         with self._lock:
             self.requests.append({"method": request.method, "path": path, "port": request.client.port,
-                                  "query": dict(request.query_params), "body": body})
+                                  "query": dict(request.query_params), "query_list": request.query_params.multi_items(),
+                                  "body": body})
             queue = self.scripts.get(path)
             answer = queue.pop(0) if queue else None
         if answer is None:

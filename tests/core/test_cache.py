@@ -1,6 +1,7 @@
 """Cache: TTLs, single-flight, errors not cached, invalidation by address, namespaces, disabled mode.
 
-The behaviour tests run on both stores: diskcache (the default) and a real redis-server (tests/redis_server.py).
+The behaviour tests run on every store: diskcache (the default), a real redis-server and a real three-primary
+Redis Cluster (tests/redis_server.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import anyio
 import pytest
 
 from secret_mcp.cache import DEFAULT_TTLS, Cache
-from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
+from tests.redis_server import (  # noqa: F401 (fixtures)
+    cluster_client, cluster_url, redis_client, redis_cluster, redis_server, redis_url,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -31,15 +34,16 @@ class Counter:
         return {"n": self.calls}
 
 
-@pytest.fixture(params=["disk", "redis"])
+@pytest.fixture(params=["disk", "redis", "cluster"])
 def make(request, tmp_path):
-    """Cache(...) on the parametrized store: the same directory, or the same Redis, for every call."""
-    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    """Cache(...) on the parametrized store: the same directory, Redis or Redis Cluster, for every call."""
+    url = {"disk": None, "redis": "redis_url", "cluster": "cluster_url"}[request.param]
+    url = request.getfixturevalue(url) if url else None
     made: list[Cache] = []
 
     def build(**kwargs) -> Cache:
         made.append(Cache(tmp_path / "c", url=url, **kwargs))
-        assert made[-1].backend == request.param
+        assert made[-1].backend == ("disk" if url is None else "redis")
         return made[-1]
 
     yield build

@@ -6,7 +6,6 @@ import logging
 import time
 
 import anyio
-import httpx
 import pytest
 
 from secret_mcp.errors import ChainError
@@ -229,10 +228,10 @@ async def test_health_reports_each_endpoint(lcd):
     assert rows[1]["url"] == down and rows[1]["ok"] is False and "Connect" in rows[1]["error"]
 
 
-async def test_mock_transport_non_object_json_is_bad_response():
-    # A JSON list is valid JSON but never a valid LCD answer; easier to express with a mock transport.
-    transport = httpx.MockTransport(lambda req: httpx.Response(200, json=[1, 2, 3]))
-    async with ClientPool(NET, transport=transport, retries=0) as pool:
+async def test_non_object_json_is_bad_response(lcd):
+    # A JSON list is valid JSON but never a valid LCD answer.
+    lcd.script("/list", Answer(body=[1, 2, 3]))
+    async with make(lcd.url, retries=0) as pool:
         with pytest.raises(ChainError) as info:
             await pool.get("/list")
     assert info.value.code == "CHAIN_BAD_RESPONSE"
@@ -266,3 +265,79 @@ def test_breaker_half_open_allows_one_probe_at_a_time(monkeypatch):
     assert b.allow() and not b.allow()  # the second caller waits for the probe's verdict
     b.success()
     assert b.state == "closed" and b.failures == 0 and b.allow()
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/bank/denom\x11bad", None),  # a control character in the path
+    ("/q", {"query": "line\nbreak"}),  # ... or in a query value
+    ("/q", {"query": "x" * 70_000}),  # longer than any node accepts in a request line
+])
+async def test_values_no_url_can_carry_are_invalid_input_and_never_sent(lcd, path, params):
+    async with make(lcd.url) as pool:
+        with pytest.raises(Exception) as info:
+            await pool.get(path, params)
+        assert getattr(info.value, "code", None) == "INVALID_INPUT"
+        assert pool.stats()["failures"] == 0  # the caller's mistake: the endpoint's breaker is not charged
+    assert lcd.hits(path) == 0
+
+
+async def test_query_values_are_encoded_like_the_lcd_expects(lcd):
+    async with make(lcd.url) as pool:
+        await pool.get("/enc", {"pagination.count_total": True, "events": ["a='1'", "b>=2"], "n": 5, "empty": None})
+    query = lcd.last_query("/enc")
+    assert query == [("pagination.count_total", "true"), ("events", "a='1'"), ("events", "b>=2"), ("n", "5"),
+                     ("empty", "")]
+
+
+class _Proxy:
+    """A one-thread HTTP proxy stand-in: records each request line and answers a small JSON object."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.lines: list[str] = []
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                self.lines.append(head.split(b"\r\n", 1)[0].decode())
+                body = b'{"via": "proxy"}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+async def test_http_proxy_from_the_environment_and_no_proxy(monkeypatch):
+    proxy = _Proxy()
+    try:
+        for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("http_proxy", proxy.url)
+        async with make("http://lcd.example.invalid:1317", retries=0) as pool:
+            assert await pool.get("/cosmos/x", {"a": 1}) == {"via": "proxy"}
+        assert proxy.lines == ["GET http://lcd.example.invalid:1317/cosmos/x?a=1 HTTP/1.1"]
+        monkeypatch.setenv("no_proxy", "127.0.0.1")  # bypassed: straight to a port nobody listens on
+        async with make(dead_url(), retries=0) as pool:
+            with pytest.raises(ChainError) as info:
+                await pool.get("/cosmos/x")
+        assert info.value.code == "CHAIN_UNREACHABLE" and len(proxy.lines) == 1
+    finally:
+        proxy.close()

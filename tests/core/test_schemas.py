@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import anyio
 import pytest
 from pydantic import BaseModel, Field, create_model
 
@@ -35,6 +36,9 @@ def pydantic_schema() -> dict:
         memo=(Annotated[str, Field(max_length=256)], ""),
         port=(str, "transfer"),
         msg=(dict, ...),
+        query=(dict[str, Any] | str, ...),
+        maybe=(dict[str, Any] | str | None, None),
+        either=(Shared | str, "x"),
     )
     return model.model_json_schema()
 
@@ -51,7 +55,11 @@ def test_compact_input_schema():
     assert props["left"] == {"$ref": "#/$defs/Shared"} and set(out["$defs"]) == {"Shared"}  # used twice: kept
     assert props["memo"] == {"type": "string"} and props["port"] == {"default": "transfer", "type": "string"}
     assert props["msg"] == {"type": "object"}
-    assert out["required"] == ["items", "msg"] and out["type"] == "object"
+    # Other unions stay anyOf branches of one type each, never a list of types (less portable: Gemini's dialect).
+    assert props["query"] == {"anyOf": [{"type": "object"}, {"type": "string"}]}
+    assert props["maybe"] == {"anyOf": [{"type": "object"}, {"type": "string"}]}
+    assert props["either"] == {"anyOf": [{"$ref": "#/$defs/Shared"}, {"type": "string"}], "default": "x"}
+    assert out["required"] == ["items", "msg", "query"] and out["type"] == "object"
 
 
 def test_full_input_schema_only_loses_titles():
@@ -81,7 +89,8 @@ async def test_default_listing_is_compact_and_results_stay_structured(mode):
     }
     assert echo.annotations.read_only_hint is True and echo.annotations.title is None
     assert echo.annotations.destructive_hint is None  # meaningless for a read (spec), so not sent
-    assert pay.annotations.read_only_hint is False and pay.annotations.destructive_hint is True
+    assert pay.annotations is None  # a chain write: readOnly=false, destructive=true... are the spec's defaults
+    assert echo.title is None and pay.title is None  # display only; clients show the name
     assert out == {"text": "hi", "network": "localsecret"}
 
 
@@ -92,6 +101,7 @@ async def test_full_schemas_advertise_output_without_titles(mode):
         out = await call_ok(client, "secret_echo", {"text": "hi"})
     assert echo.output_schema["properties"] == {"text": {"type": "string"}, "network": {"type": "string"}}
     assert echo.annotations.idempotent_hint is True and echo.annotations.open_world_hint is True
+    assert echo.title == "Echo" and echo.annotations.title == "Echo"
     assert out == {"text": "hi", "network": "localsecret"}
 
 
@@ -103,6 +113,30 @@ async def test_unadvertised_bounds_are_still_enforced(mode):
         err = await call_err(client, "secret_get_account_transactions", {"limit": 500})
     assert "maximum" not in listed.input_schema["properties"]["limit"]
     assert err["code"] == "INVALID_INPUT" and "limit" in err["message"] and "100" in err["message"]
+
+
+# Figure 3's target (benchmarks/bench_startup.py measures the same bytes); the model reads all of it every time.
+TOOLS_LIST_BUDGET = 25 * 1024
+
+
+@pytest.mark.anyio
+async def test_every_pack_lists_within_budget_and_the_cli_shows_the_same(mode):
+    from mcp.types import ListToolsResult
+
+    from secret_mcp.cli import describe_tools
+
+    async with connect(make_server(), mode) as client:
+        listed = (await client.list_tools()).tools
+    size = len(ListToolsResult(tools=listed).model_dump_json(by_alias=True, exclude_none=True).encode())
+    assert len(listed) > 60 and size <= TOOLS_LIST_BUDGET, f"tools/list is {size} bytes with {len(listed)} tools"
+    # `secret-mcp tools --json` shows each tool as sent, plus where it comes from.
+    extra = {"plugin", "effect", "needs_wallet", "networks"}
+    described = await anyio.to_thread.run_sync(describe_tools, PluginHost(), Config())  # the CLI runs its own loop
+    rows = {row["name"]: {k: v for k, v in row.items() if k not in extra} for row in described}
+    assert rows == {t.name: t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed}
+    for tool in listed:  # truthful: every advertised argument still exists, with a type, an enum or a $ref
+        for name, prop in tool.input_schema.get("properties", {}).items():
+            assert {"type", "enum", "$ref", "anyOf"} & set(prop), (tool.name, name)
 
 
 def test_full_schemas_from_the_environment_and_file(tmp_path):

@@ -34,9 +34,9 @@ def test_demo_runs_the_whole_story(tmp_path):
             assert re.search(rf"^· {re.escape(title)}: skipped \(.* not installed\)$", out, re.M), title
     # The person was shown each write before it happened, and the demo printed what they saw.
     previews = out.split("? confirmation shown to the person (answered: accept):")[1:]
-    # send, delegate, vote, wrap (an execute) and the token transfer each ask; the viewing key does not
+    # send, delegate, vote, wrap (an execute), the viewing key (a transaction too) and the token transfer ask
     asking = {"Delegate 5 SCRT", "Vote on the open proposal", "SNIP-20: wrap 3 SCRT into SSCRT",
-              "SNIP-20: transfer 1 SSCRT (with confirmation)"}
+              "SNIP-20: viewing key + private balance", "SNIP-20: transfer 1 SSCRT (with confirmation)"}
     assert len(previews) == 1 + sum(optional[title] in PACKS for title in asking)
     assert "To: secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03" in previews[0] and "Estimated fee" in previews[0]
     assert "SIMULATED" in previews[0]
@@ -46,6 +46,7 @@ def test_demo_runs_the_whole_story(tmp_path):
         assert any("Vote: YES" in p for p in previews)
     if "tokens" in PACKS:
         assert '"display": "3 SSCRT"' in out and "Transfer 1 SSCRT to " + "secret1ap26" in out
+        assert "Create a viewing key for SSCRT" in out and "api_key_" not in out
     assert '"balance_scrt": "100"' in out and '"status": "success"' in out
     assert out.rstrip().splitlines()[-1].startswith("All steps passed.")
 

@@ -24,7 +24,7 @@ def rows() -> list[dict[str, Any]]:
     from secret_mcp.plugins import PluginHost
 
     config = load_config({})
-    return describe_tools(PluginHost(include=config.plugins, exclude=config.exclude), config)
+    return describe_tools(PluginHost(include=config.plugins, exclude=config.exclude), config, full=True)
 
 
 @pytest.fixture(scope="module")

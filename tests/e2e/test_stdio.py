@@ -58,10 +58,22 @@ def test_tools_json_for_the_network_subset_only():
         ("network", "secret_get_network_info"), ("network", "secret_health_check"),
         ("security", "secret_confirm_transaction"),
     ]
+    # Compact, as tools/list sends it by default: no title or output schema, only the hints that are not defaults.
     info = next(r for r in rows if r["name"] == "secret_get_network_info")
-    assert info["annotations"]["readOnlyHint"] is True and info["outputSchema"]["type"] == "object"
+    assert info["annotations"] == {"readOnlyHint": True} and "outputSchema" not in info and "title" not in info
     configure = next(r for r in rows if r["name"] == "secret_configure_network")
     assert configure["effect"] == "local" and "network" in configure["inputSchema"]["required"]
+    confirm = next(r for r in rows if r["name"] == "secret_confirm_transaction")
+    assert "annotations" not in confirm  # a chain write: every hint is the spec's default
+
+
+def test_tools_json_full_has_titles_output_schemas_and_every_hint():
+    proc = cli("tools", "--json", "--full", SECRET_MCP_PLUGINS="network")
+    assert proc.returncode == 0, proc.stderr
+    info = next(r for r in json.loads(proc.stdout) if r["name"] == "secret_get_network_info")
+    assert info["title"] == "Network info" and info["outputSchema"]["type"] == "object"
+    assert info["annotations"] == {"title": "Network info", "readOnlyHint": True, "destructiveHint": False,
+                                   "idempotentHint": True, "openWorldHint": True}
 
 
 def test_exclude_and_read_only_flags():

@@ -26,6 +26,7 @@ from tests.tx.fixtures import accept, balance, decline, funded_wallet, recording
 pytestmark = pytest.mark.anyio
 PACK = Path(__file__).resolve().parents[2] / "examples" / "secret-mcp-swap"
 C = "/compute/v1beta1"
+PAIRS_ENV = "SECRET_MCP_SWAP_PAIRS"
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +43,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @asynccontextmanager
-async def stdio(site: Path, sandbox: Any, home: Path, mode: str = "auto", **kwargs: Any):
+async def stdio(site: Path, sandbox: Any, home: Path, mode: str = "auto", env: dict | None = None, **kwargs: Any):
     from mcp import Client, StdioServerParameters
 
-    env = {**os.environ, "PYTHONPATH": str(site), "SECRET_MCP_HOME": str(home), "SECRET_MCP_NETWORK": "sandbox",
-           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id}
+    outer = {k: v for k, v in os.environ.items() if k != PAIRS_ENV}  # only what a test sets
+    env = {**outer, "PYTHONPATH": str(site), "SECRET_MCP_HOME": str(home), "SECRET_MCP_NETWORK": "sandbox",
+           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id, **(env or {})}
     params = StdioServerParameters(command=sys.executable, args=["-m", "secret_mcp.cli", "serve"], env=env)
     async with Client(params, mode=mode, **kwargs) as client:
         yield client
@@ -170,3 +172,73 @@ async def test_declined_confirmation_sends_nothing(site, sandbox, tmp_path, mode
     expect, _, _ = xyk(pool[0], pool[1], 3_000_000)
     assert "You offer: 3 SCRT" in text and f"Expected return: {units(expect)} SUSD" in text
     assert "Minimum received:" in text and "slippage tolerance 2 %" in text
+
+
+@pytest.fixture(scope="module")
+def sscrt_pair(sandbox: Any) -> str:
+    """A second pair, SCRT/SSCRT (30 SCRT : 10 SSCRT), made and funded by genesis account d with signed txs."""
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
+    from secret_mcp_sandbox import testing
+    from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
+    from secret_mcp_sandbox.crypto import address_bytes
+    from tests.sandbox.test_compute import WALLET, code_hash, execute, response_data
+
+    genesis_pair, _ = addresses(sandbox)
+    sscrt = httpx.get(f"{sandbox.url}{C}/contract_address/sandbox-sscrt").json()["contract_address"]
+    token = {"token": {"contract_addr": sscrt, "token_code_hash": code_hash(sandbox, sscrt)}}
+    init = {"asset_infos": [{"native_token": {"denom": "uscrt"}}, token]}
+    m = pb.MsgInstantiateContract(sender=address_bytes(GENESIS_ADDRESSES["d"]), code_id=3, label="env-scrt-sscrt",
+                                  init_msg=WALLET.encrypt(code_hash(sandbox, genesis_pair), init))
+    res = testing.send_tx(sandbox, "d", [m], gas=600_000)["tx_response"]
+    assert res["code"] == 0, res["raw_log"]
+    pair = response_data(res, pb.MsgInstantiateContractResponse).address
+    for to, msg, funds in [
+        (sscrt, {"deposit": {}}, 10_000_000),
+        (sscrt, {"increase_allowance": {"spender": pair, "amount": "10000000"}}, 0),
+        (pair, {"provide_liquidity": {"assets": [{"info": init["asset_infos"][0], "amount": "30000000"},
+                                                 {"info": token, "amount": "10000000"}]}}, 30_000_000),
+    ]:
+        coins = [Coin(denom="uscrt", amount=str(funds))] if funds else None
+        assert execute(sandbox, "d", to, msg, funds=coins)[0]["code"] == 0
+    return pair
+
+
+async def test_pairs_from_the_environment_are_listed_and_quoted_per_chain(site, sandbox, tmp_path, sscrt_pair):
+    genesis_pair, _ = addresses(sandbox)
+    counter = httpx.get(f"{sandbox.url}{C}/contract_address/sandbox-counter").json()["contract_address"]
+    chain_id = sandbox.chain.chain_id
+    # Its own chain id as prefix: listed. Another chain's entry (here not even a pair) is left alone.
+    scoped = {PAIRS_ENV: f" {chain_id}:{sscrt_pair} ,, other-chain-9:{counter}"}
+    async with stdio(site, sandbox, tmp_path, env=scoped) as client:
+        listed = await call_ok(client, "secret_swap_pools")
+        quote = await call_ok(client, "secret_swap_quote", {"offer": "SSCRT", "amount": "1"})
+        two = await call_err(client, "secret_swap_quote", {"offer": "SCRT", "amount": "1"})
+    assert [p["address"] for p in listed["pools"]] == [genesis_pair, sscrt_pair]
+    assert [a["symbol"] for a in listed["pools"][1]["assets"]] == ["SCRT", "SSCRT"]
+    assert [a["reserve"] for a in listed["pools"][1]["assets"]] == ["30000000", "10000000"]
+    ret, commission, spread = xyk(10_000_000, 30_000_000, 1_000_000)
+    assert quote["pool"] == sscrt_pair and quote["ask_id"] == "uscrt"
+    assert (quote["return_amount"], quote["commission_amount"], quote["spread_amount"]) == (
+        str(ret), str(commission), str(spread))
+    assert two["code"] == "POOL_NOT_FOUND" and set(two["details"]["pools"]) == {genesis_pair, sscrt_pair}
+
+    # The pair for another chain id only: not listed, not used.
+    elsewhere = {PAIRS_ENV: f"other-chain-9:{sscrt_pair}"}
+    async with stdio(site, sandbox, tmp_path, env=elsewhere) as client:
+        listed = await call_ok(client, "secret_swap_pools")
+        none = await call_err(client, "secret_swap_quote", {"offer": "SSCRT", "amount": "1"})
+    assert [p["address"] for p in listed["pools"]] == [genesis_pair] and none["code"] == "POOL_NOT_FOUND"
+
+
+async def test_a_malformed_pairs_entry_is_a_config_error(site, sandbox, tmp_path, sscrt_pair):
+    broken = {PAIRS_ENV: f"{sscrt_pair},other-chain-9:secret1notanaddress"}
+    async with stdio(site, sandbox, tmp_path, env=broken) as client:
+        listing = await call_err(client, "secret_swap_pools")
+        choosing = await call_err(client, "secret_swap_quote", {"offer": "SSCRT", "amount": "1"})
+        direct = await call_ok(client, "secret_swap_quote", {"offer": "SSCRT", "amount": "1", "pool": sscrt_pair})
+    for err in (listing, choosing):
+        assert err["code"] == "INVALID_CONFIG" and err["details"]["key"] == PAIRS_ENV
+        assert "other-chain-9:secret1notanaddress" in err["message"] and err["suggestions"]
+    assert direct["pool"] == sscrt_pair  # a pool given directly does not depend on the variable

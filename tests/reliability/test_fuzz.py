@@ -5,7 +5,7 @@ in-process MCP client, with a funded wallet whose recovery phrase we know and ev
   never INTERNAL_ERROR (an unexpected exception in a tool), never a hang;
 - neither the phrase nor the private key (hex or base64) appears in any result or confirmation preview;
 - nothing is signed: every moves-funds tool stops at the confirmation, so the wallet's sequence does not
-  move (except for UNCONFIRMED_WRITES, chain writes that have no confirmation at all; see there).
+  move.
 
 CI draws ~10 examples per tool; SECRET_MCP_FULL=1 draws 200 per tool (and runs the handshake era too).
 """
@@ -60,16 +60,10 @@ CONFIRMED: dict[str, tuple[dict[str, Any], str]] = {
     "secret_ibc_transfer": ({"channel": "channel-0", "receiver": COSMOS, "amount": "1 SCRT"}, "CONFIRMATION_DECLINED"),
     "secret_token_transfer": ({"token": TOKEN, "recipient": B, "amount": "1"}, "CONFIRMATION_DECLINED"),
     "secret_token_send": ({"token": TOKEN, "recipient": COUNTER, "amount": "1"}, "CONFIRMATION_DECLINED"),
+    "secret_token_create_viewing_key": ({"token": TOKEN}, "CONFIRMATION_DECLINED"),
+    "secret_token_set_viewing_key": ({"token": TOKEN, "key": "a fuzz key"}, "CONFIRMATION_DECLINED"),
     # Redeems a code instead of asking; an unknown code is refused.
     "secret_confirm_transaction": ({"code": "NOSUCHCODE"}, "CONFIRMATION_UNKNOWN"),
-}
-
-# Chain writes that sign and pay a fee WITHOUT a confirmation (no confirm function). SECURITY.md says the
-# `confirm` setting covers chain writes; these contradict it and were reported to the lead (they belong to
-# the tokens pack). The sandbox faucet also has none, but signs with the faucet's key, never a wallet's.
-UNCONFIRMED_WRITES = {
-    "secret_token_create_viewing_key": "tokens pack: no confirm function",
-    "secret_token_set_viewing_key": "tokens pack: no confirm function",
 }
 
 # Inputs that once crashed a tool (INTERNAL_ERROR), with the structured error they give now.
@@ -233,22 +227,21 @@ async def test_every_tool_survives_its_fuzzed_inputs(mode, sandbox, home, no_os_
             for args in draw(arguments(listed[name].input_schema, field_hints), EXAMPLES):
                 await call(name, args)
                 await _restore(client, sandbox, name)
-            if sequence(sandbox, me) != signed and name not in UNCONFIRMED_WRITES:
+            if sequence(sandbox, me) != signed:
                 problems.append(f"{name}: signed a transaction with the wallet although every confirmation was declined")
         after = await call_ok(client, "secret_get_balance", {})  # and the session still serves
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:40])
-    # Only the listed unconfirmed writes may have spent anything: their fees.
-    assert int(after["uscrt"]) >= int(funds["uscrt"]) - 200_000 * len(UNCONFIRMED_WRITES) * (EXAMPLES + 1)
+    # Nothing signed, so no fee was paid (the fuzzed faucet may only have added funds).
+    assert int(after["uscrt"]) >= int(funds["uscrt"])
 
 
-def test_unconfirmed_writes_are_exactly_the_known_ones():
-    """A chain-writing tool without a confirm function signs without asking: only the listed ones may."""
+def test_every_chain_write_asks_first():
+    """A chain-writing tool without a confirm function would sign and pay a fee without asking (SECURITY.md:
+    chain writes are confirmed); the only exceptions sign nothing with a wallet of the person."""
     specs = tool_specs()
     unconfirmed = {name for name, spec in specs.items() if spec.writes_chain and spec.confirm is None}
     # The faucet signs with the sandbox's own key; secret_confirm_transaction is the confirmation itself.
-    exempt = {"secret_sandbox_faucet", "secret_confirm_transaction"}
-    assert unconfirmed - set(UNCONFIRMED_WRITES) - exempt == set(), "new chain writes without a confirm function"
-    assert set(UNCONFIRMED_WRITES) - unconfirmed == set(), "these ask now: remove them from UNCONFIRMED_WRITES"
+    assert unconfirmed == {"secret_sandbox_faucet", "secret_confirm_transaction"}, "chain writes without a confirm function"
 
 
 def _show(args: dict) -> str:

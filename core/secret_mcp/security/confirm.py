@@ -11,7 +11,9 @@ Redis key holding the pending call as JSON, expiring a TTL after the code does (
 says "expired"), and redeeming swaps it for a "spent" marker in one Lua script, so of any number of
 concurrent redemptions on any processes exactly one wins. Arguments that hold a secret (what `redact`
 would mask, e.g. a viewing key in a contract message) never go to Redis: that code stays in the issuing
-process's memory and is redeemed there only.
+process's memory and is redeemed there only. Redis Cluster (`redis+cluster://`) works the same way: a code
+is one key (`secret-mcp:confirm:<code>`) and the script touches only that key, so it runs on the node that
+owns the key's slot, and codes spread over the cluster.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ return v
 
 
 class RedisCodeStore:
-    """Shared by every process on the same Redis (`cache_url`)."""
+    """Shared by every process on the same Redis or Redis Cluster (`cache_url`)."""
 
     def __init__(self, url: str, client: Any, clock: Callable[[], float] = time.time) -> None:
         from ..cache_backends import PREFIX
@@ -125,13 +127,11 @@ class RedisCodeStore:
         self._take = client.register_script(_TAKE)
 
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        import redis
-
-        from ..cache_backends import unavailable
+        from ..cache_backends import redis_errors, unavailable
 
         try:
             return fn(*args, **kwargs)
-        except redis.RedisError as exc:  # fail closed: no code is issued or honoured without the store
+        except redis_errors() as exc:  # fail closed: no code is issued or honoured without the store
             raise unavailable(self.url, exc) from None
 
     def put(self, pending: Pending, keep_until: float) -> None:
@@ -148,11 +148,14 @@ class RedisCodeStore:
         return Pending(**json.loads(raw))
 
 
-def _holds_secret(args: dict[str, Any]) -> bool:
-    from .redact import redact
+def _holds_secret(tool: str, args: dict[str, Any]) -> bool:
+    """Would redaction change these arguments? Also in the audit summary's form (`tool {args}`), where a
+    set_viewing_key call's `key` is recognised whatever its length or shape."""
+    from .redact import redact, redact_text
 
     plain = to_jsonable_python(args, fallback=str)
-    return redact(plain) != plain
+    summary = f"{tool} {canonical(args)}"
+    return redact(plain) != plain or redact_text(summary) != summary
 
 
 class ConfirmationCodes:
@@ -183,7 +186,7 @@ class ConfirmationCodes:
         )
         self.purge()
         keep_until = pending.expires_at + self.ttl  # kept that long so a late redemption says "expired"
-        if self._shared is not None and not _holds_secret(pending.args):
+        if self._shared is not None and not _holds_secret(tool, pending.args):
             self._shared.put(pending, keep_until)
         else:
             if self._shared is not None:

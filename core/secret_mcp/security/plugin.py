@@ -27,8 +27,8 @@ class ConfirmedResult(BaseModel):
 async def secret_confirm_transaction(
     ctx: ToolContext,
     code: Annotated[str, Field(description="The confirmation_code the person approved")],
-    tool: Annotated[str | None, Field(description="Optional: the tool the code is for, checked against it")] = None,
-    arguments: Annotated[dict[str, Any] | None, Field(description="Optional: the arguments, checked against the code")] = None,
+    tool: str | None = None,  # when given, checked against the code
+    arguments: dict[str, Any] | None = None,  # when given, checked against the code
 ) -> ConfirmedResult:
     """Run a pending action once by its confirmation code, only after the person explicitly approved its preview."""
     from ..server import execute  # the core's tool path; imported here because server imports the security core

@@ -4,7 +4,10 @@ Removed:
 - a run of 12 or more BIP39 English words in a row (a 12/15/18/21/24-word phrase, or part of a longer run);
 - 64 hex characters (a raw secp256k1 private key) and base64 of exactly 32 bytes, except where a label says
   it is a hash or a public key (`txhash`, `code_hash`, `consensus_pubkey`, ...): those have the same shapes
-  and must survive (JSON: the key's whole subtree; text: a label just before the value);
+  and must survive (JSON: the key's whole subtree; text: a label just before the value), and except a
+  transaction hash as the last segment of a URL path: the LCD's `/cosmos/tx/v1beta1/txs/<hash>`, an explorer's
+  `/tx/<hash>` or `/transactions/<hash>`, the `secret://tx/<hash>` resource (it names the transaction a failed
+  lookup was about; a private key has no business in such a path);
 - anything registered as a known secret (by SHA-256 fingerprint, so this module holds no plaintext), even
   under a hash label: hex keys, whole string values, and quoted strings in text (a viewing key set by hand);
 - viewing keys: `api_key_...` (what contracts generate), any value labelled `viewing_key`, and the `key` of a
@@ -45,6 +48,13 @@ _B64 = re.compile(r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])")
 _LABEL = r"(?:hash|pub_?key|public_?key)"
 _HASH_LABEL = re.compile(_LABEL + r"[\"']?\s*[:=]?\s*[\"']?\s*$", re.IGNORECASE)
 _LABEL_KEY = re.compile(_LABEL, re.IGNORECASE)
+_TX_PATH = re.compile(r"/(?:txs?|transactions)/$", re.IGNORECASE)  # a URL path segment naming a transaction
+
+# Each scan below runs only when its pattern could match: a phrase needs 47 characters (12 words of 3+ letters
+# and 11 gaps) with a gap character, a hex key 64 characters, base64 of 32 bytes an "=" and 44. Most values of a
+# result (addresses, amounts, names) then cost a few substring tests. `_SHORTCUTS = False` (tests) runs them all.
+_SHORTCUTS = True
+_GAP_CHAR = re.compile(r'[\s,;"\'\[\]]')
 
 _known: set[bytes] = set()
 
@@ -86,6 +96,11 @@ def _hash_labelled(text: str, start: int) -> bool:
     return _HASH_LABEL.search(text[max(0, start - 40):start]) is not None
 
 
+def _in_tx_path(text: str, start: int) -> bool:
+    """Hex right after `/txs/`, `/tx/` or `/transactions/` (a tx hash is hex, so base64 gets no such pass)."""
+    return _TX_PATH.search(text[max(0, start - 14):start]) is not None
+
+
 def _is_key_b64(token: str) -> bool:
     try:
         return len(base64.b64decode(token, validate=True)) == 32
@@ -97,12 +112,15 @@ def redact_text(text: str, *, hash_label: bool = False) -> str:
     """`text` with secrets replaced; `hash_label` says the whole value sits under a hash-named key."""
     if not text:
         return text
-    for start, end in reversed(_phrases(text)):
-        text = text[:start] + REDACTED + text[end:]
+    every = not _SHORTCUTS
+    if every or (len(text) >= 47 and _GAP_CHAR.search(text)):
+        for start, end in reversed(_phrases(text)):
+            text = text[:start] + REDACTED + text[end:]
 
     def hex_sub(m: re.Match[str]) -> str:
         token = m.group(1)
-        if _is_known(token) or not (hash_label or _hash_labelled(m.string, m.start())):
+        allowed = hash_label or _hash_labelled(m.string, m.start()) or _in_tx_path(m.string, m.start())
+        if _is_known(token) or not allowed:
             return REDACTED
         return m.group(0)
 
@@ -114,13 +132,25 @@ def redact_text(text: str, *, hash_label: bool = False) -> str:
             return REDACTED
         return token
 
-    text = _VIEWING_KEY.sub("api_key_" + REDACTED, text)  # SNIP-20 viewing keys, generated or set by hand
-    text = _LABELLED_KEY.sub(_labelled_sub, text)
-    if _known:
-        if _is_known(text):
-            return REDACTED
-        text = _QUOTED.sub(lambda m: m.group(1) + REDACTED + m.group(1) if _is_known(m.group(2)) else m.group(0), text)
-    return _B64.sub(b64_sub, _HEX.sub(hex_sub, text))
+    if every or "api_key_" in text:
+        text = _VIEWING_KEY.sub("api_key_" + REDACTED, text)  # SNIP-20 viewing keys, generated or set by hand
+    if every or "viewing_key" in text:
+        text = _LABELLED_KEY.sub(_labelled_sub, text)
+    text = _redact_known(text)
+    if every or len(text) >= 64:
+        text = _HEX.sub(hex_sub, text)
+    if every or (len(text) >= 44 and "=" in text):
+        text = _B64.sub(b64_sub, text)
+    return text
+
+
+def _redact_known(text: str) -> str:
+    """Registered secrets: the whole text, or a quoted string in it."""
+    if not _known:
+        return text
+    if _is_known(text):
+        return REDACTED
+    return _QUOTED.sub(lambda m: m.group(1) + REDACTED + m.group(1) if _is_known(m.group(2)) else m.group(0), text)
 
 
 def _labelled_sub(m: re.Match[str]) -> str:
@@ -139,11 +169,20 @@ def redact(value: Any, *, _hash_label: bool = False) -> Any:
         inner = value.get("set_viewing_key")  # the contract message, e.g. in a decrypted transaction
         if isinstance(inner, dict) and isinstance(inner.get("key"), str):
             value = {**value, "set_viewing_key": {**inner, "key": REDACTED}}
-        return {k: REDACTED if _VK_LABEL.match(str(k)) and isinstance(v, str) and v
-                else redact(v, _hash_label=_hash_label or bool(_LABEL_KEY.search(str(k)))) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            viewing_key, hash_label = _key_labels(str(k))
+            out[k] = REDACTED if viewing_key and isinstance(v, str) and v else redact(v, _hash_label=_hash_label or hash_label)
+        return out
     if isinstance(value, (list, tuple)):
         return type(value)(_redact_word_runs([redact(v, _hash_label=_hash_label) for v in value]))
     return value
+
+
+@lru_cache(maxsize=4096)
+def _key_labels(key: str) -> tuple[bool, bool]:
+    """Is this JSON key a viewing-key label; does it name a hash or public key? (Keys repeat: cached.)"""
+    return _VK_LABEL.match(key) is not None, _LABEL_KEY.search(key) is not None
 
 
 def _redact_word_runs(items: list[Any]) -> list[Any]:

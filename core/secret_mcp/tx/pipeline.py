@@ -9,6 +9,7 @@ transaction is looked up by its hash (computed locally) and is never broadcast a
 from __future__ import annotations
 
 import math
+import re
 import time
 import weakref
 from decimal import Decimal
@@ -81,10 +82,22 @@ def active_signer(ctx: ToolContext) -> Signer:
     return Signer(name, wallet.address, keystore.public_key(name))
 
 
-def _simulation_error(exc: ChainError) -> SecretMCPError:
+_ADDRESS = re.compile(r"secret1[02-9ac-hj-np-z]{38}")
+
+
+def _simulation_error(exc: ChainError, sender: str) -> SecretMCPError:
     text = str(exc.details.get("chain_message") or exc.message)
     details = {"chain_message": text, "stage": "simulate"}
     if "insufficient funds" in text:
+        # A contract's own payment (a sub-message) failing, or another account named: not the wallet's balance.
+        others = [a for a in dict.fromkeys(_ADDRESS.findall(text)) if a != sender and sender not in text]
+        if "submessages" in text or others:
+            who = others[0] if others else "a contract this transaction calls"
+            details["payer"] = others[0] if others else "contract"
+            return SecretMCPError(
+                "INSUFFICIENT_FUNDS", f"The chain says {who} cannot pay what it tried to send (not the wallet): {text}",
+                ["The wallet's balance is not the problem: the contract (or account) paying out holds too little.",
+                 "Check the contract's balance with secret_get_balance, or ask for less."], details)
         return SecretMCPError("INSUFFICIENT_FUNDS", f"The chain says the wallet cannot pay: {text}",
                               ["Check the balance with secret_get_balance; amount plus fee must be covered."], details)
     if "out of gas" in text:
@@ -107,7 +120,7 @@ async def simulate(ctx: ToolContext, msgs: Sequence[build.Msg], signer: Signer, 
     except ChainError as exc:
         if exc.code in IN_DOUBT:
             raise
-        raise _simulation_error(exc) from None
+        raise _simulation_error(exc, signer.address) from None
     return int((out.get("gas_info") or {}).get("gas_used", 0)), out
 
 

@@ -16,7 +16,7 @@ import attrs
 from secret_mcp import SecretMCPError, ToolContext
 from secret_mcp.addresses import validate_address
 from secret_mcp.contracts import code_hash, query
-from secret_mcp.errors import ChainError
+from secret_mcp.errors import ChainError, ConfigError
 
 ENV = "SECRET_MCP_SWAP_PAIRS"
 SANDBOX_LABELS = ("sandbox-scrt-susd",)
@@ -64,14 +64,23 @@ def remember(ctx: ToolContext, address: str) -> None:
 
 
 def _from_env(chain_id: str) -> list[str]:
+    """The env var's pairs for this chain. A malformed entry (for any chain) is an INVALID_CONFIG error, never
+    skipped: without that pair, picking "the only known pool" for an asset could pick another pool."""
     out = []
     for item in os.environ.get(ENV, "").split(","):
         item = item.strip()
         if not item:
             continue
         scope, _, address = item.rpartition(":")
+        try:
+            address = validate_address(address, field="pair")
+        except SecretMCPError as exc:
+            raise ConfigError(ENV, f"the entry {item!r} is not a pair address: {exc.message}", [
+                f"Fix {ENV} in the server's environment and restart it: comma-separated secret1… pair "
+                "addresses, each optionally as chain-id:secret1….",
+                "Meanwhile give the pool directly (`pool` argument), which does not read this variable."]) from None
         if not scope or scope == chain_id:
-            out.append(validate_address(address, field=ENV))
+            out.append(address)
     return out
 
 

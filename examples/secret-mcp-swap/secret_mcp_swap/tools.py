@@ -19,11 +19,12 @@ from secret_mcp.contracts.execute import ContractTx, confirm_text, raw_address, 
 
 from . import pools, pricing
 
-OfferArg = Annotated[str, Field(description="What you give: 'SCRT' (native), or a token symbol / contract address")]
-AmountArg = Annotated[str, Field(description="How much you give, in whole units (e.g. '2.5')")]
-PoolArg = Annotated[str | None, Field(description="Pair contract address; default: the only known pool with that asset")]
-SlippageArg = Annotated[str, Field(description="Slippage tolerance in percent (e.g. '1'); beyond it the swap fails")]
-BeliefArg = Annotated[str | None, Field(description="Pin the price guard to an earlier quote: its belief_price")]
+# Short on purpose: the model reads every tool's text in every conversation (see CONTRIBUTING.md).
+OfferArg = Annotated[str, Field(description="What you give: 'SCRT', or a token symbol or address")]
+AmountArg = Annotated[str, Field(description="In whole units, e.g. '2.5'")]
+PoolArg = Annotated[str | None, Field(description="Pair address; default: the only pool with that asset")]
+SlippageArg = Annotated[str, Field(description="Percent, e.g. '1'; beyond it the swap fails")]
+BeliefArg = Annotated[str | None, Field(description="An earlier quote's belief_price, to pin the price guard")]
 
 
 class AssetView(BaseModel):
@@ -92,9 +93,8 @@ def _view(p: pools.Pool) -> PoolView:
 
 @tool(effect="reads", title="Swap pools")
 async def secret_swap_pools(ctx: ToolContext, add_pair: Annotated[str | None, Field(
-        description="A pair contract address to add to the known pools (this server process)")] = None) -> Pools:
-    """List the known x*y=k pools on the current network with their reserves and spot price (on the sandbox, its
-    genesis SCRT/SUSD pool). `add_pair` checks a pair address and remembers it."""
+        description="A pair address to check and remember")] = None) -> Pools:
+    """Known x*y=k pools (on the sandbox: SCRT/SUSD) with reserves and spot price."""
     if add_pair:
         added = await pools.load(ctx, add_pair)
         pools.remember(ctx, added.address)
@@ -138,8 +138,7 @@ async def _plan(ctx: ToolContext, offer: str, amount: str, pool: str | None, sli
 @tool(effect="reads", title="Swap quote")
 async def secret_swap_quote(ctx: ToolContext, offer: OfferArg, amount: AmountArg, pool: PoolArg = None,
                             slippage_percent: SlippageArg = "1") -> Quote:
-    """Simulate a swap: what `amount` of `offer` returns now (after the 0.3 % commission), the price impact, and
-    the minimum a swap with this slippage tolerance would accept. Nothing is signed or sent."""
+    """Simulate a swap: the return after the 0.3 % commission, price impact and minimum received; nothing is sent."""
     return (await _plan(ctx, offer, amount, pool, slippage_percent, None)).quote
 
 
@@ -187,9 +186,8 @@ async def _confirm_swap(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="moves_funds", title="Swap", needs_wallet=True, confirm=_confirm_swap)
 async def secret_swap(ctx: ToolContext, offer: OfferArg, amount: AmountArg, pool: PoolArg = None,
                       slippage_percent: SlippageArg = "1", belief_price: BeliefArg = None) -> SwapTx:
-    """Swap on an x*y=k pool from the active wallet: native SCRT (sent with the swap) or a SNIP-20 token (sent to
-    the pair with the token's `send`). The person confirms offer, expected return and minimum received first; the
-    pair refuses the swap (nothing moves, no fee) if the price moved beyond the slippage tolerance."""
+    """Swap SCRT or a SNIP-20 token on an x*y=k pool from the active wallet; the person confirms first. Beyond the
+    slippage tolerance the pair refuses it: nothing moves, no fee."""
     plan = await _plan(ctx, offer, amount, pool, slippage_percent, belief_price)
     msg, wire, spent = await _message(ctx, plan)
     out = await run(ctx, [msg], [wire], summary=_summary(plan), tool="secret_swap", amounts=spent)

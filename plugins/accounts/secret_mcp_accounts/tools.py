@@ -12,7 +12,7 @@ from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx.lookup import MAX_PAGE, TxInfo, search, tx_info
 
-AddressArg = Annotated[str | None, Field(description="secret1… address; default: the active wallet")]
+AddressArg = str | None  # secret1…; each tool's description says the default (the active wallet)
 Role = Literal["all", "sent", "received"]
 QUERIES = {"sent": "message.sender='{a}'", "received": "transfer.recipient='{a}'"}
 
@@ -61,7 +61,7 @@ async def _account(ctx: ToolContext, address: str) -> dict | None:
 
 @tool(effect="reads", title="Get account")
 async def secret_get_account(ctx: ToolContext, address: AddressArg = None) -> Account:
-    """Return an account's type, account number, sequence and public key (default: the active wallet)."""
+    """Account number, sequence and pubkey (default: active wallet)."""
     addr = ctx.address_or_active(address)
     acc = await _account(ctx, addr)
     if acc is None:
@@ -95,11 +95,11 @@ async def _newest(ctx: ToolContext, query: str, count: int) -> tuple[list[dict],
 async def secret_get_account_transactions(
     ctx: ToolContext,
     address: AddressArg = None,
-    role: Annotated[Role, Field(description="'sent', 'received' or 'all'")] = "all",
+    role: Role = "all",
     page: Annotated[int, Field(ge=1)] = 1,
     limit: Annotated[int, Field(ge=1, le=100)] = 20,
 ) -> AccountTxs:
-    """List an address's transactions, newest first: those it sent, received, or both (paginated)."""
+    """Transactions an address (default: active wallet) sent or received, newest first."""
     addr = ctx.address_or_active(address)
     if role != "all":
         responses, total = await search(ctx, QUERIES[role].format(a=addr), page=page, limit=limit, order="desc")
@@ -122,7 +122,7 @@ async def secret_get_account_transactions(
 
 @tool(effect="reads", title="Account transaction count")
 async def secret_get_account_tx_count(ctx: ToolContext, address: AddressArg = None) -> TxCount:
-    """Count the transactions an address sent and received, with its current sequence."""
+    """How many transactions an address (default: active wallet) sent and received."""
     addr = ctx.address_or_active(address)
     _, sent = await search(ctx, QUERIES["sent"].format(a=addr), limit=1)
     _, received = await search(ctx, QUERIES["received"].format(a=addr), limit=1)

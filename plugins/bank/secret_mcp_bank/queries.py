@@ -12,8 +12,8 @@ from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
 
 BANK = "/cosmos/bank/v1beta1"
-Limit = Annotated[int, Field(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Field(ge=0, description="How many entries to skip")]
+Limit = Annotated[int, Field(ge=1, le=200)]
+Offset = Annotated[int, Field(ge=0)]
 
 
 class Balance(BaseModel):
@@ -55,9 +55,9 @@ class DenomMetadataList(BaseModel):
 @tool(effect="reads", title="Get balance")
 async def secret_get_balance(
     ctx: ToolContext,
-    address: Annotated[str | None, Field(description="secret1… address; default: the active wallet")] = None,
+    address: str | None = None,
 ) -> Balance:
-    """Every token balance of an address (default: the active wallet), SCRT shown in SCRT and uscrt."""
+    """All balances of an address (default: active wallet); SCRT in SCRT and uscrt."""
     addr = ctx.address_or_active(address)
     body = await ctx.query(f"{BANK}/balances/{addr}", {"pagination.limit": 1000}, data_class="balances", addresses=[addr])
     coins = [coin_view(b["denom"], b["amount"]) for b in body.get("balances") or []]
@@ -68,11 +68,11 @@ async def secret_get_balance(
 @tool(effect="reads", title="Total supply")
 async def secret_get_total_supply(
     ctx: ToolContext,
-    denom: Annotated[str | None, Field(description="One denom (e.g. 'uscrt'); default: every denom, paginated")] = None,
+    denom: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Supply:
-    """Return the total supply of one denom, or of every denom on the chain (paginated with limit/offset)."""
+    """Total supply of one denom, or of all."""
     if denom:
         body = await ctx.query(f"{BANK}/supply/by_denom", {"denom": denom}, data_class="params")
         coin = body.get("amount") or {}
@@ -99,9 +99,9 @@ def _metadata(m: dict[str, Any]) -> DenomMetadata:
 @tool(effect="reads", title="Denom metadata")
 async def secret_get_denom_metadata(
     ctx: ToolContext,
-    denom: Annotated[str | None, Field(description="A base denom (e.g. 'uscrt'); default: every registered denom")] = None,
+    denom: str | None = None,
 ) -> DenomMetadataList:
-    """Return the registered metadata (display unit, exponent, symbol) of one denom or of all of them."""
+    """Display unit, exponent and symbol of one denom, or of all."""
     if denom:
         try:
             body = await ctx.query(f"{BANK}/denoms_metadata/{denom}", data_class="params")

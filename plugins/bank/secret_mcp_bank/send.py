@@ -13,15 +13,15 @@ from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx import TxResult, preview, send_messages
 
-AmountArg = Annotated[str, Field(description="Amount with its unit: '1.5 SCRT', '1500000uscrt', or a number with `denom`")]
-DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT', 'uscrt' or a base denom")]
-MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo (visible on chain)")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
+AmountArg = Annotated[str, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
+DenomArg = str | None  # the unit of a bare-number amount: 'SCRT', 'uscrt' or a base denom
+MemoArg = Annotated[str, Field(max_length=256)]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
 
 
 class Payment(BaseModel):
-    address: str = Field(description="Recipient secret1… address")
-    amount: str = Field(description="'1.5 SCRT', '1500000uscrt', or a number with denom")
+    address: str
+    amount: str = Field(description="e.g. '1.5 SCRT'")
     denom: str | None = None
 
 
@@ -91,13 +91,13 @@ async def _confirm_multi(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="moves_funds", title="Send tokens", needs_wallet=True, confirm=_confirm_send)
 async def secret_send_tokens(
     ctx: ToolContext,
-    recipient: Annotated[str, Field(description="Recipient secret1… address")],
+    recipient: str,
     amount: AmountArg,
     denom: DenomArg = None,
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> TxResult:
-    """Send SCRT (or another base denom) from the active wallet to one address; returns the transaction once it is in a block."""
+    """Send SCRT (or another denom) from the active wallet to one address."""
     to, value, msg = _send_plan(ctx, recipient, amount, denom)
     return await send_messages(ctx, [msg], summary=f"Send {value.display} to {to}", amounts=[value],
                                recipients=[to], memo=memo, gas=gas, tool="secret_send_tokens")
@@ -106,11 +106,11 @@ async def secret_send_tokens(
 @tool(effect="moves_funds", title="Send to several recipients", needs_wallet=True, confirm=_confirm_multi)
 async def secret_multi_send(
     ctx: ToolContext,
-    recipients: Annotated[list[Payment], Field(min_length=1, max_length=100, description="Who gets how much")],
+    recipients: Annotated[list[Payment], Field(min_length=1, max_length=100)],
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> TxResult:
-    """Pay several addresses in ONE atomic transaction: everyone is paid or nobody is."""
+    """Pay several addresses in ONE atomic transaction: all or none."""
     plan, msg = _multi_plan(ctx, recipients)
     total = ", ".join(f"{v.display} to {to}" for to, v in plan)
     return await send_messages(ctx, [msg], summary=f"Multi-send: {total}", amounts=[v for _, v in plan],

@@ -80,8 +80,8 @@ async def _latest(ctx: ToolContext) -> dict:
 
 
 @tool(effect="reads", title="Get block")
-async def secret_get_block(ctx: ToolContext, height: Annotated[int, Field(ge=1, description="Block height")]) -> Block:
-    """Return the block at a height: hash, time, proposer and its transactions' hashes."""
+async def secret_get_block(ctx: ToolContext, height: Annotated[int, Field(ge=1)]) -> Block:
+    """Block at a height, with its tx hashes."""
     try:
         return _block(await ctx.query(f"{TM}/blocks/{height}", data_class="block"))
     except ChainError as exc:
@@ -99,15 +99,15 @@ async def secret_get_block(ctx: ToolContext, height: Annotated[int, Field(ge=1, 
 
 @tool(effect="reads", title="Latest block")
 async def secret_get_latest_block(ctx: ToolContext) -> Block:
-    """Return the newest block: height, hash, time, proposer and its transactions' hashes."""
+    """Newest block, with its tx hashes."""
     return _block(await _latest(ctx))
 
 
 @tool(effect="reads", title="Get block by hash")
 async def secret_get_block_by_hash(
-    ctx: ToolContext, hash: Annotated[str, Field(description="Block hash: 64 hex characters (0x optional)")],
+    ctx: ToolContext, hash: str,
 ) -> Block:
-    """Find a block by its hash (needs CometBFT RPC on the endpoint; public LCDs usually lack it)."""
+    """Block by hash (needs CometBFT RPC; public LCDs usually lack it)."""
     text = (hash or "").strip()
     if not _BLOCK_HASH.match(text):
         raise SecretMCPError("INVALID_BLOCK_HASH", f"{text!r} is not a block hash (64 hexadecimal characters).",
@@ -137,7 +137,7 @@ async def secret_get_block_by_hash(
 
 @tool(effect="reads", title="Node info")
 async def secret_get_node_info(ctx: ToolContext) -> NodeInfo:
-    """Return what the node runs: moniker, chain id, CometBFT / Secret / Cosmos SDK / Go versions."""
+    """Node moniker, chain id and software versions."""
     body = await ctx.query(f"{TM}/node_info", data_class="node_info")
     node, app = body.get("default_node_info") or {}, body.get("application_version") or {}
     return NodeInfo(moniker=node.get("moniker", ""), network=node.get("network", ""), node_id=node.get("default_node_id", ""),
@@ -148,7 +148,7 @@ async def secret_get_node_info(ctx: ToolContext) -> NodeInfo:
 
 @tool(effect="reads", title="Syncing status")
 async def secret_get_syncing_status(ctx: ToolContext) -> SyncStatus:
-    """Say whether the node is still catching up, and how old its latest block is."""
+    """Whether the node is catching up; its latest block's age."""
     syncing = bool((await ctx.query(f"{TM}/syncing", cached=False)).get("syncing"))
     block = _block(await _latest(ctx))
     made = _rfc3339(block.time)

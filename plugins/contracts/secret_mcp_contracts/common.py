@@ -12,12 +12,13 @@ from secret_mcp.context import ToolContext
 from secret_mcp.contracts.execute import ContractTx, raw_address, readable, run  # noqa: F401 (used by the tools)
 from secret_mcp.errors import SecretMCPError
 
-JsonArg = Annotated[dict[str, Any] | str, Field(description="Message: JSON object or JSON text")]
-AddressArg = Annotated[str, Field(description="Contract address secret1…")]
-HashArg = Annotated[str | None, Field(description="Code hash (hex); looked up if omitted")]
-FundsArg = Annotated[str | None, Field(description="Optional funds sent along, e.g. '1 SCRT' or '1000uscrt'")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
-MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
+# Descriptions only where name and type do not say it all: every byte of tools/list is read by the model.
+JsonArg = dict[str, Any] | str  # a JSON object, or the same as JSON text
+AddressArg = str  # the contract's secret1… address
+HashArg = str | None  # the code hash (hex); looked up when left out
+FundsArg = Annotated[str | None, Field(description="e.g. '1 SCRT'")]  # sent along with the message
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
+MemoArg = Annotated[str, Field(max_length=256)]  # public, visible on chain
 
 
 def parse_msg(value: dict[str, Any] | str, field: str = "msg") -> dict[str, Any]:

@@ -17,7 +17,7 @@ from secret_mcp.tools import tool
 from .common import AddressArg, HashArg, JsonArg, parse_msg
 
 C = "/compute/v1beta1"
-CodeIdArg = Annotated[int, Field(gt=0, description="Code id")]
+CodeIdArg = Annotated[int, Field(gt=0)]
 
 
 class CodeInfo(BaseModel):
@@ -76,7 +76,7 @@ def _not_found(kind: str, what: Any, exc: ChainError) -> SecretMCPError:
 
 @tool(title="Get code info")
 async def secret_get_code_info(ctx: ToolContext, code_id: CodeIdArg) -> CodeInfo:
-    """Creator, code hash, source and builder of one uploaded code id."""
+    """Creator, hash, source and builder of a code id."""
     try:
         out = await ctx.query(f"{C}/code/{code_id}")
     except ChainError as exc:
@@ -86,7 +86,7 @@ async def secret_get_code_info(ctx: ToolContext, code_id: CodeIdArg) -> CodeInfo
 
 @tool(title="List codes")
 async def secret_list_codes(ctx: ToolContext) -> CodeList:
-    """Every code id uploaded to the active network, with its hash and creator."""
+    """Every uploaded code id, with its hash and creator."""
     out = await ctx.query(f"{C}/codes", cached=False)
     return CodeList(codes=[_code(r) for r in out.get("code_infos") or []])
 
@@ -109,7 +109,7 @@ async def secret_get_contract_info(ctx: ToolContext, address: AddressArg) -> Con
 
 @tool(title="Get contract history")
 async def secret_get_contract_history(ctx: ToolContext, address: AddressArg) -> ContractHistory:
-    """Instantiate/migrate history of a contract; messages this session sent are shown decrypted."""
+    """A contract's instantiate/migrate history."""
     address = validate_address(address, field="address")
     try:
         out = await ctx.query(f"{C}/contract_history/{address}", cached=False)
@@ -131,7 +131,7 @@ async def secret_get_contract_history(ctx: ToolContext, address: AddressArg) -> 
 
 @tool(title="Query a contract")
 async def secret_query_contract(ctx: ToolContext, address: AddressArg, query_msg: JsonArg, code_hash: HashArg = None) -> QueryAnswer:
-    """Run an encrypted query on a Secret contract and return its decrypted JSON answer."""
+    """Query a Secret contract; returns its decrypted JSON answer."""
     address = validate_address(address, field="address")
     msg = parse_msg(query_msg, "query_msg")
     return QueryAnswer(address=address, answer=await query(ctx, address, msg, given_hash=code_hash))

@@ -20,12 +20,12 @@ from .common import (AddressArg, ContractTx, FundsArg, GasArg, HashArg, JsonArg,
                      raw_address, run, sender)
 from .upload import max_size, read_wasm
 
-CodeIdArg = Annotated[int, Field(gt=0, description="Code id")]
+CodeIdArg = Annotated[int, Field(gt=0)]
 
 
 class ExecuteItem(BaseModel):
-    contract: str = Field(description="Contract address secret1…")
-    msg: dict[str, Any] | str = Field(description="Execute message (JSON object or text)")
+    contract: str
+    msg: dict[str, Any] | str
     code_hash: str | None = None
     funds: str | None = None
 
@@ -95,7 +95,7 @@ async def _confirm_batch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="moves_funds", title="Execute a contract", needs_wallet=True, confirm=_confirm_execute)
 async def secret_execute_contract(ctx: ToolContext, contract: AddressArg, msg: JsonArg, code_hash: HashArg = None,
                                   funds: FundsArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
-    """Execute a message on a Secret contract from the active wallet; returns its decrypted response and wasm attributes."""
+    """Execute a contract message from the active wallet; returns the decrypted answer."""
     item = {"contract": contract, "msg": msg, "code_hash": code_hash, "funds": funds}
     msgs, wires, spent, lines = await _execute_plan(ctx, [item])
     out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_execute_contract", amounts=spent, memo=memo, gas=gas)
@@ -106,11 +106,11 @@ async def secret_execute_contract(ctx: ToolContext, contract: AddressArg, msg: J
 @tool(effect="moves_funds", title="Batch execute", needs_wallet=True, confirm=_confirm_batch)
 async def secret_batch_execute(
     ctx: ToolContext,
-    messages: Annotated[list[ExecuteItem], Field(min_length=1, max_length=50, description="Execute messages, in order")],
+    messages: Annotated[list[ExecuteItem], Field(min_length=1, max_length=50)],
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> ContractTx:
-    """Execute several contract messages in ONE atomic transaction: if any fails, none takes effect."""
+    """Execute several contract messages in ONE atomic transaction: all or none."""
     msgs, wires, spent, lines = await _execute_plan(ctx, messages)
     out = await run(ctx, msgs, wires, summary="; ".join(lines), tool="secret_batch_execute", amounts=spent,
                     memo=memo, gas=gas)
@@ -146,14 +146,14 @@ async def secret_instantiate_contract(
     ctx: ToolContext,
     code_id: CodeIdArg,
     init_msg: JsonArg,
-    label: Annotated[str, Field(min_length=1, max_length=128, description="Unique label for the new contract")],
-    admin: Annotated[str | None, Field(description="Address allowed to migrate it (default: none)")] = None,
+    label: Annotated[str, Field(min_length=1, max_length=128, description="Unique on the chain")],
+    admin: Annotated[str | None, Field(description="May migrate it; default: nobody")] = None,
     code_hash: HashArg = None,
     funds: FundsArg = None,
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> ContractTx:
-    """Create a contract from an uploaded code id; its address is in `responses[0].address`."""
+    """Instantiate a contract from a code id."""
     args = {"code_id": code_id, "init_msg": init_msg, "label": label, "admin": admin, "code_hash": code_hash, "funds": funds}
     msgs, wires, spent, lines = await _instantiate_plan(ctx, args)
     out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_instantiate_contract", amounts=spent,
@@ -184,7 +184,7 @@ async def _confirm_migrate(ctx: ToolContext, args: dict[str, Any]) -> str | None
 @tool(effect="writes", title="Migrate a contract", needs_wallet=True, confirm=_confirm_migrate)
 async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_id: CodeIdArg, msg: JsonArg,
                                   code_hash: HashArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
-    """Move a contract to new code (admin only); `code_hash` is the new code's (looked up if left out)."""
+    """Migrate a contract to a new code id (admin only); `code_hash` is the new code's."""
     msgs, wires, _spent, lines = await _migrate_plan(ctx, {"contract": contract, "code_id": code_id, "msg": msg,
                                                            "code_hash": code_hash})
     out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_migrate_contract", memo=memo, gas=gas)
@@ -209,12 +209,12 @@ async def _confirm_upload(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="writes", title="Upload contract code", needs_wallet=True, confirm=_confirm_upload)
 async def secret_upload_contract(
     ctx: ToolContext,
-    path: Annotated[str, Field(description="Path of the compiled contract: .wasm or .wasm.gz")],
-    source: Annotated[str, Field(max_length=512, description="Optional source URL")] = "",
-    builder: Annotated[str, Field(max_length=128, description="Optional builder image")] = "",
+    path: str,
+    source: Annotated[str, Field(max_length=512)] = "",  # source code URL
+    builder: Annotated[str, Field(max_length=128)] = "",  # builder image
     memo: MemoArg = "",
     gas: GasArg = None,
 ) -> ContractTx:
-    """Upload contract code (.wasm or .wasm.gz); the new code id is in `responses[0].code_id`."""
+    """Upload a .wasm or .wasm.gz file as new contract code."""
     msgs, wires, _spent, lines = await _upload_plan(ctx, {"path": path, "source": source, "builder": builder})
     return await run(ctx, msgs, wires, summary=lines[0], tool="secret_upload_contract", memo=memo, gas=gas)

@@ -16,7 +16,7 @@ from secret_mcp.tools import tool
 
 from .views import GOV, STATUSES, ProposalDetail, ProposalSummary, get_proposal, params, summary, tally
 
-IdArg = Annotated[int, Field(ge=1, description="Proposal id")]
+IdArg = Annotated[int, Field(ge=1)]
 
 
 class ProposalList(BaseModel):
@@ -48,12 +48,11 @@ def _short(option: str) -> str:
 @tool(effect="reads", title="List proposals")
 async def secret_get_proposals(
     ctx: ToolContext,
-    status: Annotated[Literal["all", "deposit_period", "voting_period", "passed", "rejected", "failed"], Field(
-        description="Only proposals in this state; 'voting_period' = open for votes")] = "all",
-    limit: Annotated[int, Field(ge=1, le=100, description="Page size")] = 20,
-    offset: Annotated[int, Field(ge=0, description="How many to skip (newest first)")] = 0,
+    status: Literal["all", "deposit_period", "voting_period", "passed", "rejected", "failed"] = "all",
+    limit: Annotated[int, Field(ge=1, le=100)] = 20,
+    offset: Annotated[int, Field(ge=0)] = 0,
 ) -> ProposalList:
-    """List governance proposals, newest first, optionally only those in one state (e.g. open for voting)."""
+    """Governance proposals, newest first."""
     query = {"pagination.limit": limit, "pagination.offset": offset, "pagination.count_total": "true",
              "pagination.reverse": "true"}
     if status != "all":
@@ -77,7 +76,7 @@ def _seconds_until(text: str | None) -> int | None:
 
 @tool(effect="reads", title="Get proposal")
 async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalDetail:
-    """One proposal: text, status, deposits, voting period and tally (live while voting, with quorum and outlook)."""
+    """One proposal: text, deposits, deadlines, live tally and outlook."""
     raw = await get_proposal(ctx, proposal_id)
     base = summary(raw)
     gov = await params(ctx)
@@ -98,9 +97,9 @@ async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalD
 @tool(effect="reads", title="Get vote")
 async def secret_get_vote(
     ctx: ToolContext, proposal_id: IdArg,
-    voter: Annotated[str | None, Field(description="secret1… voter; default: the active wallet")] = None,
+    voter: str | None = None,
 ) -> VoteView:
-    """Return how an address (default: the active wallet) voted on a proposal, including weighted votes."""
+    """How `voter` (default: active wallet) voted on a proposal."""
     if voter:
         who = validate_address(voter, field="voter")
     else:

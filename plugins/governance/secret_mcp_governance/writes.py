@@ -17,15 +17,15 @@ from secret_mcp.tx import TxResult, preview, send_messages
 from .views import SHORT, STATUSES, get_proposal, params
 
 Option = Literal["yes", "no", "abstain", "no_with_veto"]
-IdArg = Annotated[int, Field(ge=1, description="Proposal id")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
+IdArg = Annotated[int, Field(ge=1)]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
 ENUM = {"yes": "VOTE_OPTION_YES", "no": "VOTE_OPTION_NO", "abstain": "VOTE_OPTION_ABSTAIN",
         "no_with_veto": "VOTE_OPTION_NO_WITH_VETO"}  # names of gov.v1 VoteOption members
 
 
 class WeightedOption(BaseModel):
     option: Option
-    weight: str = Field(description="Share of your voting power, a decimal like '0.7'; all weights sum to 1")
+    weight: str = Field(description="Decimal, e.g. '0.7'; weights sum to 1")
 
 
 class ProposalTxResult(TxResult):
@@ -184,15 +184,14 @@ def _event(tx: TxResult, kind: str, key: str) -> str | None:
       confirm=_confirm(plan_submit, "Submit a governance text proposal"))
 async def secret_submit_proposal(
     ctx: ToolContext,
-    title: Annotated[str, Field(min_length=1, max_length=255, description="Short title")],
-    summary: Annotated[str, Field(min_length=1, max_length=10_000, description="What the proposal asks for")],
-    initial_deposit: Annotated[str, Field(description="'1 SCRT', '1000000uscrt' or a number with `denom`; at least "
-                                                      "the chain's minimum initial share of the full deposit")],
-    denom: Annotated[str | None, Field(description="Unit when initial_deposit is a bare number")] = None,
-    metadata: Annotated[str, Field(max_length=255, description="Optional metadata (usually a link)")] = "",
+    title: Annotated[str, Field(min_length=1, max_length=255)],
+    summary: Annotated[str, Field(min_length=1, max_length=10_000)],
+    initial_deposit: Annotated[str, Field(description="e.g. '1 SCRT'; at least the chain's minimum")],
+    denom: str | None = None,  # the unit of a bare-number initial_deposit
+    metadata: Annotated[str, Field(max_length=255)] = "",  # usually a link
     gas: GasArg = None,
 ) -> ProposalTxResult:
-    """Submit a text proposal with an initial deposit; returns the new proposal id."""
+    """Submit a text proposal with an initial deposit."""
     plan = await plan_submit(ctx, {"title": title, "summary": summary, "initial_deposit": initial_deposit,
                                    "denom": denom, "metadata": metadata})
     tx = await send_messages(ctx, [plan.msg], summary=f"Submit proposal '{title.strip()}'", amounts=[plan.value],
@@ -206,11 +205,11 @@ async def secret_submit_proposal(
       confirm=_confirm(plan_deposit, "Deposit on a governance proposal"))
 async def secret_deposit_proposal(
     ctx: ToolContext, proposal_id: IdArg,
-    amount: Annotated[str, Field(description="'5 SCRT', '5000000uscrt' or a number with `denom`")],
-    denom: Annotated[str | None, Field(description="Unit when amount is a bare number")] = None,
+    amount: Annotated[str, Field(description="e.g. '5 SCRT'")],
+    denom: str | None = None,  # the unit of a bare-number amount
     gas: GasArg = None,
 ) -> ProposalTxResult:
-    """Add a deposit to a proposal in its deposit (or voting) period. The person confirms first."""
+    """Deposit on a proposal; the person confirms first."""
     plan = await plan_deposit(ctx, {"proposal_id": proposal_id, "amount": amount, "denom": denom})
     tx = await send_messages(ctx, [plan.msg], summary=f"Deposit {plan.value.display} on proposal {proposal_id}",
                              amounts=[plan.value], gas=gas, tool="secret_deposit_proposal")
@@ -224,14 +223,12 @@ async def secret_deposit_proposal(
       confirm=_confirm(plan_vote, "Vote on a governance proposal"))
 async def secret_vote_proposal(
     ctx: ToolContext, proposal_id: IdArg,
-    option: Annotated[Option | None, Field(description="yes, no, abstain or no_with_veto")] = None,
-    weighted: Annotated[list[WeightedOption] | None, Field(max_length=4, description="A split vote instead of "
-                                                           "`option`, e.g. [{option: yes, weight: '0.7'}, "
-                                                           "{option: abstain, weight: '0.3'}]")] = None,
-    metadata: Annotated[str, Field(max_length=255, description="Optional note stored with the vote")] = "",
+    option: Option | None = None,
+    weighted: Annotated[list[WeightedOption] | None, Field(max_length=4, description="A split vote, instead of option")] = None,
+    metadata: Annotated[str, Field(max_length=255)] = "",  # a note stored with the vote
     gas: GasArg = None,
 ) -> VoteTxResult:
-    """Vote on a proposal in its voting period, with one option or weighted; voting again replaces the earlier vote."""
+    """Vote on a proposal in its voting period; voting again replaces the vote."""
     plan = await plan_vote(ctx, {"proposal_id": proposal_id, "option": option, "weighted": weighted,
                                  "metadata": metadata})
     tx = await send_messages(ctx, [plan.msg], summary=f"Vote on proposal {proposal_id}", gas=gas,

@@ -25,8 +25,8 @@ KNOWN_PREFIXES = {
 # Channels whose client state this LCD may not expose: (our chain id, channel) -> counterparty chain id.
 KNOWN_COUNTERPARTIES = {("secret-sandbox-1", "channel-0"): "cosmoshub-sandbox"}
 
-ChannelArg = Annotated[str, Field(description="Channel on this chain, e.g. 'channel-0'")]
-PortArg = Annotated[str, Field(description="Port id; 'transfer' for token transfers")]
+ChannelArg = Annotated[str, Field(description="e.g. 'channel-0'")]  # on this chain
+PortArg = str  # the port id; 'transfer' for token transfers
 
 
 class Channel(BaseModel):
@@ -122,10 +122,10 @@ async def counterparty(ctx: ToolContext, channel: str, port: str = "transfer") -
 @tool(effect="reads", title="IBC channels")
 async def secret_get_ibc_channels(
     ctx: ToolContext,
-    limit: Annotated[int, Field(ge=1, le=200, description="Channels per page")] = 50,
-    page_key: Annotated[str | None, Field(description="`next_key` from the previous page")] = None,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    page_key: Annotated[str | None, Field(description="The previous page's next_key")] = None,
 ) -> ChannelPage:
-    """List the chain's IBC channels (port, state, counterparty channel), paginated with `page_key`."""
+    """IBC channels: port, state, counterparty."""
     params: dict = {"pagination.limit": limit, "pagination.count_total": "true"}
     if page_key:
         params["pagination.key"] = page_key
@@ -138,6 +138,6 @@ async def secret_get_ibc_channels(
 
 @tool(effect="reads", title="IBC channel")
 async def secret_get_ibc_channel(ctx: ToolContext, channel: ChannelArg, port: PortArg = "transfer") -> ChannelInfo:
-    """Return one IBC channel: its state, counterparty channel, and which chain (bech32 prefix) it leads to."""
+    """One IBC channel: state, counterparty, and the chain it leads to."""
     info = await get_channel(ctx, channel, port)
     return ChannelInfo(**info.model_dump(), counterparty_chain=await counterparty(ctx, info.channel_id, info.port_id))

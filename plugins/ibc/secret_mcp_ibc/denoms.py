@@ -38,9 +38,9 @@ def check_hash(denom: str) -> str:
 @tool(effect="reads", title="IBC denom trace")
 async def secret_get_ibc_denom_trace(
     ctx: ToolContext,
-    denom: Annotated[str, Field(description="'ibc/27394F…' or just the 64-hex-digit hash")],
+    denom: Annotated[str, Field(description="'ibc/27394F…' or just its hash")],
 ) -> DenomTrace:
-    """Say what an IBC voucher is: its base denom on the home chain and the channel path it travelled."""
+    """An IBC voucher's base denom and channel path."""
     h = check_hash(denom)
     try:
         body = await ctx.query(f"{TRACES}/{h}", data_class="params")

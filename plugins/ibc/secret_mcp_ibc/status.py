@@ -17,7 +17,7 @@ from .channels import ChannelArg, check_channel_id
 async def secret_get_ibc_transfer_status(
     ctx: ToolContext,
     channel: ChannelArg,
-    sequence: Annotated[int, Field(ge=1, description="Packet sequence from secret_ibc_transfer's result")],
+    sequence: Annotated[int, Field(ge=1)],  # from secret_ibc_transfer's result
 ) -> TransferStatus:
-    """Whether an IBC transfer is pending, acknowledged or refunded, with the relayer transaction that settled it."""
+    """Whether an IBC transfer is pending, acknowledged or refunded."""
     return await transfer_status(ctx, check_channel_id(channel), sequence)

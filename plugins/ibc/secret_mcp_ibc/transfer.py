@@ -121,14 +121,13 @@ def _sequence(result: TxResult) -> int | None:
 async def secret_ibc_transfer(
     ctx: ToolContext,
     channel: ChannelArg,
-    receiver: Annotated[str, Field(description="Address on the destination chain, e.g. cosmos1… or osmo1…")],
-    amount: Annotated[str, Field(description="'1.5 SCRT', '1500000uscrt', or raw base units of an ibc/… denom")],
-    denom: Annotated[str | None, Field(description="Unit when `amount` is a bare number")] = None,
-    timeout_minutes: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES, description="Refund if not received "
-                                            "within this many minutes")] = DEFAULT_TIMEOUT_MINUTES,
-    memo: Annotated[str, Field(max_length=256, description="Optional public memo carried in the packet")] = "",
+    receiver: Annotated[str, Field(description="On the other chain, e.g. osmo1…")],
+    amount: Annotated[str, Field(description="e.g. '1.5 SCRT', or base units with denom")],
+    denom: str | None = None,  # the unit of a bare-number amount, e.g. an ibc/… denom
+    timeout_minutes: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES)] = DEFAULT_TIMEOUT_MINUTES,  # then refunded
+    memo: Annotated[str, Field(max_length=256)] = "",
 ) -> IBCTransferResult:
-    """Send tokens from the active wallet to another chain over IBC; follow the returned packet with secret_get_ibc_transfer_status."""
+    """IBC transfer from the active wallet to another chain."""
     p = await plan(ctx, {"channel": channel, "receiver": receiver, "amount": amount, "denom": denom,
                          "timeout_minutes": timeout_minutes, "memo": memo})
     result = await send_messages(ctx, [p.msg], summary=f"IBC transfer {p.value.display} to {p.receiver} over "

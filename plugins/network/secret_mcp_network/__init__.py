@@ -133,11 +133,11 @@ async def _confirm_switch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="local", title="Configure network", confirm=_confirm_switch)
 async def secret_configure_network(
     ctx: ToolContext,
-    network: Annotated[str, Field(description="'sandbox' (simulated, default), 'testnet' (pulsar-3), 'mainnet' (secret-4), 'localsecret', or 'custom' with lcd_url")],
-    lcd_url: Annotated[list[str] | None, Field(description="LCD endpoint URL(s) to use instead of the preset's")] = None,
-    chain_id: Annotated[str | None, Field(description="Chain id of a custom endpoint")] = None,
+    network: Annotated[str, Field(description="sandbox, testnet, mainnet, localsecret, or custom with lcd_url")],
+    lcd_url: list[str] | None = None,  # LCD URLs to use instead of the preset's
+    chain_id: str | None = None,  # of a custom endpoint
 ) -> NetworkInfo:
-    """Switch to another network (sandbox, testnet, mainnet, localsecret or a custom LCD) and describe its node."""
+    """Switch to another network and describe its node."""
     for url in lcd_url or []:
         if not url.startswith(("http://", "https://")):
             raise SecretMCPError("INVALID_URL", f"Not an http(s) URL: {url!r}", ["Pass a URL like https://lcd.example.com"])
@@ -148,13 +148,13 @@ async def secret_configure_network(
 
 @tool(title="Network info")
 async def secret_get_network_info(ctx: ToolContext) -> NetworkInfo:
-    """Describe the current network: name, chain id, endpoints, latest block, node version and gas prices."""
+    """Current network: chain id, endpoints, latest block, gas prices."""
     return await _info(ctx)
 
 
 @tool(title="Gas prices")
 async def secret_get_gas_prices(ctx: ToolContext) -> GasPrices:
-    """Gas prices for the current network: the node's minimum, and low/average/high tiers with example fees."""
+    """Node minimum gas price; low/average/high tiers with example fees."""
     network = ctx.network
     config = await ctx.query("/cosmos/base/node/v1beta1/config", data_class="params")
     node_min, denom = parse_dec_coin(config.get("minimum_gas_price", ""))
@@ -183,7 +183,7 @@ async def secret_get_gas_prices(ctx: ToolContext) -> GasPrices:
 
 @tool(title="Health check")
 async def secret_health_check(ctx: ToolContext) -> Health:
-    """Check every LCD endpoint of the current network: reachable, latency, latest height, circuit breaker."""
+    """Each LCD endpoint: reachable, latency, height, circuit breaker."""
     network = ctx.network
     pool = await ctx.pool()
     endpoints = [EndpointHealth(**{k: e.get(k) for k in EndpointHealth.model_fields}) for e in await pool.health()]

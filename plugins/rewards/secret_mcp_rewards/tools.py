@@ -16,7 +16,7 @@ from secret_mcp.tx import TxResult, preview, send_messages
 from secret_mcp.units import USCRT_PER_SCRT
 
 DIST = "/cosmos/distribution/v1beta1"
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
 
 
 class DecAmount(BaseModel):
@@ -85,9 +85,9 @@ async def _withdraw_address(ctx: ToolContext, delegator: str) -> str:
 @tool(effect="reads", title="Get staking rewards")
 async def secret_get_rewards(
     ctx: ToolContext,
-    address: Annotated[str | None, Field(description="secret1… delegator; default: the active wallet")] = None,
+    address: str | None = None,
 ) -> Rewards:
-    """Pending staking rewards per validator and in total, as exact SCRT and uscrt."""
+    """Pending staking rewards (default: active wallet), exact, per validator and in total."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{DIST}/delegators/{who}/rewards", cached=False)
     per = []
@@ -104,7 +104,7 @@ async def secret_get_rewards(
 
 @tool(effect="reads", title="Community pool")
 async def secret_get_community_pool(ctx: ToolContext) -> CommunityPool:
-    """Return the community pool (funds governance can spend), exact, in SCRT and uscrt."""
+    """Funds governance can spend, in SCRT and uscrt."""
     body = await ctx.query(f"{DIST}/community_pool", cached=False)  # grows every block
     coins = body.get("pool") or []
     uscrt = _uscrt(coins)
@@ -144,11 +144,10 @@ async def _confirm_withdraw(ctx: ToolContext, args: dict[str, Any]) -> str | Non
 @tool(effect="writes", title="Withdraw rewards", needs_wallet=True, confirm=_confirm_withdraw)
 async def secret_withdraw_rewards(
     ctx: ToolContext,
-    validator: Annotated[str | None, Field(description="secretvaloper1… to withdraw from one validator; "
-                                                       "default: every validator, in ONE transaction")] = None,
+    validator: Annotated[str | None, Field(description="secretvaloper1…; default: all")] = None,
     gas: GasArg = None,
 ) -> WithdrawResult:
-    """Withdraw the active wallet's staking rewards, from one validator or from all in one transaction."""
+    """Withdraw the active wallet's staking rewards (one validator or all)."""
     me, targets, msgs, _pending, to = await _withdraw_plan(ctx, validator)
     tx = await send_messages(ctx, msgs, summary=f"Withdraw rewards from {len(targets)} validator(s)", gas=gas,
                              recipients=[to] if to != me else [], tool="secret_withdraw_rewards")
@@ -179,11 +178,10 @@ async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 @tool(effect="writes", title="Set rewards withdraw address", needs_wallet=True, confirm=_confirm_set)
 async def secret_set_withdraw_address(
     ctx: ToolContext,
-    address: Annotated[str, Field(description="secret1… address that will receive future rewards (the wallet's own "
-                                              "address restores the default)")],
+    address: Annotated[str, Field(description="The wallet's own address restores the default")],
     gas: GasArg = None,
 ) -> WithdrawAddressResult:
-    """Set the address that receives the active wallet's staking rewards. The person confirms first."""
+    """Set where the active wallet's staking rewards go; the person confirms first."""
     from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
 
     to = validate_address(address)

@@ -30,10 +30,10 @@ class FaucetResult(BaseModel):
 @tool(effect="writes", title="Sandbox faucet", network_kinds={"sandbox"})
 async def secret_sandbox_faucet(
     ctx: ToolContext,
-    address: Annotated[str | None, Field(description="secret1… address to fund; default: the active wallet")] = None,
-    amount_uscrt: Annotated[int, Field(description="Amount in uscrt (1 SCRT = 1,000,000 uscrt)", gt=0)] = 1_000_000_000,
+    address: str | None = None,
+    amount_uscrt: Annotated[int, Field(gt=0, description="1 SCRT = 1000000 uscrt")] = 1_000_000_000,
 ) -> FaucetResult:
-    """Give an address free SCRT on the sandbox chain (simulated; the tokens are worthless)."""
+    """Free, worthless SCRT (default: to the active wallet) on the simulated sandbox."""
     target = address or ctx.session.active_wallet_address()
     if target is None:
         raise SecretMCPError("ADDRESS_REQUIRED", "No address given and no active wallet.", ["Pass address=secret1…"])

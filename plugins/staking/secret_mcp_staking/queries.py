@@ -14,7 +14,7 @@ from secret_mcp.tools import tool
 from .chain import (STAKING, ValidatorView, all_validators, delegation, get_validator, percent,
                     total_bonded, validator_address, view)
 
-AddressArg = Annotated[str | None, Field(description="secret1… delegator address; default: the active wallet")]
+AddressArg = str | None  # a delegator's secret1… address; each tool's description says the default
 SORT_KEYS = {
     "voting_power": (lambda v: Decimal(v.tokens.amount) if v.status == "bonded" else Decimal(-1), True),
     "commission": (lambda v: Decimal(v.commission_percent), False),
@@ -89,15 +89,13 @@ async def _monikers(ctx: ToolContext) -> dict[str, dict]:
 @tool(effect="reads", title="List validators")
 async def secret_get_validators(
     ctx: ToolContext,
-    status: Annotated[Literal["all", "bonded", "unbonding", "unbonded"], Field(
-        description="Only validators in this state; 'bonded' = the active set that earns rewards")] = "all",
-    sort_by: Annotated[Literal["voting_power", "commission", "moniker"], Field(
-        description="voting_power: largest first; commission: cheapest first; moniker: A-Z")] = "voting_power",
-    jailed: Annotated[bool | None, Field(description="true: only jailed ones; false: hide jailed ones")] = None,
-    limit: Annotated[int, Field(ge=1, le=200, description="Page size")] = 50,
-    offset: Annotated[int, Field(ge=0, description="How many to skip")] = 0,
+    status: Literal["all", "bonded", "unbonding", "unbonded"] = "all",  # bonded = the active set, earning rewards
+    sort_by: Literal["voting_power", "commission", "moniker"] = "voting_power",  # largest, cheapest first; A-Z
+    jailed: Annotated[bool | None, Field(description="true: only jailed; false: no jailed")] = None,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    offset: Annotated[int, Field(ge=0)] = 0,
 ) -> ValidatorList:
-    """List validators with status, jailed flag, commission and voting power share (%), sorted and paginated."""
+    """Validators: status, jailed, commission, voting power share."""
     raw = await all_validators(ctx)
     # The base of every share comes from the same answer as the tokens, so the shares always add up.
     bonded = sum(int(v.get("tokens") or 0) for v in raw if v.get("status") == "BOND_STATUS_BONDED")
@@ -119,9 +117,9 @@ async def secret_get_validators(
 @tool(effect="reads", title="Get validator")
 async def secret_get_validator(
     ctx: ToolContext,
-    validator: Annotated[str, Field(description="secretvaloper1… operator address")],
+    validator: Annotated[str, Field(description="secretvaloper1…")],
 ) -> ValidatorDetail:
-    """One validator: status, jailed flag, commission, voting power, delegators and the active wallet's stake."""
+    """One validator, with delegators and your stake."""
     raw = await get_validator(ctx, validator)
     base = view(raw, await total_bonded(ctx))
     valoper = base.operator_address
@@ -138,7 +136,7 @@ async def secret_get_validator(
 
 @tool(effect="reads", title="Get delegations")
 async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -> Delegations:
-    """Every delegation of an address (default: the active wallet) with the amount staked per validator."""
+    """Delegations (default: active wallet), per validator."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{STAKING}/delegations/{who}", {"pagination.limit": 1000}, addresses=[who])
     vals = await _monikers(ctx)
@@ -156,7 +154,7 @@ async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -
 
 @tool(effect="reads", title="Get unbonding delegations")
 async def secret_get_unbonding(ctx: ToolContext, address: AddressArg = None) -> Unbondings:
-    """Tokens being unbonded (default: the active wallet's) per validator, with completion times."""
+    """Unbonding delegations (default: active wallet), with completion times."""
     who = ctx.address_or_active(address)
     # Entries mature with time, not with a transaction: no cache could know when to drop them.
     body = await ctx.query(f"{STAKING}/delegators/{who}/unbonding_delegations", {"pagination.limit": 1000},
@@ -179,7 +177,7 @@ async def secret_get_unbonding(ctx: ToolContext, address: AddressArg = None) -> 
 
 @tool(effect="reads", title="Get redelegations")
 async def secret_get_redelegations(ctx: ToolContext, address: AddressArg = None) -> Redelegations:
-    """Return redelegations still in progress (default: the active wallet's), with their completion times."""
+    """Redelegations in progress (default: active wallet), with completion times."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{STAKING}/delegators/{who}/redelegations", {"pagination.limit": 1000}, cached=False)
     entries = [

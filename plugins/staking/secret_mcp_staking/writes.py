@@ -15,12 +15,11 @@ from secret_mcp.tx import TxResult, preview, send_messages
 
 from .chain import STAKING, delegation, duration, get_validator, unbonding_seconds, validator_address, view
 
-AmountArg = Annotated[str, Field(description="'10 SCRT', '1500000uscrt', or a number with `denom`")]
-DenomArg = Annotated[str | None, Field(description="Unit when `amount` is a bare number: 'SCRT' or 'uscrt'")]
-MemoArg = Annotated[str, Field(max_length=256, description="Optional public memo")]
-GasArg = Annotated[int | None, Field(gt=0, le=100_000_000, description="Gas limit (default: simulated + margin)")]
-JailedArg = Annotated[bool, Field(description="Delegate even though the validator is jailed (it earns nothing while "
-                                              "jailed). Only set this when the person explicitly insists.")]
+AmountArg = Annotated[str, Field(description="e.g. '10 SCRT'")]  # or '10000000uscrt', or a number with denom
+DenomArg = str | None  # the unit of a bare-number amount: 'SCRT' or 'uscrt'
+MemoArg = Annotated[str, Field(max_length=256)]  # public, visible on chain
+GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
+JailedArg = Annotated[bool, Field(description="Only if the person insists")]  # a jailed validator earns nothing
 
 
 class StakingTxResult(TxResult):
@@ -176,10 +175,10 @@ def _confirm(planner: Any, action: str, funds_leave: bool):
 @tool(effect="moves_funds", title="Delegate", needs_wallet=True, confirm=_confirm(plan_delegate, "Delegate", True))
 async def secret_delegate(
     ctx: ToolContext,
-    validator: Annotated[str, Field(description="secretvaloper1… operator address")],
+    validator: Annotated[str, Field(description="secretvaloper1…")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Stake SCRT from the active wallet with a validator (unknown or jailed validators are refused)."""
+    """Stake SCRT from the active wallet with a validator (jailed ones are refused)."""
     plan = await plan_delegate(ctx, {"validator": validator, "amount": amount, "denom": denom,
                                          "allow_jailed": allow_jailed})
     tx = await send_messages(ctx, [plan.msg], summary=f"Delegate {plan.value.display} to {validator}",
@@ -191,11 +190,11 @@ async def secret_delegate(
       confirm=_confirm(plan_undelegate, "Undelegate", False))
 async def secret_undelegate(
     ctx: ToolContext,
-    validator: Annotated[str, Field(description="secretvaloper1… operator address")],
-    amount: Annotated[str, Field(description="'10 SCRT', '1500000uscrt', a number with `denom`, or 'all'")],
+    validator: Annotated[str, Field(description="secretvaloper1…")],
+    amount: Annotated[str, Field(description="e.g. '10 SCRT', or 'all'")],
     denom: DenomArg = None, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Start unbonding staked SCRT from a validator; `completion_time` says when it is back in the balance."""
+    """Start unbonding staked SCRT from a validator."""
     plan = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
     tx = await send_messages(ctx, [plan.msg], summary=f"Undelegate {plan.value.display} from {validator}",
                              memo=memo, gas=gas, tool="secret_undelegate")
@@ -205,11 +204,11 @@ async def secret_undelegate(
 @tool(effect="writes", title="Redelegate", needs_wallet=True, confirm=_confirm(plan_redelegate, "Redelegate", False))
 async def secret_redelegate(
     ctx: ToolContext,
-    source_validator: Annotated[str, Field(description="secretvaloper1… validator the SCRT is staked with now")],
-    destination_validator: Annotated[str, Field(description="secretvaloper1… validator to move it to")],
+    source_validator: Annotated[str, Field(description="secretvaloper1…")],
+    destination_validator: Annotated[str, Field(description="secretvaloper1…")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
 ) -> StakingTxResult:
-    """Move staked SCRT from one validator to another at once, without unbonding."""
+    """Move staked SCRT to another validator at once, without unbonding."""
     plan = await plan_redelegate(ctx, {"source_validator": source_validator, "amount": amount, "denom": denom,
                                            "destination_validator": destination_validator, "allow_jailed": allow_jailed})
     tx = await send_messages(ctx, [plan.msg], summary=f"Redelegate {plan.value.display} from {source_validator} to "

@@ -13,7 +13,7 @@ from secret_mcp.errors import SecretMCPError
 
 from .registry import Token
 
-TokenArg = Annotated[str, Field(description="Token contract address secret1…, or a known symbol (e.g. 'sSCRT')")]
+TokenArg = Annotated[str, Field(description="Address or symbol")]
 
 
 def owner(ctx: ToolContext) -> str:

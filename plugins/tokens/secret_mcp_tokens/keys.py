@@ -5,16 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import os
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from secret_mcp.context import ToolContext
+from secret_mcp.contracts.execute import confirm_text
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx import active_signer
 
-from .common import TokenArg, execute, owner
+from .common import TokenArg, build, execute, owner
 from .registry import resolve
 from .vault import forget_permit, forget_viewing_key, keep_permit, keep_viewing_key
 
@@ -37,12 +38,38 @@ class PermitMade(BaseModel):
     kept_in: Literal["keyring", "file", "memory"] = Field(description="Where the signed permit is kept (never shown)")
 
 
-@tool(effect="writes", title="Create a viewing key", needs_wallet=True)
+def _entropy() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+async def _confirm_key(ctx: ToolContext, token: str, msg: dict[str, Any], verb: str) -> str | None:
+    """The preview of a viewing-key transaction. It names the token and the fee, never the key: the message
+    (which holds a chosen key) goes to the simulation encrypted and is not shown."""
+    try:
+        t = await resolve(ctx, token)
+        m, wire = await build(ctx, t, msg)
+    except SecretMCPError:
+        return None  # the body fails the same check with a clear error
+    return await confirm_text(ctx, f"{verb} a viewing key for {t.symbol} (a transaction: it pays a fee)", [m], [wire],
+                              lines=[f"Token: {t.name} ({t.address})",
+                                     "The key is kept encrypted with the wallet; it is not shown here or in results."])
+
+
+async def _confirm_create(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    return await _confirm_key(ctx, args["token"], {"create_viewing_key": {"entropy": _entropy()}}, "Create")
+
+
+async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    # The chosen key is an argument of the pending call: the core keeps such a call out of a shared Redis.
+    return await _confirm_key(ctx, args["token"], {"set_viewing_key": {"key": args["key"]}}, "Set")
+
+
+@tool(effect="writes", title="Create a viewing key", needs_wallet=True, confirm=_confirm_create)
 async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> KeyStored:
-    """Have the token contract create a viewing key for the active wallet; kept with the wallet, never shown."""
+    """Have a token create a viewing key for the active wallet; kept, never shown."""
     t = await resolve(ctx, token)
     me = owner(ctx)
-    out, data = await execute(ctx, t, {"create_viewing_key": {"entropy": base64.b64encode(os.urandom(32)).decode()}},
+    out, data = await execute(ctx, t, {"create_viewing_key": {"entropy": _entropy()}},
                               summary=f"Create a viewing key on {t.symbol}", tool="secret_token_create_viewing_key")
     key = ((data or {}).get("create_viewing_key") or {}).get("key")
     if not key:
@@ -51,12 +78,12 @@ async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> 
     return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
 
 
-@tool(effect="writes", title="Set a viewing key", needs_wallet=True)
+@tool(effect="writes", title="Set a viewing key", needs_wallet=True, confirm=_confirm_set)
 async def secret_token_set_viewing_key(
     ctx: ToolContext, token: TokenArg,
-    key: Annotated[str, Field(min_length=1, max_length=256, description="The viewing key to set (kept secret)")],
+    key: Annotated[str, Field(min_length=1, max_length=256)],
 ) -> KeyStored:
-    """Set the active wallet's viewing key on a token to a chosen value; kept with the wallet, never shown."""
+    """Set the active wallet's viewing key on a token; kept, never shown."""
     t = await resolve(ctx, token)
     me = owner(ctx)
     out, _data = await execute(ctx, t, {"set_viewing_key": {"key": key}}, summary=f"Set a viewing key on {t.symbol}",
@@ -79,12 +106,11 @@ def sign_bytes(chain_id: str, name: str, tokens: list[str], permissions: list[st
 @tool(effect="local", title="Create a query permit", needs_wallet=True)
 async def secret_token_create_permit(
     ctx: ToolContext,
-    permit_name: Annotated[str, Field(min_length=1, max_length=64, description="A name (revocable by this name)")],
-    tokens: Annotated[list[str], Field(min_length=1, max_length=20, description="Token addresses or symbols it may be used on")],
+    permit_name: Annotated[str, Field(min_length=1, max_length=64)],
+    tokens: Annotated[list[str], Field(min_length=1, max_length=20, description="Addresses or symbols")],
     permissions: Annotated[list[Literal["balance", "history", "allowance", "owner"]], Field(min_length=1)] = ["balance", "history"],  # noqa: B006
 ) -> PermitMade:
-    """Sign a SNIP-24 query permit with the active wallet (offline, free). Kept with the wallet; use it with
-    `permit_name` in secret_token_balance / secret_token_history instead of a viewing key."""
+    """Sign a SNIP-24 query permit (offline, free); use it via `permit_name` instead of a viewing key."""
     signer = active_signer(ctx)
     from secret_mcp.security import for_app
 
@@ -110,11 +136,10 @@ class KeyForgotten(BaseModel):
 
 @tool(effect="local", title="Forget a viewing key or permit", needs_wallet=True)
 async def secret_token_forget_key(
-    ctx: ToolContext, token: Annotated[str | None, Field(description="Forget the viewing key for this token")] = None,
-    permit_name: Annotated[str | None, Field(description="Or forget the permit with this name")] = None,
+    ctx: ToolContext, token: str | None = None,
+    permit_name: str | None = None,
 ) -> KeyForgotten:
-    """Delete the active wallet's kept viewing key for a token, or a kept permit. The key stays valid on chain:
-    to revoke it, set a new one with secret_token_set_viewing_key."""
+    """Forget a kept viewing key (of `token`) or permit; the key stays valid on chain until a new one is set."""
     if (token is None) == (permit_name is None):
         raise SecretMCPError("INVALID_ARGUMENTS", "Give either token or permit_name.", [])
     me = owner(ctx)

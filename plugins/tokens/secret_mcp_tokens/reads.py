@@ -16,9 +16,11 @@ from .common import TokenArg
 from .registry import Token, describe, display, known, resolve
 from .vault import permit as kept_permit, viewing_key as kept_key
 
-AddressArg = Annotated[str | None, Field(description="Whose balance (default: the active wallet)")]
-KeyArg = Annotated[str | None, Field(description="A viewing key to use instead of the kept one")]
-PermitArg = Annotated[str | None, Field(description="Name of a permit made with secret_token_create_permit")]
+# The tools' descriptions say what these are: the address defaults to the active wallet; a given viewing key
+# replaces the kept one; permit_name names a permit made with secret_token_create_permit.
+AddressArg = str | None
+KeyArg = str | None
+PermitArg = str | None
 
 
 class TokenInfo(BaseModel):
@@ -84,7 +86,7 @@ async def authenticated(ctx: ToolContext, t: Token, address: str, name: str, bod
 
 @tool(title="Token info")
 async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
-    """Name, symbol, decimals, code hash and (if public) total supply of a SNIP-20 token."""
+    """A SNIP-20 token's name, symbol, decimals, code hash, public total supply."""
     t = await resolve(ctx, token)
     answer = await query(ctx, t.address, {"token_info": {}})
     return _info(t, (answer.get("token_info") or {}).get("total_supply"))
@@ -93,7 +95,7 @@ async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
 @tool(title="Token balance")
 async def secret_token_balance(ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
                                permit_name: PermitArg = None) -> TokenBalance:
-    """A private SNIP-20 balance, read with the kept viewing key (or a given one, or a permit)."""
+    """Private SNIP-20 balance (default: active wallet), via the kept viewing key, a given one, or a permit."""
     t = await resolve(ctx, token)
     who = ctx.address_or_active(address)
     out = await authenticated(ctx, t, who, "balance", {}, viewing_key, permit_name)
@@ -108,7 +110,7 @@ async def secret_token_history(
     permit_name: PermitArg = None, page: Annotated[int, Field(ge=0)] = 0,
     page_size: Annotated[int, Field(ge=1, le=100)] = 10,
 ) -> TokenHistory:
-    """Transaction history of an address on a SNIP-20 token (newest first), with a viewing key or a permit."""
+    """SNIP-20 transaction history (default: active wallet), newest first."""
     t = await resolve(ctx, token)
     who = ctx.address_or_active(address)
     body = {"page": page, "page_size": page_size}
@@ -117,12 +119,12 @@ async def secret_token_history(
 
 
 @tool(effect="local", title="Add a token")
-async def secret_token_add(ctx: ToolContext, address: Annotated[str, Field(description="Token contract secret1…")]) -> TokenInfo:
-    """Add a custom SNIP-20 token to this session's registry (checked with a token_info query)."""
+async def secret_token_add(ctx: ToolContext, address: str) -> TokenInfo:
+    """Add a SNIP-20 token contract to this session's list."""
     return _info(await describe(ctx, validate_address(address, field="address")))
 
 
 @tool(title="List tokens")
 async def secret_token_list(ctx: ToolContext) -> TokenList:
-    """Tokens known on the active network: built in, discovered (sandbox) and added this session."""
+    """Known tokens: built in, discovered, added this session."""
     return TokenList(network=ctx.network.name, tokens=[_info(t) for t in await known(ctx)])

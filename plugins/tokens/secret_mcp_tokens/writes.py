@@ -18,8 +18,8 @@ from secret_mcp.tools import tool
 from .common import TokenArg, build, execute
 from .registry import display, resolve
 
-AmountArg = Annotated[str, Field(description="Amount in whole tokens, e.g. '1.5'")]
-MemoArg = Annotated[str, Field(max_length=256, description="Optional private memo (stored encrypted by the token)")]
+AmountArg = Annotated[str, Field(description="In whole tokens, e.g. '1.5'")]
+MemoArg = Annotated[str, Field(max_length=256)]  # private: stored encrypted by the token
 
 
 async def _plan(ctx: ToolContext, args: dict[str, Any], kind: str) -> tuple[Any, dict[str, Any], str]:
@@ -53,19 +53,19 @@ async def _confirm_send(ctx: ToolContext, args: dict[str, Any]) -> str | None:
 
 
 @tool(effect="moves_funds", title="Transfer tokens", needs_wallet=True, confirm=_confirm_transfer)
-async def secret_token_transfer(ctx: ToolContext, token: TokenArg, recipient: Annotated[str, Field(description="secret1…")],
+async def secret_token_transfer(ctx: ToolContext, token: TokenArg, recipient: str,
                                 amount: AmountArg, memo: MemoArg = "") -> ContractTx:
-    """Transfer a SNIP-20 token from the active wallet (the person confirms amount, token and recipient first)."""
+    """Transfer a SNIP-20 token from the active wallet; the person confirms first."""
     t, msg, summary = await _plan(ctx, {"token": token, "recipient": recipient, "amount": amount, "memo": memo}, "transfer")
     return (await execute(ctx, t, msg, summary=summary, tool="secret_token_transfer"))[0]
 
 
 @tool(effect="moves_funds", title="Send tokens to a contract", needs_wallet=True, confirm=_confirm_send)
-async def secret_token_send(ctx: ToolContext, token: TokenArg, recipient: Annotated[str, Field(description="secret1…")],
+async def secret_token_send(ctx: ToolContext, token: TokenArg, recipient: str,
                             amount: AmountArg, msg: Annotated[dict[str, Any] | None, Field(
-                                description="Optional JSON for the recipient contract's `receive` hook")] = None,
+                                description="For the recipient contract's receive hook")] = None,
                             memo: MemoArg = "") -> ContractTx:
-    """SNIP-20 `send`: like transfer, and a recipient contract that registered a receiver is called with `msg`."""
+    """SNIP-20 send: transfer, then call the recipient contract's receive hook with `msg`."""
     args = {"token": token, "recipient": recipient, "amount": amount, "memo": memo, "msg": msg}
     t, body, summary = await _plan(ctx, args, "send")
     return (await execute(ctx, t, body, summary=summary, tool="secret_token_send"))[0]

@@ -13,7 +13,7 @@ from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
 from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
 from secret_mcp.ibc import TransferStatus, ibc_outcomes
 
-HashArg = Annotated[str, Field(description="Transaction hash: 64 hex characters")]
+HashArg = str  # 64 hex characters
 
 
 class TxPage(BaseModel):
@@ -39,7 +39,7 @@ class TxStatus(BaseModel):
 
 @tool(effect="reads", title="Get transaction")
 async def secret_get_transaction(ctx: ToolContext, hash: HashArg) -> TxInfo:
-    """Return a committed transaction: status, height, fee, gas, memo, messages and events."""
+    """A committed transaction with its messages and events."""
     response = await get_tx(ctx, hash)
     if response is None:
         raise SecretMCPError("TX_NOT_FOUND", f"No transaction {check_hash(hash)} on {ctx.network.name}.",
@@ -51,12 +51,12 @@ async def secret_get_transaction(ctx: ToolContext, hash: HashArg) -> TxInfo:
 @tool(effect="reads", title="Search transactions")
 async def secret_search_transactions(
     ctx: ToolContext,
-    query: Annotated[str, Field(description="CometBFT query, e.g. message.sender='secret1…' AND tx.height>=100")],
-    page: Annotated[int, Field(ge=1, description="1-based page")] = 1,
-    limit: Annotated[int, Field(ge=1, le=100, description="Transactions per page")] = 20,
-    order: Annotated[Literal["asc", "desc"], Field(description="By height: 'desc' = newest first")] = "desc",
+    query: Annotated[str, Field(description="e.g. message.sender='secret1…' AND tx.height>=100")],
+    page: Annotated[int, Field(ge=1)] = 1,
+    limit: Annotated[int, Field(ge=1, le=100)] = 20,
+    order: Literal["asc", "desc"] = "desc",  # by height
 ) -> TxPage:
-    """Search transactions with a CometBFT event query (e.g. message.sender='secret1…'), paginated."""
+    """Search transactions by CometBFT event query."""
     responses, total = await search(ctx, query, page=page, limit=limit, order=order)
     txs = [tx_info(ctx, r, with_events=False) for r in responses]
     more = total is not None and page * limit < total
@@ -65,7 +65,7 @@ async def secret_search_transactions(
 
 @tool(effect="reads", title="Transaction status")
 async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxStatus:
-    """Whether a transaction is pending, succeeded, failed or unknown; check it after TX_OUTCOME_UNKNOWN before resending."""
+    """Pending, succeeded, failed or unknown? Check after TX_OUTCOME_UNKNOWN before resending."""
     txhash = check_hash(hash)
     response = await get_tx(ctx, txhash)
     if response is not None:

@@ -47,12 +47,12 @@ def _note(ctx: ToolContext) -> str:
 @tool(effect="reads", title="Estimate gas", needs_wallet=True)
 async def secret_estimate_gas(
     ctx: ToolContext,
-    recipient: Annotated[str, Field(description="Recipient secret1… address")],
-    amount: Annotated[str, Field(description="'1.5 SCRT', '1500000uscrt', or a number with denom")],
-    denom: Annotated[str | None, Field(description="Unit when amount is a bare number")] = None,
+    recipient: str,
+    amount: Annotated[str, Field(description="e.g. '1.5 SCRT'")],
+    denom: str | None = None,  # the unit of a bare-number amount
     memo: Annotated[str, Field(max_length=256)] = "",
 ) -> GasEstimate:
-    """Estimate gas and fee for sending tokens from the active wallet, by simulating it on the node."""
+    """Gas and fee of a send from the active wallet, simulated."""
     from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
@@ -92,10 +92,10 @@ def message_from_json(item: dict[str, Any], index: int) -> Msg:
 async def secret_simulate_transaction(
     ctx: ToolContext,
     messages: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20,
-                                                    description="Messages as proto-JSON with '@type', signed by the active wallet")],
+                                                    description="Proto-JSON with '@type'")],
     memo: Annotated[str, Field(max_length=256)] = "",
 ) -> Simulation:
-    """Dry-run messages from the active wallet: success, gas, fee and events; nothing is signed or sent."""
+    """Dry-run messages from the active wallet: gas, fee, events; nothing is sent."""
     msgs = [message_from_json(m, i) for i, m in enumerate(messages)]
     signer = active_signer(ctx)
     used, out = await simulate(ctx, msgs, signer, memo=memo)

@@ -1,4 +1,5 @@
-"""The wallet tools. Every one is effect="local": they change this server's state, never the chain."""
+"""The wallet tools. They change this server's state, never the chain: effect="local", and "reads" for the three
+that only look (the active wallet, the list, and the export that is always refused)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,17 @@ from secret_mcp.resources import SESSION_STATE, WALLETS_LIST
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.security import Wallet, for_app
-from secret_mcp.security.storage import PASSPHRASE_ENV
 from secret_mcp.tools import tool
 
 from .models import ActiveWallet, WalletCreated, WalletImported, WalletInfo, WalletList, WalletRemoved
 
-Name = Annotated[str, Field(description="Wallet name (letters, digits, . _ -)")]
-Persist = Annotated[bool, Field(description="Keep the wallet after the server stops (OS keyring by default)")]
-BackendArg = Annotated[
-    Literal["keyring", "file"],
-    Field(description=f"With persist: 'keyring' (OS keyring) or 'file' (encrypted file; passphrase from {PASSPHRASE_ENV})"),
-]
-Account = Annotated[int, Field(ge=0, lt=2**31, description="BIP44 account (m/44'/coin'/ACCOUNT'/0/index)")]
-Index = Annotated[int, Field(ge=0, lt=2**31, description="BIP44 address index")]
-CoinType = Annotated[Literal[529, 118], Field(description="529 (Secret, default) or 118 (Cosmos / Keplr legacy)")]
+# Descriptions only where name, type and enum do not say it all: every byte of tools/list is read by the model.
+Name = str  # letters, digits, . _ - (validated by the keystore)
+Persist = bool  # keep the wallet after the server stops
+BackendArg = Literal["keyring", "file"]  # with persist: the OS keyring, or a file encrypted with a passphrase from the env
+Account = Annotated[int, Field(ge=0, lt=2**31)]  # BIP44 account: m/44'/coin'/ACCOUNT'/0/index
+Index = Annotated[int, Field(ge=0, lt=2**31)]  # BIP44 address index
+CoinType = Annotated[Literal[529, 118], Field(description="118: Cosmos/Keplr legacy")]
 
 PHRASE_WARNING = (
     "This recovery phrase passed through the conversation (and so through the AI provider and any client logs). "
@@ -68,12 +66,12 @@ def _where(wallet: Wallet) -> tuple[str, str, list[str]]:
     )
 
 
-@tool(effect="local", title="Create a wallet")
+@tool(effect="local", title="Create a wallet", idempotent=False)  # a fresh key every call
 async def secret_create_wallet(
     ctx: ToolContext, name: Name, persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
 ) -> WalletCreated:
-    """Create a wallet with a fresh 24-word phrase (never returned: the person views it on their terminal); the first becomes active."""
+    """New wallet; its phrase is never returned (the person exports it on their terminal). The first becomes active."""
     wallet = _keystore(ctx).create(
         name, account=account, index=index, coin_type=coin_type, backend=backend if persist else "memory"
     )
@@ -86,12 +84,12 @@ async def secret_create_wallet(
 @tool(effect="local", title="Import a wallet")
 async def secret_import_wallet(
     ctx: ToolContext, name: Name,
-    mnemonic: Annotated[str | None, Field(description="12-24 word recovery phrase (see the warning above)")] = None,
-    address: Annotated[str | None, Field(description="Instead of a phrase: a secret1… address to watch")] = None,
+    mnemonic: str | None = None,
+    address: Annotated[str | None, Field(description="To watch, instead of a phrase")] = None,
     persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
 ) -> WalletImported:
-    """Import a wallet from a recovery phrase (better: the person runs `secret-mcp wallet import NAME`; never ask for a phrase), or watch an address."""
+    """Import a wallet from a phrase (never ask for one: the person can run `secret-mcp wallet import NAME`) or watch an address."""
     if (mnemonic is None) == (address is None):
         raise SecretMCPError(
             "INVALID_INPUT", "Give exactly one of mnemonic (to sign) or address (watch-only).", [],
@@ -112,25 +110,25 @@ async def secret_import_wallet(
 
 @tool(effect="local", title="Choose the active wallet")
 async def secret_set_active_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
-    """Make a wallet the one transactions are sent from (watch-only wallets can be active for reading)."""
+    """Choose the wallet transactions are sent from (watch-only: for reads)."""
     wallet = _keystore(ctx).get(name)
     ctx.session.active_wallet = wallet.name
     await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
     return info(ctx, wallet)
 
 
-@tool(effect="local", title="Active wallet")
+@tool(effect="reads", title="Active wallet")
 async def secret_get_active_wallet(ctx: ToolContext) -> ActiveWallet:
-    """Return the active wallet (name, address, storage), or none."""
+    """The active wallet, or none."""
     name = ctx.session.active_wallet
     if name is None or name not in ctx.session.wallets:
         return ActiveWallet(active=None, hint="No active wallet: create or import one, then secret_set_active_wallet.")
     return ActiveWallet(active=info(ctx, ctx.session.wallets[name]))
 
 
-@tool(effect="local", title="List wallets")
+@tool(effect="reads", title="List wallets")
 async def secret_list_wallets(ctx: ToolContext) -> WalletList:
-    """List every wallet this server knows (names, addresses, where each is kept) and which one is active."""
+    """Every wallet, and which is active."""
     wallets = [info(ctx, w) for _n, w in sorted(ctx.session.wallets.items())]
     return WalletList(wallets=wallets, active=ctx.session.active_wallet)
 
@@ -143,12 +141,12 @@ async def _confirm_remove(ctx: ToolContext, args: dict[str, Any]) -> str | None:
             "Without a written copy of its recovery phrase, funds at this address are lost for good.")
 
 
-@tool(effect="local", title="Remove a wallet", confirm=_confirm_remove)
+@tool(effect="local", title="Remove a wallet", confirm=_confirm_remove, destructive=True)  # deletes the key
 async def secret_remove_wallet(
     ctx: ToolContext, name: Name,
-    new_active: Annotated[str | None, Field(description="When removing the active wallet: the wallet to use next")] = None,
+    new_active: str | None = None,
 ) -> WalletRemoved:
-    """Remove a wallet (and its stored key) from this server. Removing the active wallet needs new_active."""
+    """Remove a wallet and its key; removing the active one needs new_active."""
     keystore = _keystore(ctx)
     wallet = keystore.get(name)
     if ctx.session.active_wallet == name:
@@ -169,9 +167,9 @@ async def secret_remove_wallet(
     return WalletRemoved(removed=wallet.name, address=wallet.address, active=ctx.session.active_wallet)
 
 
-@tool(effect="local", title="Export a wallet (refused)")
+@tool(effect="reads", title="Export a wallet (refused)")
 async def secret_export_wallet(ctx: ToolContext, name: Name) -> WalletInfo:
-    """Always refused: the person runs `secret-mcp wallet export NAME` on their own terminal instead."""
+    """Always refused: the person runs `secret-mcp wallet export NAME` on their terminal."""
     wallet = _keystore(ctx).get(name)
     raise SecretMCPError(
         "EXPORT_NOT_AVAILABLE",

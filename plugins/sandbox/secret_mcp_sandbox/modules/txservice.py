@@ -13,6 +13,7 @@ from .tendermint import TendermintModule, parse_height
 _MODES = {"BROADCAST_MODE_SYNC": "sync", "2": "sync", "BROADCAST_MODE_ASYNC": "async", "3": "async"}
 _COND = re.compile(r"""\s*([\w.\-]+)\s*(<=|>=|=|<|>|\s+CONTAINS\s+|\s+EXISTS)\s*('(?:[^']*)'|[\w.\-:]+)?\s*""",
                    re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?")  # bounded: int() of thousands of digits raises
 
 
 def _tx_bytes(req: Request) -> bytes:
@@ -26,27 +27,32 @@ def _tx_bytes(req: Request) -> bytes:
         raise LCDError(3, "illegal base64 data at input byte 0") from None
 
 
+def _bad_query(part: str) -> LCDError:
+    # The node's CometBFT parser refuses it; the gateway answers 400 {"code": 3, ...} (protocol reference §2.4).
+    return LCDError.invalid(f"failed to parse query: {part.strip()!r}")
+
+
 def parse_query(query: str) -> list[tuple[str, str, object]]:
-    """CometBFT query -> [(key, op, value)]; value is str for quoted operands, int/float for numbers."""
+    """CometBFT query -> [(key, op, value)]; value is str for quoted operands, int/float for numbers.
+
+    An unquoted operand must be a number (CometBFT reads `x` in `tx.height>=x` as neither a number nor a
+    string), so anything else is a malformed query, never an exception."""
     conds = []
     for part in re.split(r"\s+AND\s+", query.strip(), flags=re.IGNORECASE):
         m = _COND.fullmatch(part)
         if not m:
-            raise LCDError(2, f"rpc error: code = InvalidArgument desc = failed to parse query: {part!r}: "
-                              "unknown request")
+            raise _bad_query(part)
         key, op, raw = m.group(1), m.group(2).strip().upper(), m.group(3)
-        if op != "EXISTS" and raw is None:
-            raise LCDError(2, f"rpc error: code = InvalidArgument desc = failed to parse query: {part!r}: "
-                              "unknown request")
+        if (op == "EXISTS") != (raw is None):
+            raise _bad_query(part)
         if raw is None:
             value: object = None
         elif raw.startswith("'"):
             value = raw[1:-1]
+        elif _NUMBER.fullmatch(raw):
+            value = float(raw) if "." in raw else int(raw)
         else:
-            try:
-                value = int(raw)
-            except ValueError:
-                value = float(raw)
+            raise _bad_query(part)
         conds.append((key, op, value))
     return conds
 
