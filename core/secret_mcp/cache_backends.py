@@ -239,8 +239,8 @@ class DiskStore:
             self._timer = None
         if not self._pending:
             return
-        batch, now = self._pending, time.monotonic()
-        indexes: dict[str, tuple[list[str], float]] = {}
+        batch, now, wall = self._pending, time.monotonic(), time.time()
+        indexes: dict[str, tuple[list[str], float]] = {}  # index key -> (keys, seconds it must live)
         with self._dc.transact():
             for full, entry in batch.items():
                 ttl = entry.deadline - now
@@ -248,22 +248,21 @@ class DiskStore:
                     continue
                 self._dc.set(full, entry.text, expire=ttl, tag=self.namespace)
                 for ik in entry.index_keys:
-                    if ik not in indexes:
-                        indexes[ik] = (json.loads(self._dc.get(ik, default="[]")), self._dc.get(ik + "|ttl", default=0))
+                    if ik not in indexes:  # an index lives as long as the longest entry it lists
+                        text, expires_at = self._dc.get(ik, default="[]", expire_time=True)
+                        indexes[ik] = (json.loads(text), expires_at - wall if expires_at else 0.0)
                     keys, longest = indexes[ik]
                     if full not in keys:
                         keys.append(full)
                     indexes[ik] = (keys, max(longest, ttl))
             for ik, (keys, longest) in indexes.items():
                 self._dc.set(ik, json.dumps(keys), expire=longest, tag=self.namespace)
-                self._dc.set(ik + "|ttl", longest, expire=longest, tag=self.namespace)
         self._pending = {}  # only after the commit: a failed write keeps serving (and retrying) the batch
 
     def invalidate(self, index_key: str) -> int:
         self.flush()
         ik = self._full(index_key)
         keys = json.loads(self._dc.pop(ik, default="[]"))
-        self._dc.delete(ik + "|ttl")
         return sum(1 for k in keys if self._dc.delete(k))
 
     def clear(self) -> int:

@@ -81,6 +81,20 @@ async def test_ttl_expiry_per_class(make):
     assert await c.get_or_fetch("tx", "h", fetch_tx) == {"n": 1}  # tx keeps its hour
 
 
+@pytest.mark.parametrize("short_first", [True, False])
+async def test_address_index_outlives_its_shortest_entry(make, short_first):
+    # The index of an address must last as long as its longest entry, in either order of writing: when the
+    # short entry expires, invalidating the address still drops the long one.
+    c = make(ttls={"block": 0.3})
+    calls = [("block", "b"), ("tx", "t")] if short_first else [("tx", "t"), ("block", "b")]
+    for data_class, key in calls:
+        await c.get_or_fetch(data_class, key, Counter(), addresses=["secret1someone"])
+    await anyio.sleep(0.5)
+    assert c.invalidate_address("secret1someone") == 1  # the tx entry; the block entry had expired
+    again = Counter()
+    assert await c.get_or_fetch("tx", "t", again) == {"n": 1} and again.calls == 1
+
+
 def test_default_ttls_and_unknown_class_uses_default(tmp_path):
     c = Cache(tmp_path, ttls={"balances": 5})
     assert c.ttl("balances") == 5

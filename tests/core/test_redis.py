@@ -16,7 +16,9 @@ from secret_mcp.cache_backends import connect_redis, redact_url
 from secret_mcp.config import Config
 from secret_mcp.errors import ConfigError, SecretMCPError
 from secret_mcp.security.confirm import ConfirmationCodes, RedisCodeStore, revive_args
-from tests.redis_server import free_port, redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
+from tests.redis_server import (  # noqa: F401 (fixtures)
+    cluster_client, cluster_url, free_port, redis_client, redis_cluster, redis_server, redis_url,
+)
 
 pytestmark = pytest.mark.anyio
 PASSWORD = "s3cr3t-pass-word"
@@ -144,8 +146,10 @@ def test_issued_on_one_process_redeemed_on_another_once(redis_url):
     assert info.value.code == "CONFIRMATION_UNKNOWN"
 
 
-def test_concurrent_redemptions_on_many_processes_one_wins(redis_url):
-    processes = [codes_on(redis_url) for _ in range(4)]
+@pytest.mark.parametrize("store", ["redis_url", "cluster_url"])  # one server, and a 3-primary cluster
+def test_concurrent_redemptions_on_many_processes_one_wins(store, request):
+    url = request.getfixturevalue(store)
+    processes = [codes_on(url) for _ in range(4)]
     pending = processes[0].issue("secret_send_tokens", {"amount": "1"}, "c", "p")
     outcomes: list[str] = []
     start = threading.Barrier(16)

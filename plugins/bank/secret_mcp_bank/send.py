@@ -15,7 +15,7 @@ from secret_mcp.tx import TxResult, preview, send_messages
 
 AmountArg = Annotated[str, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT', 'uscrt' or a base denom
-MemoArg = Annotated[str, Field(max_length=256)]
+MemoArg = Annotated[str, Field(max_length=256, description="Public")]
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
 
 

@@ -18,7 +18,7 @@ AddressArg = str  # the contract's secret1… address
 HashArg = str | None  # the code hash (hex); looked up when left out
 FundsArg = Annotated[str | None, Field(description="e.g. '1 SCRT'")]  # sent along with the message
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
-MemoArg = Annotated[str, Field(max_length=256)]  # public, visible on chain
+MemoArg = Annotated[str, Field(max_length=256, description="Public")]  # visible on chain
 
 
 def parse_msg(value: dict[str, Any] | str, field: str = "msg") -> dict[str, Any]:

@@ -125,7 +125,7 @@ async def secret_ibc_transfer(
     amount: Annotated[str, Field(description="e.g. '1.5 SCRT', or base units with denom")],
     denom: str | None = None,  # the unit of a bare-number amount, e.g. an ibc/… denom
     timeout_minutes: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES)] = DEFAULT_TIMEOUT_MINUTES,  # then refunded
-    memo: Annotated[str, Field(max_length=256)] = "",
+    memo: Annotated[str, Field(max_length=256, description="Public")] = "",
 ) -> IBCTransferResult:
     """IBC transfer from the active wallet to another chain."""
     p = await plan(ctx, {"channel": channel, "receiver": receiver, "amount": amount, "denom": denom,

@@ -17,7 +17,7 @@ from .chain import STAKING, delegation, duration, get_validator, unbonding_secon
 
 AmountArg = Annotated[str, Field(description="e.g. '10 SCRT'")]  # or '10000000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT' or 'uscrt'
-MemoArg = Annotated[str, Field(max_length=256)]  # public, visible on chain
+MemoArg = Annotated[str, Field(max_length=256, description="Public")]  # visible on chain
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
 JailedArg = Annotated[bool, Field(description="Only if the person insists")]  # a jailed validator earns nothing
 

@@ -19,7 +19,7 @@ from .common import TokenArg, build, execute
 from .registry import display, resolve
 
 AmountArg = Annotated[str, Field(description="In whole tokens, e.g. '1.5'")]
-MemoArg = Annotated[str, Field(max_length=256)]  # private: stored encrypted by the token
+MemoArg = Annotated[str, Field(max_length=256, description="Private")]  # stored encrypted by the token
 
 
 async def _plan(ctx: ToolContext, args: dict[str, Any], kind: str) -> tuple[Any, dict[str, Any], str]:
