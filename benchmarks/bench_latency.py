@@ -15,6 +15,7 @@ the SDK client, and again, so every side sees the same machine (on a shared 2-co
 phases drifted by up to 60 % between runs). Blocks, not single requests: alternating each request leaves the
 server process idle three times out of four (cold caches, slower wake-ups) while the benchmark process, which
 makes the direct GETs, never idles; that measured the scheduler, not the server.
+Three trials, each with its own sandbox and servers; each figure is the median of the trials' figures.
 Targets: uncached <= 1.3x direct, cached <= 0.5x direct (direct = httpx).
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import sys
 import time
 from typing import Any, Awaitable, Callable
@@ -50,8 +52,9 @@ async def rounds(sides: dict[str, Callable[[int], Awaitable[Any]]], n: int) -> d
     return out
 
 
-async def run(n: int) -> tuple[list[dict], dict]:
-    fresh = iter(_kit.addresses(4 * n + 80, seed=1))
+async def trial(n: int, seed: int) -> dict[str, Any]:
+    """One sandbox, both servers, every side: summaries per phase and side, and the server's cache figures."""
+    fresh = iter(_kit.addresses(4 * n + 80, seed=seed))
     new = {side: [next(fresh) for _ in range(n)] for side in ("httpx", "aiohttp", "raw", "sdk")}
     params = {k: str(v) for k, v in _kit.BALANCE_PARAMS.items()}
     import aiohttp
@@ -99,9 +102,22 @@ async def run(n: int) -> tuple[list[dict], dict]:
                                  "sdk": lambda i: sdk_call("secret_get_active_wallet", {})}, n)
             stats = json.loads((await raw.request("resources/read", {"uri": "secret://server/metrics"}))
                                ["contents"][0]["text"])["cache"]
-    u = {k: _kit.latency_summary(v) for k, v in uncached.items()}
-    c = {k: _kit.latency_summary(v) for k, v in cached.items()}
-    p = {k: _kit.latency_summary(v) for k, v in ping.items()}
+    return {"uncached": {k: _kit.latency_summary(v) for k, v in uncached.items()},
+            "cached": {k: _kit.latency_summary(v) for k, v in cached.items()},
+            "no_chain_tool": {k: _kit.latency_summary(v) for k, v in ping.items()}, "server_cache": stats}
+
+
+def median_of(trials: list[dict[str, Any]], phase: str) -> dict[str, dict[str, float]]:
+    """Each side's p50 and p95: the median over the trials."""
+    sides = trials[0][phase]
+    return {side: {stat: round(statistics.median(t[phase][side][stat] for t in trials), 3) for stat in ("p50_ms", "p95_ms")}
+            for side in sides}
+
+
+async def run(n: int, trials: int) -> tuple[list[dict], dict]:
+    done = [await trial(n, seed) for seed in range(1, trials + 1)]
+    u, c, p = (median_of(done, phase) for phase in ("uncached", "cached", "no_chain_tool"))
+    stats = done[-1]["server_cache"]
     rows = [
         _kit.row("1", "balance uncached p50", u["raw"]["p50_ms"], "ms", baseline=u["httpx"]["p50_ms"], target="≤ 1.3× direct", limit=1.3),
         _kit.row("1", "balance uncached p95", u["raw"]["p95_ms"], "ms", baseline=u["httpx"]["p95_ms"], target="≤ 1.3× direct", limit=1.3),
@@ -118,21 +134,23 @@ async def run(n: int) -> tuple[list[dict], dict]:
         _kit.row("1", "SDK client: no-chain tool p50", p["sdk"]["p50_ms"], "ms", baseline=c["httpx"]["p50_ms"]),
     ]
     details = {
-        "calls": n, "uncached": u, "cached": c, "no_chain_tool": p, "server_cache": stats,
+        "calls": n, "trials": trials, "uncached": u, "cached": c, "no_chain_tool": p, "server_cache": stats,
+        "each_trial": [{k: v for k, v in t.items() if k != "server_cache"} for t in done],
         "method": ("secret_get_balance over stdio, sequential calls, one server per client: uncached = a new "
                    "address per call (cache miss, LCD GET, cache store); cached = one address again (cache hit). "
                    "Target rows: the minimal JSON-RPC client (benchmarks/_kit.py RawClient). Baseline: httpx "
                    "keep-alive GET of /cosmos/bank/v1beta1/balances/{addr}?pagination.limit=1000 on the same "
                    "sandbox process, JSON decoded, new addresses for the uncached baseline, one address for the "
                    "cached one; aiohttp's GET of new addresses for reference. Sides take turns in blocks of "
-                   f"{BLOCK} requests."),
+                   f"{BLOCK} requests. {trials} trials (a new sandbox and servers each); every figure is the "
+                   "median of the trials' figures."),
     }
     return rows, details
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _kit.parse_args(argv, __doc__)
-    rows, details = asyncio.run(run(10 if args.smoke else 300))
+    rows, details = asyncio.run(run(10, 1) if args.smoke else run(300, 3))
     _kit.write_part(args.out, "latency", rows, details, smoke=args.smoke)
 
 
