@@ -363,4 +363,25 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
     from .resources import install_legacy_protocol
 
     install_legacy_protocol(server)  # resources/subscribe and logging/setLevel for handshake-era clients
+    drop_idle_tracing(server)
     return server
+
+
+def drop_idle_tracing(server: MCPServer) -> bool:
+    """Remove the SDK's OpenTelemetry middleware when nothing would record its spans.
+
+    With only opentelemetry-api installed and no tracer provider set, every request still builds a span and its
+    attributes for nothing: 20-50 us a call, 5 % of a cached read. Any OTEL_* variable, or a provider set
+    before start-up (as `opentelemetry-instrument` does), keeps it. Returns True when it was removed."""
+    import os
+
+    from mcp.server._otel import OpenTelemetryMiddleware
+    from opentelemetry import trace
+
+    if any(name.startswith("OTEL_") for name in os.environ):
+        return False
+    if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        return False
+    before = len(server.middleware)
+    server.middleware[:] = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+    return len(server.middleware) < before
