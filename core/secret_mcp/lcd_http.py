@@ -90,14 +90,14 @@ class HttpClient:
         # Per phase, as the pool documents request_timeout: waiting for a connection and connecting, then
         # each read of the answer.
         phases = aiohttp.ClientTimeout(total=None, connect=limit, sock_read=limit)
+        pairs = query_pairs(params)
+        _check_url(url, pairs)  # before yarl parses and encodes what may be a 100 KB value
         try:
             target = URL(url)
-            pairs = query_pairs(params)
             if pairs:
                 target = target.update_query(pairs)
         except (ValueError, TypeError) as exc:
             raise BadURL(str(exc) or type(exc).__name__) from None
-        _check_url(url, pairs)
         try:
             async with session.request(method, target, json=json, headers=headers, timeout=phases,
                                        proxy=self._proxy(target), allow_redirects=True) as response:

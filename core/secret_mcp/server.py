@@ -172,7 +172,7 @@ def _audit(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, outcom
     network = app.session.network
     return security.for_app(app).audit.record(
         tool=spec.name, network=network.name if network else None, sender=app.session.active_wallet_address(),
-        summary=f"{spec.name} {security.confirm.canonical(args)}", decision=decision, outcome=outcome,
+        summary=security.confirm.call_summary(spec.name, args), decision=decision, outcome=outcome,
     )
 
 

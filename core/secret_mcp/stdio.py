@@ -68,9 +68,7 @@ class LineWriter:
 async def loop_streams() -> AsyncIterator[tuple[LineReader, LineWriter]]:
     """Private duplicates of fds 0 and 1 on the running asyncio loop, with the standard fds diverted."""
     loop = asyncio.get_running_loop()
-    wire_in, wire_out = os.dup(0), os.dup(1)
-    os.set_inheritable(wire_in, False)
-    os.set_inheritable(wire_out, False)
+    wire_in, wire_out = os.dup(0), os.dup(1)  # not inherited by child processes (os.dup's default)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)

@@ -43,6 +43,11 @@ def canonical(value: Any) -> str:
                       ensure_ascii=False)
 
 
+def call_summary(tool: str, args: dict[str, Any]) -> str:
+    """A call as the audit log records it: the tool's name, then its arguments as canonical JSON."""
+    return f"{tool} {canonical(args)}"
+
+
 def call_digest(tool: str, args: dict[str, Any], chain_id: str) -> str:
     return hashlib.sha256(canonical([tool, args, chain_id]).encode()).hexdigest()
 
@@ -154,7 +159,7 @@ def _holds_secret(tool: str, args: dict[str, Any]) -> bool:
     from .redact import redact, redact_text
 
     plain = to_jsonable_python(args, fallback=str)
-    summary = f"{tool} {canonical(args)}"
+    summary = call_summary(tool, args)
     return redact(plain) != plain or redact_text(summary) != summary
 
 

@@ -90,10 +90,11 @@ def _simulation_error(exc: ChainError, sender: str) -> SecretMCPError:
     details = {"chain_message": text, "stage": "simulate"}
     if "insufficient funds" in text:
         # A contract's own payment (a sub-message) failing, or another account named: not the wallet's balance.
-        others = [a for a in dict.fromkeys(_ADDRESS.findall(text)) if a != sender and sender not in text]
-        if "submessages" in text or others:
-            who = others[0] if others else "a contract this transaction calls"
-            details["payer"] = others[0] if others else "contract"
+        others = [] if sender in text else [a for a in dict.fromkeys(_ADDRESS.findall(text)) if a != sender]
+        payer = others[0] if others else "contract" if "submessages" in text else None
+        if payer is not None:
+            details["payer"] = payer
+            who = "a contract this transaction calls" if payer == "contract" else payer
             return SecretMCPError(
                 "INSUFFICIENT_FUNDS", f"The chain says {who} cannot pay what it tried to send (not the wallet): {text}",
                 ["The wallet's balance is not the problem: the contract (or account) paying out holds too little.",
