@@ -208,6 +208,10 @@ class Config:
     http_token: str | None = attrs.field(
         default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
     )
+    # With cache_url: the shared secret under which pending calls in Redis carry an HMAC (never logged).
+    state_key: str | None = attrs.field(
+        default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
+    )
     # Security (see SECURITY.md). Amount settings are "denom=amount" pairs; an empty string means no limit.
     never_confirm_on_real_networks: bool = attrs.field(
         default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false")
@@ -220,6 +224,13 @@ class Config:
     )
     spend_limit_daily: str = attrs.field(
         default="uscrt=1000000000", validator=_check(_denom_amounts), metadata=_expect("denom=amount pairs")
+    )
+    # Fee cap on every network: no fee above max_fee, nor (once above fee_ratio_floor) above the amount moved.
+    max_fee: str = attrs.field(
+        default="uscrt=2000000", validator=_check(_denom_amounts), metadata=_expect("denom=amount pairs")
+    )
+    fee_ratio_floor: str = attrs.field(
+        default="uscrt=100000", validator=_check(_denom_amounts), metadata=_expect("denom=amount pairs")
     )
     limit_network_kinds: tuple[str, ...] = attrs.field(
         default=("mainnet", "custom"), converter=_to_tuple, validator=_check(_names), metadata=_expect("network kinds")

@@ -24,8 +24,17 @@ class TxRequest:
     sender: str
     messages: tuple[dict[str, Any], ...]  # proto-JSON of each message, "@type" first
     amounts: tuple[tuple[str, int], ...] = ()  # (denom, amount) leaving the sender
-    recipients: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()  # every address receiving value or rights
     summary: str = ""
+    fee: tuple[str, int] | None = None  # (denom, amount) the fee takes from the sender
+    tokens: tuple[tuple[str, int], ...] = ()  # (SNIP-20 contract address, base units) leaving the sender
+
+    def spent(self) -> dict[str, int]:
+        """Everything leaving the sender, per denom or token contract: amounts, the fee, token amounts."""
+        out: dict[str, int] = {}
+        for key, amount in (*self.amounts, *((self.fee,) if self.fee else ()), *self.tokens):
+            out[key] = out.get(key, 0) + int(amount)
+        return out
 
 
 @attrs.frozen

@@ -22,13 +22,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import metrics, results, security
+from . import approval, metrics, results, security
 from .app import App
 from .config import Config
 from .context import ToolContext
 from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .plugins import PluginHost
 from .tools import ToolSpec
+from .tx.plan import Plan
 
 log = logging.getLogger("secret_mcp.server")
 
@@ -67,6 +68,8 @@ def _tool_params(spec: ToolSpec) -> tuple[list[inspect.Parameter], Any]:
     if not params or hints.get(params[0].name) is not ToolContext:
         raise TypeError(f"tool {spec.name}: the first parameter must be `ctx: ToolContext`")
     output = hints.get("return")
+    if typing.get_origin(output) is Plan:  # a write tool's plan; the tool's result is what the plan finishes as
+        output = typing.get_args(output)[0]
     if not (isinstance(output, type) and (issubclass(output, BaseModel) or typing.is_typeddict(output))):
         raise TypeError(f"tool {spec.name}: the return annotation must be a pydantic model or TypedDict")
     return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params[1:]], output
@@ -136,7 +139,7 @@ def _check_confirmation(outcome: Any) -> str:
             raise SecretMCPError("CONFIRMATION_DECLINED", "No confirmation was given; nothing was done.", [])
 
 
-def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str) -> CallToolResult:
+def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str, prepared: Any = None) -> CallToolResult:
     """isError on purpose: nothing happened yet, and the tool's output schema stays truthful."""
     if app.config.read_only:  # secret_confirm_transaction is a writing tool: read-only mode does not offer it
         return _failure(spec, SecretMCPError(
@@ -145,7 +148,7 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str)
             ["Use an MCP client that supports elicitation, or run the server without --read-only."],
         ))
     sec = security.for_app(app)
-    pending = sec.codes.issue(spec.name, args, security.chain_id_of(app), preview)
+    pending = sec.codes.issue(spec.name, args, security.chain_id_of(app), preview, prepared=prepared)
     _audit(app, spec, args, "code_issued", "pending")
     body = {
         "status": "confirmation_required",
@@ -218,9 +221,107 @@ def observe(app: App, tool: str, started: float, result: CallToolResult) -> None
              extra={"tool": tool, "duration_ms": ms, "outcome": "error", "code": code})
 
 
+def returns_plan(spec: ToolSpec) -> bool:
+    return typing.get_origin(typing.get_type_hints(spec.fn).get("return")) is Plan
+
+
+async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any, decision: str) -> Any:
+    """Sign and send a prepared plan after its approval was settled: for direct calls and redeemed codes."""
+    from .tx.carry import carry_out
+
+    app.check_allowed(spec)
+    entry = _audit(app, spec, prepared.args, decision)
+    if entry is not None:  # policy ran when the plan was prepared, before the person was asked
+        security.for_app(app).audit.update(entry, summary=prepared.plan.action, decision="authorized",
+                                           **{"from": prepared.signer.address})
+    token = security.audit.CURRENT_ENTRY.set(entry)
+    outcome = "internal_error"
+    try:
+        value = await carry_out(ctx, prepared, confirmed=decision != "not_required")
+        outcome = "ok"
+        return value
+    except SecretMCPError as exc:
+        outcome = exc.code
+        raise
+    finally:
+        security.audit.CURRENT_ENTRY.reset(token)
+        if entry is not None:
+            security.for_app(app).audit.update(entry, result=outcome)
+
+
+def _plan_code_required(app: App, spec: ToolSpec, prepared: Any) -> CallToolResult:
+    """No elicitation: a single-use code bound to the prepared sign doc (the weakest approval there is)."""
+    if app.config.read_only:
+        return _code_required(app, spec, prepared.args, prepared.preview)
+    return _code_required(app, spec, prepared.args, prepared.preview, prepared=prepared)
+
+
+def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], output: Any) -> Any:
+    names = [p.name for p in params]
+    plan_resolver, approve_resolver = approval.make_resolvers(app, spec, names)
+
+    async def call(**kwargs: Any) -> CallToolResult:
+        started = time.perf_counter()
+        result = await run(**kwargs)
+        observe(app, spec.name, started, result)
+        return result
+
+    async def run(**kwargs: Any) -> CallToolResult:
+        mcp_ctx = kwargs.pop(CTX_PARAM, None)
+        prepared = kwargs.pop(approval.PLAN_PARAM, None)
+        outcome = kwargs.pop(approval.APPROVAL_PARAM, None)
+        ctx = ToolContext(app, mcp_ctx)
+        try:
+            app.check_allowed(spec)
+            try:
+                decision = approval.decision_of(prepared, outcome)
+            except SecretMCPError as exc:
+                why = (exc.code.removeprefix("CONFIRMATION_").lower() if exc.code.startswith("CONFIRMATION_")
+                       else f"refused: {exc.message}" if exc.code == "POLICY_REFUSED" else "not_prepared")
+                _audit(app, spec, kwargs, why, "not_run")
+                raise
+            if decision == "code":
+                return _plan_code_required(app, spec, prepared)
+            value = await execute_plan(app, spec, ctx, prepared, decision)
+        except SecretMCPError as exc:
+            return _failure(spec, exc)
+        except Exception:
+            log.exception("tool %s raised an unexpected error", spec.name)
+            return results.failure(results.INTERNAL)
+        data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return results.success(security.redact(data), app.write_notice(spec))
+
+    extra = [
+        inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context),
+        inspect.Parameter(approval.PLAN_PARAM, inspect.Parameter.KEYWORD_ONLY,
+                          annotation=Annotated[Any, Resolve(plan_resolver)]),
+        inspect.Parameter(approval.APPROVAL_PARAM, inspect.Parameter.KEYWORD_ONLY,
+                          annotation=Annotated[ElicitationResult[approval.Approval], Resolve(approve_resolver)]),
+    ]
+    return _finish_wrapper(call, spec, params, extra, output)
+
+
+def _finish_wrapper(call: Any, spec: ToolSpec, params: list[inspect.Parameter], extra: list[inspect.Parameter],
+                    output: Any) -> Any:
+    all_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params] + extra
+    ret = Annotated[CallToolResult, output]
+    call.__signature__ = inspect.Signature(all_params, return_annotation=ret)  # type: ignore[attr-defined]
+    call.__annotations__ = {p.name: p.annotation for p in all_params} | {"return": ret}
+    call.__name__ = spec.name
+    call.__doc__ = spec.description
+    return call
+
+
 def wrap_tool(app: App, spec: ToolSpec) -> Any:
     """A function MCPServer can register: same inputs as the tool minus ctx, our result and error handling."""
     params, output = _tool_params(spec)
+    if returns_plan(spec):
+        if spec.confirm is not None:
+            raise TypeError(f"tool {spec.name}: a plan is confirmed by the core; drop confirm=")
+        return _wrap_plan_tool(app, spec, params, output)
+    if spec.writes_chain and spec.confirm is None and spec.name != "secret_confirm_transaction":
+        # Fail closed: a chain write the core cannot preview would move funds without a question.
+        raise TypeError(f"tool {spec.name}: a tool that writes to the chain must return a Plan")
     names = [p.name for p in params]
 
     async def call(**kwargs: Any) -> CallToolResult:
@@ -257,13 +358,7 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
     if spec.confirm is not None:
         confirm_ann = Annotated[ElicitationResult[Confirmation], Resolve(_make_resolver(app, spec, names))]
         extra.append(inspect.Parameter(CONFIRM_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=confirm_ann))
-    all_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params] + extra
-    ret = Annotated[CallToolResult, output]
-    call.__signature__ = inspect.Signature(all_params, return_annotation=ret)  # type: ignore[attr-defined]
-    call.__annotations__ = {p.name: p.annotation for p in all_params} | {"return": ret}
-    call.__name__ = spec.name
-    call.__doc__ = spec.description
-    return call
+    return _finish_wrapper(call, spec, params, extra, output)
 
 
 def invalid_input(exc: ValidationError) -> SecretMCPError:

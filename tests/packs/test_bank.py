@@ -33,14 +33,15 @@ async def test_send_moves_exactly_amount_plus_fee(mode, sandbox, home):
 async def test_confirm_above_limit_asks_only_for_large_sends(mode, sandbox, home):
     refuse, asked = recording(decline)
 
-    async with connect(server_on(sandbox, confirm="above_limit", confirm_above="uscrt=2000000"), mode,
+    # The fee counts: 2 SCRT plus its fee stays under 2.1 SCRT; 2.1 SCRT plus its fee does not.
+    async with connect(server_on(sandbox, confirm="above_limit", confirm_above="uscrt=2100000"), mode,
                        elicitation_callback=refuse) as client:
         await funded_wallet(client, sandbox)
         before = balance(sandbox, B)
         small = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "2 SCRT"})
-        large = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "2.000001 SCRT"})
+        large = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "2.1 SCRT"})
     assert small["status"] == "success" and large["code"] == "CONFIRMATION_DECLINED"
-    assert len(asked) == 1 and "2.000001 SCRT (2000001uscrt)" in asked[0]
+    assert len(asked) == 1 and "2.1 SCRT (2100000uscrt)" in asked[0]
     assert balance(sandbox, B) == before + 2_000_000
 
 
@@ -108,14 +109,16 @@ async def test_bad_sends_send_nothing(mode, sandbox, home):
 async def test_over_the_limit_is_refused(mode, sandbox, home):
     # Limits apply on real-money kinds only; the same chain as a "custom" network counts as real money.
     server = make_server(network="custom", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
-                         spend_limit_per_tx="uscrt=1000")
+                         spend_limit_per_tx="uscrt=11000")
     async with connect(server, mode, elicitation_callback=accept) as client:
         me = await funded_wallet(client, sandbox)
         before = balance(sandbox, me)
-        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1001uscrt"})
-        ok = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "1000uscrt"})
-    assert err["code"] == "POLICY_REFUSED" and "per-transaction limit" in err["message"]
-    assert balance(sandbox, me) == before - 1000 - int(ok["fee"]["amount"])  # only the allowed send happened
+        # The fee counts against the limit: 100,000 gas at 0.1uscrt is 10,000uscrt, so 1,000uscrt is the most.
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1001uscrt", "gas": 100_000})
+        ok = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "1000uscrt", "gas": 100_000})
+    assert err["code"] == "POLICY_REFUSED" and "11001uscrt is above the per-transaction limit" in err["message"]
+    assert int(ok["fee"]["amount"]) == 10_000
+    assert balance(sandbox, me) == before - 1000 - 10_000  # only the allowed send happened
     assert ok["note"] is None  # not the sandbox network: no "simulated" note
 
 

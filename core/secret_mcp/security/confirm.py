@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -62,6 +63,8 @@ class Pending:
     preview: str
     expires_at: float
     sender: str | None = None  # the active wallet at issue, checked at redemption when processes share codes
+    record: dict[str, Any] | None = None  # the prepared plan's sign doc as JSON (what another process signs)
+    prepared: Any = attrs.field(default=None, eq=False)  # the prepared plan itself, in the issuing process
 
     @property
     def expires_iso(self) -> str:
@@ -124,10 +127,12 @@ return v
 class RedisCodeStore:
     """Shared by every process on the same Redis or Redis Cluster (`cache_url`)."""
 
-    def __init__(self, url: str, client: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, url: str, client: Any, clock: Callable[[], float] = time.time, key: bytes = b"") -> None:
         from ..cache_backends import PREFIX
 
-        self.url, self._client, self.clock = url, client, clock
+        if len(key) < 32:
+            raise ValueError("a shared state key of at least 32 bytes is needed")
+        self.url, self._client, self.clock, self._key = url, client, clock, key
         self.prefix = PREFIX + "confirm:"
         self._take = client.register_script(_TAKE)
 
@@ -139,10 +144,16 @@ class RedisCodeStore:
         except redis_errors() as exc:  # fail closed: no code is issued or honoured without the store
             raise unavailable(self.url, exc) from None
 
+    def _mac(self, code: str, payload: str) -> str:
+        # Bound to the code too, so a valid entry cannot be copied under another code.
+        return hmac.new(self._key, f"{code}\n{payload}".encode(), hashlib.sha256).hexdigest()
+
     def put(self, pending: Pending, keep_until: float) -> None:
-        record = attrs.asdict(pending) | {"args": to_jsonable_python(pending.args, fallback=str)}
+        record = attrs.asdict(pending, filter=lambda a, _v: a.name != "prepared")
+        payload = json.dumps(record | {"args": to_jsonable_python(pending.args, fallback=str)})
         ttl_ms = max(1, int((keep_until - self.clock()) * 1000))
-        self._call(self._client.set, self.prefix + pending.code, json.dumps(record), px=ttl_ms)
+        sealed = json.dumps({"mac": self._mac(pending.code, payload), "payload": payload})
+        self._call(self._client.set, self.prefix + pending.code, sealed, px=ttl_ms)
 
     def take(self, code: str) -> Pending | None:
         raw = self._call(self._take, keys=[self.prefix + code], args=[SPENT])
@@ -150,7 +161,16 @@ class RedisCodeStore:
             return None
         if raw == SPENT:
             raise _refuse("CONFIRMATION_USED", "This confirmation code was already used.")
-        return Pending(**json.loads(raw))
+        try:
+            sealed = json.loads(raw)
+            payload = sealed["payload"]
+            genuine = hmac.compare_digest(str(sealed["mac"]), self._mac(code, payload))
+        except (ValueError, KeyError, TypeError):
+            genuine = False
+        if not genuine:  # written by something that does not hold the state key: never act on it
+            log.warning("a pending call in Redis failed its integrity check; refused")
+            raise _refuse("CONFIRMATION_FORGED", "This pending action failed its integrity check.")
+        return Pending(**json.loads(payload))
 
 
 def _holds_secret(tool: str, args: dict[str, Any]) -> bool:
@@ -184,14 +204,18 @@ class ConfirmationCodes:
         self._revive = revive
         self._sender = sender
 
-    def issue(self, tool: str, args: dict[str, Any], chain_id: str, preview: str) -> Pending:
+    def issue(self, tool: str, args: dict[str, Any], chain_id: str, preview: str, *, prepared: Any = None) -> Pending:
+        from ..tx.carry import to_record
+
         pending = Pending(
             _new_code(), tool, dict(args), chain_id, call_digest(tool, args, chain_id), preview, self.clock() + self.ttl,
             self._sender() if self._sender is not None else None,
+            to_record(prepared) if prepared is not None else None, prepared,
         )
         self.purge()
         keep_until = pending.expires_at + self.ttl  # kept that long so a late redemption says "expired"
-        if self._shared is not None and not _holds_secret(tool, pending.args):
+        secret = _holds_secret(tool, pending.args) or (prepared is not None and prepared.plan.holds_secret)
+        if self._shared is not None and not secret:
             self._shared.put(pending, keep_until)
         else:
             if self._shared is not None:
@@ -242,7 +266,14 @@ def shared_codes(app: Any, clock: Callable[[], float]) -> dict[str, Any]:
         registered = app.registry.tools.get(tool)
         return revive_args(registered.spec.fn, args) if registered is not None else args
 
-    return {"shared": RedisCodeStore(url, connect_redis(url, check=True), clock), "revive": revive,
+    key = (app.config.state_key or "").encode()
+    if len(key) < 32:
+        from ..errors import ConfigError
+
+        raise ConfigError("state_key", "With cache_url, state_key must be a shared secret of at least 32 characters: "
+                          "pending calls in Redis carry an HMAC under it, so whoever can write Redis cannot forge one.",
+                          ["Set state_key (or SECRET_MCP_STATE_KEY) to the same random value on every process."])
+    return {"shared": RedisCodeStore(url, connect_redis(url, check=True), clock, key), "revive": revive,
             "sender": app.session.active_wallet_address}
 
 

@@ -70,12 +70,10 @@ class SpendingLimits:
             outside = [r for r in request.recipients if r not in s.allowed_recipients]
             if outside:
                 return f"recipient {outside[0]} is not on the allow-list"
-        if not self.applies(request.network):
-            return None
-        totals: dict[str, int] = {}
-        for denom, amount in request.amounts:
-            totals[denom] = totals.get(denom, 0) + int(amount)
-        for denom, amount in sorted(totals.items()):
+        reason = self._fee_cap(request)
+        if reason or not self.applies(request.network):
+            return reason
+        for denom, amount in sorted(request.spent().items()):
             per_tx = s.limit_per_tx.get(denom)
             if per_tx is not None and amount > per_tx:
                 return f"{amount}{denom} is above the per-transaction limit of {per_tx}{denom}"
@@ -87,10 +85,24 @@ class SpendingLimits:
                             f"({used}{denom} already sent in the last 24 hours)")
         return None
 
+    def _fee_cap(self, request: TxRequest) -> str | None:
+        """On every network: a fee above the absolute cap, or (above a floor) larger than the amount it moves."""
+        if request.fee is None:
+            return None
+        denom, fee = request.fee
+        cap = self.settings.max_fee.get(denom)
+        if cap is not None and fee > cap:
+            return f"the fee {fee}{denom} is above the fee cap of {cap}{denom} (lower the gas limit)"
+        moved = sum(int(a) for d, a in request.amounts if d == denom)
+        ratio = self.settings.max_fee_ratio
+        if moved and fee > self.settings.fee_ratio_floor.get(denom, 0) and fee > moved * ratio:
+            return f"the fee {fee}{denom} is more than {ratio}x the {moved}{denom} it moves (lower the gas limit)"
+        return None
+
     def record(self, outcome: TxOutcome) -> None:
         if outcome.status != "success" or not self.applies(outcome.request.network):
             return
         now = self.clock()
-        for denom, amount in outcome.request.amounts:
+        for denom, amount in outcome.request.spent().items():
             self._spent.setdefault((outcome.request.chain_id, denom), deque()).append((now, int(amount)))
         self._save()

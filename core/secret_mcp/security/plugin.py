@@ -31,7 +31,8 @@ async def secret_confirm_transaction(
     arguments: dict[str, Any] | None = None,  # when given, checked against the code
 ) -> ConfirmedResult:
     """Run a pending action once by its confirmation code, only after the person explicitly approved its preview."""
-    from ..server import execute  # the core's tool path; imported here because server imports the security core
+    from ..server import execute, execute_plan  # the core's tool paths (server imports the security core)
+    from ..tx.carry import restore
     from . import chain_id_of, for_app
 
     security = for_app(ctx.app)
@@ -39,7 +40,12 @@ async def secret_confirm_transaction(
     registered = ctx.app.registry.tools.get(pending.tool)
     if registered is None:
         raise SecretMCPError("UNKNOWN_TOOL", f"Tool {pending.tool!r} is no longer available.", [])
-    value = await execute(ctx.app, registered.spec, ctx, pending.args, decision="confirmed_by_code")
+    if pending.prepared is not None or pending.record is not None:
+        # Sign exactly the plan the person saw; the tool is never re-run to decide what to sign.
+        prepared = pending.prepared or await restore(ctx, pending.record, registered.spec.fn, pending.args)
+        value = await execute_plan(ctx.app, registered.spec, ctx, prepared, decision="confirmed_by_code")
+    else:
+        value = await execute(ctx.app, registered.spec, ctx, pending.args, decision="confirmed_by_code")
     data = value.model_dump(mode="json") if isinstance(value, BaseModel) else dict(value)
     return ConfirmedResult(status="done", tool=pending.tool, result=data)
 

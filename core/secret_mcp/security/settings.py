@@ -37,6 +37,10 @@ class SecuritySettings:
     limit_network_kinds: frozenset[str] = attrs.field(
         default=frozenset({"mainnet", "custom"}), converter=frozenset
     )
+    # Fee cap on every network: absolute per denom, and relative to the amount moved once above a floor.
+    max_fee: dict[str, int] = attrs.field(factory=lambda: {"uscrt": 2 * SCRT}, converter=_limits)
+    max_fee_ratio: float = 1.0
+    fee_ratio_floor: dict[str, int] = attrs.field(factory=lambda: {"uscrt": SCRT // 10}, converter=_limits)
     allowed_recipients: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # empty: any recipient
     read_only: bool = False
     spending_log: Path | None = None  # the 24-hour window on disk; default state_dir()/spending.json

@@ -30,9 +30,11 @@ TX_FAILED / the sdk code's name (details: code, codespace, raw_log, stage "check
 """
 
 from .build import Msg, as_msg, tx_hash, type_url_of
+from .plan import Plan, TokenAmount
+from .quote import quote
 from .pipeline import Estimate, Signer, active_signer, estimate, send_messages, simulate
 from .preview import fee_line, network_line, preview
 from .result import TxEvent, TxResult
 
-__all__ = ["Msg", "as_msg", "tx_hash", "type_url_of", "Estimate", "Signer", "active_signer", "estimate",
+__all__ = ["Plan", "TokenAmount", "quote", "Msg", "as_msg", "tx_hash", "type_url_of", "Estimate", "Signer", "active_signer", "estimate",
            "send_messages", "simulate", "preview", "fee_line", "network_line", "TxEvent", "TxResult"]

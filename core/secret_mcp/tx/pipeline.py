@@ -52,9 +52,18 @@ def broadcast_age(app: Any, txhash: str) -> float | None:
 
 @attrs.frozen
 class Signer:
+    """Who signs a transaction. This one is a key the server holds (the keystore signs); other signers
+    (the person's own wallet, an agent key) implement `sign` their own way."""
+
     wallet: str
     address: str
     public_key: bytes
+    kind: str = "server_key"
+
+    async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
+        from ..security import for_app
+
+        return for_app(ctx.app).keystore.sign(self.wallet, sign_doc)
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from secret_mcp.amounts import Amount, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.tx import Plan, TxResult
 
 AmountArg = Annotated[str, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT', 'uscrt' or a base denom
@@ -68,27 +68,7 @@ def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, 
     return plan, msg
 
 
-async def _confirm_send(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    try:
-        to, value, msg = _send_plan(ctx, args["recipient"], args["amount"], args.get("denom"))
-    except SecretMCPError:
-        return None  # the tool body fails the same check with a clear error, before anything is sent
-    return await preview(ctx, f"Send {value.display}", amounts=[value], recipients=[to], messages=[msg],
-                         memo=args.get("memo") or "", gas=args.get("gas"))
-
-
-async def _confirm_multi(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    try:
-        plan, msg = _multi_plan(ctx, args["recipients"])
-    except (SecretMCPError, ValueError):
-        return None
-    lines = [f"Pay {to}: {value.display}" for to, value in plan]
-    return await preview(ctx, f"Multi-send to {len(plan)} recipient(s) in ONE transaction",
-                         amounts=[v for _, v in plan], messages=[msg], lines=lines,
-                         memo=args.get("memo") or "", gas=args.get("gas"))
-
-
-@tool(effect="moves_funds", title="Send tokens", needs_wallet=True, confirm=_confirm_send)
+@tool(effect="moves_funds", title="Send tokens", needs_wallet=True)
 async def secret_send_tokens(
     ctx: ToolContext,
     recipient: str,
@@ -96,22 +76,21 @@ async def secret_send_tokens(
     denom: DenomArg = None,
     memo: MemoArg = "",
     gas: GasArg = None,
-) -> TxResult:
+) -> Plan[TxResult]:
     """Send SCRT (or another denom) from the active wallet to one address."""
     to, value, msg = _send_plan(ctx, recipient, amount, denom)
-    return await send_messages(ctx, [msg], summary=f"Send {value.display} to {to}", amounts=[value],
-                               recipients=[to], memo=memo, gas=gas, tool="secret_send_tokens")
+    return Plan(f"Send {value.display} to {to}", [msg], amounts=[value], receivers=[to], memo=memo, gas=gas)
 
 
-@tool(effect="moves_funds", title="Send to several recipients", needs_wallet=True, confirm=_confirm_multi)
+@tool(effect="moves_funds", title="Send to several recipients", needs_wallet=True)
 async def secret_multi_send(
     ctx: ToolContext,
     recipients: Annotated[list[Payment], Field(min_length=1, max_length=100)],
     memo: MemoArg = "",
     gas: GasArg = None,
-) -> TxResult:
+) -> Plan[TxResult]:
     """Pay several addresses in ONE atomic transaction: all or none."""
     plan, msg = _multi_plan(ctx, recipients)
-    total = ", ".join(f"{v.display} to {to}" for to, v in plan)
-    return await send_messages(ctx, [msg], summary=f"Multi-send: {total}", amounts=[v for _, v in plan],
-                               recipients=[to for to, _ in plan], memo=memo, gas=gas, tool="secret_multi_send")
+    return Plan(f"Multi-send to {len(plan)} recipient(s) in ONE transaction", [msg], amounts=[v for _, v in plan],
+                receivers=[to for to, _ in plan], lines=[f"Pay {to}: {value.display}" for to, value in plan],
+                memo=memo, gas=gas)

@@ -27,7 +27,7 @@ class FaucetResult(BaseModel):
     note: str
 
 
-@tool(effect="writes", title="Sandbox faucet", network_kinds={"sandbox"})
+@tool(effect="local", title="Sandbox faucet", network_kinds={"sandbox"}, idempotent=False)
 async def secret_sandbox_faucet(
     ctx: ToolContext,
     address: str | None = None,

@@ -1,0 +1,347 @@
+"""The core's one way to put a Plan on chain: prepare (policy, one estimate, sign doc, preview), then carry out.
+
+    prepared = await prepare(ctx, plan, tool=..., args=...)   # nothing signed; raises on any refusal
+    ... the person approves prepared.preview (bound to prepared.digest) ...
+    result = await carry_out(ctx, prepared, confirmed=True)     # signs exactly prepared.sign_doc
+
+What is signed is exactly what was previewed: the body, fee, gas, sequence and account number are fixed when
+the plan is prepared. If the chain or the session moved since (sequence used, wallet or network switched),
+a confirmed plan is refused with a fresh preview; it is never silently re-planned. A plan that needed no
+question (policy said so) is re-prepared once when its sequence was taken by another transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from decimal import Decimal
+from typing import Any, Iterable
+
+import anyio
+import attrs
+
+from ..amounts import coin_view
+from ..context import ToolContext
+from ..errors import ChainError, SecretMCPError
+from ..networks import Network
+from ..policy import TxOutcome, TxRequest, authorize, tx_completed
+from ..units import fee_for
+from . import build
+from .chain import IN_DOUBT, TXS, account_state, balances, gas_price, wait_for
+from .pipeline import (PLACEHOLDER_GAS, SIMULATE, WAIT_SECONDS, Estimate, Signer, _RECENT, _check_funds,
+                       _invalidate, _simulation_error, _sum, _unknown, active_signer, wallet_lock)
+from .plan import Plan
+from .quote import quote
+from .result import TxResult, chain_failure, from_response, touched_addresses
+
+
+@attrs.frozen
+class Prepared:
+    """A plan made concrete: the exact sign doc the person is asked about, and everything to carry it out."""
+
+    tool: str
+    args: dict[str, Any] = attrs.field(eq=False)
+    plan: Plan = attrs.field(eq=False)
+    signer: Signer
+    network: Network
+    endpoints: tuple[str, ...]
+    body: bytes
+    auth_info: bytes
+    account_number: int
+    sequence: int
+    estimate: Estimate
+    sign_doc: bytes
+    digest: str
+    preview: str
+    request: TxRequest
+    needs_question: bool
+    created: float = attrs.field(factory=time.monotonic, eq=False)
+
+    @property
+    def short_digest(self) -> str:
+        return self.digest[:16]
+
+
+async def gather(*calls: Any) -> list[Any]:
+    """Run independent awaitables at once; the first error is raised as itself, not as an exception group."""
+    out: list[Any] = [None] * len(calls)
+
+    async def one(i: int) -> None:
+        out[i] = await calls[i]()
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for i in range(len(calls)):
+                tg.start_soon(one, i)
+    except BaseExceptionGroup as group:
+        first = group.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return out
+
+
+def sign_doc_digest(sign_doc: bytes, signer: str, endpoints: Iterable[str]) -> str:
+    """SHA-256 over the SignDoc bytes (messages, memo, fee, gas, sequence, account number, chain id), the
+    signer's address and the endpoints it will be broadcast to."""
+    h = hashlib.sha256(sign_doc)
+    h.update(b"\x00" + signer.encode())
+    for url in endpoints:
+        h.update(b"\x00" + url.encode())
+    return h.hexdigest()
+
+
+async def _simulate_at(ctx: ToolContext, body: bytes, signer: Signer, sequence: int) -> int:
+    # The placeholder fee is non-zero: with no fee the node skips the fee transfer and under-counts gas.
+    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS)
+    pool = await ctx.pool()
+    try:
+        out = await pool.post(SIMULATE, {"tx_bytes": build.b64(build.tx_raw(body, auth, bytes(64)))}, idempotent=True)
+    except ChainError as exc:
+        if exc.code in IN_DOUBT:
+            raise
+        raise _simulation_error(exc, signer.address) from None
+    return int((out.get("gas_info") or {}).get("gas_used", 0))
+
+
+def _explain(plan: Plan, exc: SecretMCPError) -> SecretMCPError:
+    """Contract errors arrive encrypted: the plan's own `explain` turns them into the contract's words."""
+    explain = getattr(plan.decrypt, "explain", None)
+    return explain(exc) if explain is not None else exc
+
+
+def _validate(plan: Plan) -> list[build.Msg]:
+    if not isinstance(plan, Plan):
+        raise TypeError(f"a write tool must return a Plan, not {type(plan).__name__}")
+    if not plan.messages:
+        raise SecretMCPError("INVALID_INPUT", "A transaction needs at least one message.", [])
+    if plan.gas is not None and plan.gas <= 0:
+        raise SecretMCPError("INVALID_INPUT", "gas must be a positive number of gas units.", [])
+    if len(plan.memo.encode()) > 256:
+        raise SecretMCPError("INVALID_INPUT", "The memo is longer than 256 bytes (the chain's limit).", [])
+    return [build.as_msg(m) for m in plan.messages]
+
+
+async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, Any] | None = None) -> Prepared:
+    """Policy, one estimate and the exact sign doc for `plan` from the active wallet. Nothing is signed."""
+    from ..security import for_app
+
+    msgs = _validate(plan)
+    network = ctx.network
+    signer = active_signer(ctx)
+    # Three independent reads in one round trip.
+    (number, sequence), held, price = await gather(
+        lambda: account_state(ctx, signer.address), lambda: balances(ctx, signer.address), lambda: gas_price(ctx))
+    endpoints = tuple(ctx.session.urls)  # a launched sandbox's URL is known once connected
+    held = dict(held)
+    for denom, amount in _sum(plan.credits).items():  # rewards withdrawn earlier in this tx can be spent later in it
+        held[denom] = held.get(denom, 0) + amount
+    spend = _sum(plan.amounts)
+    _check_funds(held, spend, signer.address)  # a clear "you have X, you need Y" before simulating
+
+    body = build.body_bytes(msgs, plan.memo)
+    if plan.gas is not None:
+        used, limit = 0, plan.gas
+    else:
+        try:
+            used = await _simulate_at(ctx, body, signer, sequence)
+        except SecretMCPError as exc:
+            raise _explain(plan, exc) from None
+        limit = math.ceil(Decimal(used) * Decimal(ctx.config.gas_adjustment))
+    est = Estimate(used, limit, price, fee_for(limit, price), network.fee_denom)
+    _check_funds(held, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.address)
+
+    request = TxRequest(
+        tool=tool, network=network.name, chain_id=network.chain_id, sender=signer.address,
+        messages=tuple(m.to_json() for m in msgs), amounts=tuple(sorted(spend.items())),
+        recipients=tuple(dict.fromkeys(plan.receivers)), summary=plan.action,
+        fee=(est.fee_denom, est.fee), tokens=tuple((t.contract, t.amount) for t in plan.tokens),
+    )
+    authorize(ctx.app, request)  # POLICY_REFUSED before anything is shown or signed
+
+    auth = build.auth_info_bytes(signer.public_key, sequence, est.fee, est.fee_denom, est.gas_limit)
+    doc = build.sign_doc(body, auth, network.chain_id, number)
+    digest = sign_doc_digest(doc, signer.address, endpoints)
+    security = for_app(ctx.app)
+    needs = security.needs_confirmation(network, tuple(request.spent().items()))
+    text = render_preview(ctx, plan, signer, est, digest, sequence, endpoints)
+    return Prepared(tool, dict(args or {}), plan, signer, network, endpoints, body, auth, number, sequence, est,
+                    doc, digest, text, request, needs)
+
+
+def render_preview(ctx: ToolContext, plan: Plan, signer: Signer, est: Estimate, digest: str, sequence: int,
+                   endpoints: tuple[str, ...]) -> str:
+    """What the person approves, one fact a line. Chain text is quoted on one line, never trusted."""
+    from ..security import for_app
+    from .preview import network_line
+
+    allowed = for_app(ctx.app).settings.allowed_recipients
+    out = [plan.action, f"From: {signer.wallet} ({signer.address})"]
+    for r in dict.fromkeys(plan.receivers):
+        status = "" if not allowed else (" (on the allow-list)" if r in allowed else " (NOT on the allow-list)")
+        out.append(f"To: {r}{status}")
+    out += [f"Amount: {a.display}" for a in plan.amounts]
+    out += [f"Token amount: {t.display}" for t in plan.tokens]
+    out += list(plan.lines)
+    if plan.memo:
+        out.append(f"Memo: {quote(plan.memo, limit=256)}")
+    out.append(f"Estimated fee: {coin_view(est.fee_denom, est.fee).display} for {est.gas_limit} gas at "
+               f"{est.gas_price}{est.fee_denom}/gas")
+    out.append(network_line(ctx) + f" via {', '.join(endpoints)}")
+    out.append(f"Sign doc: {digest[:16]} (sequence {sequence})")
+    return "\n".join(out)
+
+
+def _stale(prepared: Prepared, why: str, fresh: "Prepared | None" = None) -> SecretMCPError:
+    details: dict[str, Any] = {"stage": "before_signing", "previewed_digest": prepared.short_digest}
+    suggestions = ["Call the tool again: the person must approve the new preview."]
+    if fresh is not None:
+        details |= {"preview": fresh.preview, "digest": fresh.short_digest}
+        suggestions = ["Show the person the fresh preview in details.preview and call the tool again if they approve."]
+    return SecretMCPError("CONFIRMATION_STALE", f"{why} Nothing was signed or sent.", suggestions, details)
+
+
+def check_current(ctx: ToolContext, prepared: Prepared) -> None:
+    """The session still points at the signer and endpoint the person approved."""
+    session = ctx.session
+    if session.active_wallet_address() != prepared.signer.address:
+        raise _stale(prepared, "The active wallet changed since the person approved this transaction.")
+    network = session.network
+    if network is None or network.chain_id != prepared.network.chain_id or tuple(session.urls) != prepared.endpoints:
+        raise _stale(prepared, "The network changed since the person approved this transaction.")
+
+
+async def carry_out(ctx: ToolContext, prepared: Prepared, *, confirmed: bool) -> Any:
+    """Sign exactly the prepared sign doc, broadcast once, wait for its block; the tool's result.
+
+    `confirmed`: the person approved this very doc, so a moved chain refuses (fresh preview) instead of
+    re-preparing."""
+    check_current(ctx, prepared)
+    async with wallet_lock(ctx.app, prepared.network.chain_id, prepared.signer.address):
+        try:
+            txhash, response = await _broadcast(ctx, prepared)
+        except _SequenceMoved:
+            fresh = await _fresh(ctx, prepared)
+            if confirmed or fresh.needs_question:
+                raise _stale(prepared, "Another transaction used this wallet's sequence since the preview.", fresh) from None
+            prepared = fresh
+            try:
+                txhash, response = await _broadcast(ctx, prepared)
+            except _SequenceMoved:
+                raise SecretMCPError("SEQUENCE_MISMATCH", "The account sequence moved twice; nothing was sent.",
+                                     ["Try again in a moment."]) from None
+        return await _settle(ctx, prepared, txhash, response)
+
+
+async def _fresh(ctx: ToolContext, prepared: Prepared) -> Prepared:
+    return await prepare(ctx, prepared.plan, tool=prepared.tool, args=prepared.args)
+
+
+class _SequenceMoved(Exception):
+    pass
+
+
+async def _broadcast(ctx: ToolContext, prepared: Prepared) -> tuple[str, dict | None]:
+    signature = await prepared.signer.sign(ctx, prepared.sign_doc)
+    raw = build.tx_raw(prepared.body, prepared.auth_info, signature)
+    txhash = build.tx_hash(raw)
+    pool = await ctx.pool()
+    _RECENT.setdefault(ctx.app, {})[txhash] = time.monotonic()
+    try:
+        out = await pool.post(TXS, {"tx_bytes": build.b64(raw), "mode": "BROADCAST_MODE_SYNC"})
+    except ChainError as exc:
+        if exc.code in IN_DOUBT:
+            return txhash, None  # the node may have it: only its hash can tell, so wait_for looks it up
+        tx_completed(ctx.app, TxOutcome(prepared.request, txhash, None, None, "failed"))
+        raise SecretMCPError(exc.code, f"The node refused the broadcast; nothing was sent. {exc.message}",
+                             exc.suggestions, {**exc.details, "txhash": txhash}) from None
+    response = out.get("tx_response") or {}
+    code = int(response.get("code", 0))
+    if code == 32 and str(response.get("codespace", "sdk")) in ("sdk", ""):
+        raise _SequenceMoved()
+    if code != 0:
+        tx_completed(ctx.app, TxOutcome(prepared.request, txhash, None, code, "failed"))
+        raise _explain(prepared.plan, chain_failure(response, stage="check", nothing_sent=True))
+    return txhash, response
+
+
+async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: dict | None) -> Any:
+    from ..resources import account_uri, tx_uri
+
+    network, plan = prepared.network, prepared.plan
+    await ctx.progress(0, WAIT_SECONDS, f"Broadcast {txhash}; waiting for a block")
+    committed = await wait_for(ctx, txhash, WAIT_SECONDS)  # SYNC answers after CheckTx, never with the block
+    if committed is None:
+        tx_completed(ctx.app, TxOutcome(prepared.request, txhash, None, None, "unknown"))
+        why = ("The node's answer to the broadcast was lost and the transaction was not found in a block in time."
+               if response is None else "The node accepted it but it was not seen in a block in time.")
+        raise _unknown(network, txhash, why)
+    touched = {prepared.signer.address, *plan.receivers, *touched_addresses(committed)}
+    await _invalidate(ctx, touched)
+    await ctx.resource_changed(*(account_uri(a) for a in sorted(touched) if a.startswith("secret1")), tx_uri(txhash))
+    code = int(committed.get("code", 0))
+    height = int(committed.get("height", 0)) or None
+    tx_completed(ctx.app, TxOutcome(prepared.request, txhash, height, code, "success" if code == 0 else "failed"))
+    fee = (prepared.estimate.fee_denom, prepared.estimate.fee)
+    if code != 0:
+        raise _explain(plan, chain_failure(committed, stage="deliver", nothing_sent=False, details={
+            "fee": coin_view(*fee).model_dump(), "explorer_url": network.explorer_link(txhash)}))
+    await ctx.progress(WAIT_SECONDS, WAIT_SECONDS, f"Included at height {height}")
+    result = from_response(committed, status="success", fee=fee, summary=plan.action, sender=prepared.signer.address,
+                           types=[m["@type"] for m in prepared.request.messages], memo=plan.memo, network=network)
+    return await plan.finish(ctx, result, 0) if plan.finish is not None else result
+
+
+def to_record(prepared: Prepared) -> dict[str, Any]:
+    """The prepared sign doc as JSON, for a confirmation code another process may redeem (no secrets in it)."""
+    from pydantic_core import to_jsonable_python
+
+    r, est, s = prepared.request, prepared.estimate, prepared.signer
+    return {
+        "tool": prepared.tool, "wallet": s.wallet, "address": s.address, "chain_id": prepared.network.chain_id,
+        "endpoints": list(prepared.endpoints), "body": build.b64(prepared.body), "auth_info": build.b64(prepared.auth_info),
+        "account_number": prepared.account_number, "sequence": prepared.sequence, "digest": prepared.digest,
+        "estimate": [est.gas_used, est.gas_limit, str(est.gas_price), est.fee, est.fee_denom],
+        "request": to_jsonable_python(attrs.asdict(r, recurse=False), fallback=str),
+    }
+
+
+async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[str, Any]) -> Prepared:
+    """A code's prepared plan in a process that did not prepare it: the tool re-plans (for its result step) and
+    must produce the very same message bytes; the signer and endpoint must be the ones the person approved."""
+    import base64
+
+    from ..security import for_app
+
+    session = ctx.session
+    network = ctx.network
+    signer = active_signer(ctx)
+    if signer.address != record["address"] or network.chain_id != record["chain_id"]:
+        raise SecretMCPError("CONFIRMATION_STALE", "The wallet or network differs from the approved one. Nothing was "
+                             "signed or sent.", ["Call the tool again: the person must approve the new preview."])
+    await ctx.pool()
+    if list(session.urls) != list(record["endpoints"]):
+        raise SecretMCPError("CONFIRMATION_STALE", "The network endpoint differs from the approved one. Nothing was "
+                             "signed or sent.", ["Call the tool again: the person must approve the new preview."])
+    plan = await fn(ctx, **args)
+    msgs = _validate(plan)
+    body = base64.b64decode(record["body"])
+    if build.body_bytes(msgs, plan.memo) != body:
+        raise SecretMCPError("CONFIRMATION_STALE", "What the tool would send now differs from what the person "
+                             "approved. Nothing was signed or sent.", ["Call the tool again for a fresh preview."])
+    auth = base64.b64decode(record["auth_info"])
+    doc = build.sign_doc(body, auth, network.chain_id, int(record["account_number"]))
+    if sign_doc_digest(doc, signer.address, session.urls) != record["digest"]:
+        raise SecretMCPError("CONFIRMATION_STALE", "The sign doc does not match the approved digest. Nothing was "
+                             "signed or sent.", ["Call the tool again for a fresh preview."])
+    used, limit, price, fee, denom = record["estimate"]
+    req = record["request"]
+    request = TxRequest(**{**req, "messages": tuple(req["messages"]), "amounts": tuple(tuple(a) for a in req["amounts"]),
+                           "recipients": tuple(req["recipients"]), "fee": tuple(req["fee"]) if req.get("fee") else None,
+                           "tokens": tuple(tuple(t) for t in req["tokens"])})
+    for_app(ctx.app)  # the keystore is loaded before signing
+    return Prepared(record["tool"], dict(args), plan, signer, network, tuple(session.urls), body, auth,
+                    int(record["account_number"]), int(record["sequence"]),
+                    Estimate(int(used), int(limit), Decimal(price), int(fee), denom), doc, record["digest"], "", request,
+                    True)
