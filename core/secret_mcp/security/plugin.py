@@ -61,7 +61,10 @@ class SecurityPlugin:
 
     @hookimpl
     def secret_mcp_register(self, registry: Any) -> None:
+        from ..batch import secret_batch
+
         registry.tool(secret_confirm_transaction)
+        registry.tool(secret_batch)
 
     @hookimpl
     def secret_mcp_session_started(self, session: Any) -> None:
