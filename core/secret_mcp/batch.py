@@ -26,7 +26,7 @@ MAX_STEPS = 20
 class BatchCall(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tool: str = Field(description="A write tool's name, e.g. secret_send_tokens")
+    tool: str  # a write tool's name
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -135,7 +135,7 @@ async def secret_batch(
     memo: Annotated[str, Field(max_length=256, description="Public")] = "",
     gas: Annotated[int | None, Field(gt=0, le=100_000_000)] = None,
 ) -> Plan[BatchResult]:
-    """Several write tools' actions as ONE atomic transaction with ONE confirmation: all or none."""
+    """Write tools' actions as ONE atomic transaction with ONE confirmation: all or none."""
     plans = [await _plan_of(ctx, i, call if isinstance(call, BatchCall) else BatchCall.model_validate(call))
              for i, call in enumerate(calls)]
     return merge([c.tool if isinstance(c, BatchCall) else c["tool"] for c in calls], plans, memo=memo, gas=gas)

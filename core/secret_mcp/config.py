@@ -208,6 +208,10 @@ class Config:
     http_token: str | None = attrs.field(
         default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
     )
+    # How long a broadcast transaction is waited for before its outcome is reported unknown (never resent).
+    tx_wait_seconds: int = attrs.field(
+        default=60, validator=_check(lambda v: _is_int(v) and 1 <= v <= 600), metadata=_expect("1 to 600 seconds")
+    )
     # With cache_url: the shared secret under which pending calls in Redis carry an HMAC (never logged).
     state_key: str | None = attrs.field(
         default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")

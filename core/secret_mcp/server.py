@@ -375,6 +375,18 @@ def invalid_input(exc: ValidationError) -> SecretMCPError:
     )
 
 
+def _unknown_arguments(registered: Any, arguments: dict[str, Any] | None) -> SecretMCPError | None:
+    """A misspelled argument ({"adress": ...}) is refused, never silently dropped; names only, never values."""
+    if registered is None or not arguments:
+        return None
+    known = set((registered.parameters or {}).get("properties") or {})
+    unknown = sorted(str(k)[:64] for k in arguments if k not in known)
+    if not unknown:
+        return None
+    return SecretMCPError("INVALID_INPUT", f"Unknown argument(s): {', '.join(unknown)}.",
+                          [f"This tool takes: {', '.join(sorted(known)) or 'no arguments'}."], {"unknown": unknown})
+
+
 class SecretMCPServer(MCPServer):
     """MCPServer whose argument-validation and unknown-tool failures use the same error model as tools."""
 
@@ -382,11 +394,23 @@ class SecretMCPServer(MCPServer):
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         started = time.perf_counter()
+        unknown = _unknown_arguments(self._tool_manager.get_tool(name), arguments)
+        if unknown is not None:
+            result = results.failure(unknown)
+            if self.secret_app is not None:
+                observe(self.secret_app, name, started, result)
+            return result
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 result, label = results.failure(invalid_input(exc.__cause__)), name
+            elif "Resolver '" in str(exc) and self._tool_manager.get_tool(name) is not None:
+                # The client's answer to the confirmation did not fit the yes/no form: that is no "yes".
+                result, label = results.failure(SecretMCPError(
+                    "CONFIRMATION_INVALID", "The answer to the confirmation question was not a yes/no answer of its "
+                    "form; nothing was signed or sent.", ["Call the tool again; the person answers with the form's "
+                                                          "checkbox (true or false)."])), name
             elif self._tool_manager.get_tool(name) is None:
                 result, label = results.failure(SecretMCPError(
                     "UNKNOWN_TOOL", f"There is no tool named {name!r} on this server.",

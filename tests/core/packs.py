@@ -10,6 +10,7 @@ from secret_mcp import hookimpl
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
+from secret_mcp.tx import Plan
 
 
 class Echo(BaseModel):
@@ -24,9 +25,11 @@ async def secret_echo(ctx: ToolContext, text: Annotated[str, Field(description="
 
 
 @tool(effect="moves_funds", needs_wallet=False)
-async def secret_fake_pay(ctx: ToolContext, amount: int) -> Echo:
+async def secret_fake_pay(ctx: ToolContext, amount: int) -> Plan[Echo]:
     """Pretend to pay (used to test read-only mode and annotations)."""
-    return Echo(text=str(amount), network=ctx.network.name)
+    from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
+
+    return Plan(f"Pay {amount}uscrt", [MsgSend(from_address="", to_address="", amount=[])])
 
 
 @tool()

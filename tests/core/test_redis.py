@@ -124,11 +124,14 @@ def test_wrong_password_fails_naming_cache_url(redis_server, redis_client):
 # --- confirmation codes shared through Redis
 
 
+STATE_KEY = b"test-state-key-of-at-least-32-bytes!"
+
+
 def codes_on(url: str, clock=None, **kwargs) -> ConfirmationCodes:
     import time
 
     clock = clock or time.time
-    return ConfirmationCodes(300, clock, shared=RedisCodeStore(url, connect_redis(url, check=True), clock), **kwargs)
+    return ConfirmationCodes(300, clock, shared=RedisCodeStore(url, connect_redis(url, check=True), clock, STATE_KEY), **kwargs)
 
 
 def test_issued_on_one_process_redeemed_on_another_once(redis_url):
@@ -222,3 +225,34 @@ def test_a_code_redeemed_elsewhere_needs_the_same_active_wallet(redis_url):
         b_other.redeem(refused.code, chain_id="c")
     assert info.value.code == "CONFIRMATION_MISMATCH"
     assert b_same.redeem(a.issue("secret_send_tokens", {"amount": "1"}, "c", "p").code, chain_id="c").sender == "secret1alice"
+
+
+def test_a_pending_call_written_by_someone_without_the_key_is_refused(redis_url, redis_client):
+    import json as _json
+
+    codes = codes_on(redis_url)
+    pending = codes.issue("secret_send_tokens", {"recipient": "secret1a", "amount": "1"}, "chain-1", "Send 1")
+    store_key = codes._shared.prefix + pending.code
+    sealed = _json.loads(redis_client.get(store_key))
+    forged = _json.loads(sealed["payload"]) | {"args": {"recipient": "secret1attacker", "amount": "1000000"}}
+    # Whoever can write Redis but lacks the state key rewrites the pending call (keeping the old MAC)...
+    redis_client.set(store_key, _json.dumps({"mac": sealed["mac"], "payload": _json.dumps(forged)}))
+    with pytest.raises(SecretMCPError) as info:
+        codes.redeem(pending.code, chain_id="chain-1")
+    assert info.value.code == "CONFIRMATION_FORGED"
+    # ...or plants one under a fresh code with a MAC made under another key.
+    other = codes_on(redis_url)
+    other._shared._key = b"another-key-that-is-32-bytes-long!!"
+    planted = other.issue("secret_send_tokens", {"recipient": "secret1attacker", "amount": "9"}, "chain-1", "x")
+    with pytest.raises(SecretMCPError) as info:
+        codes.redeem(planted.code, chain_id="chain-1")
+    assert info.value.code == "CONFIRMATION_FORGED"
+
+
+def test_cache_url_without_a_state_key_stops_start_up(redis_url):
+    from secret_mcp.app import App
+    from secret_mcp.plugins import PluginHost
+
+    with pytest.raises(ConfigError) as info:
+        App(Config(cache_url=redis_url), PluginHost(load_entrypoints=False))
+    assert info.value.message.startswith("state_key: ")

@@ -78,8 +78,11 @@ async def test_invalidate_and_clear_on_the_cluster(cluster_url, cluster_client):
     b.close()
 
 
+STATE_KEY = b"test-state-key-of-at-least-32-bytes!"
+
+
 def codes_on(url: str, **kwargs) -> ConfirmationCodes:
-    return ConfirmationCodes(300, time.time, shared=RedisCodeStore(url, connect_redis(url, check=True)), **kwargs)
+    return ConfirmationCodes(300, time.time, shared=RedisCodeStore(url, connect_redis(url, check=True), time.time, STATE_KEY), **kwargs)
 
 
 def test_a_code_issued_by_one_client_is_redeemed_by_another_once(cluster_url, cluster_client):

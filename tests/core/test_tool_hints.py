@@ -21,9 +21,10 @@ from tests.tx.fixtures import home  # noqa: F401
 pytestmark = pytest.mark.anyio
 
 LOCAL = {"secret_configure_network", "secret_create_wallet", "secret_import_wallet", "secret_set_active_wallet",
-         "secret_remove_wallet", "secret_token_add", "secret_token_create_permit", "secret_token_forget_key"}
+         "secret_remove_wallet", "secret_token_add", "secret_token_create_permit", "secret_token_forget_key",
+         "secret_sandbox_faucet"}  # the sandbox pays from its own faucet: no key of the person's signs
 LOCAL_READS = {"secret_get_active_wallet", "secret_list_wallets", "secret_export_wallet"}
-NOT_IDEMPOTENT = {"secret_create_wallet"}
+NOT_IDEMPOTENT = {"secret_create_wallet", "secret_sandbox_faucet"}
 DESTRUCTIVE = {"secret_remove_wallet"}
 
 

@@ -26,7 +26,7 @@ def pair(sandbox, redis_server, tmp_path_factory):
         procs.append((start(
             port, "--network", "sandbox", "--lcd-url", sandbox.url, "--chain-id", sandbox.chain.chain_id,
             "--plugins", "network,sandbox,wallet,bank",  # what the test uses: start-up stays short
-            SECRET_MCP_HTTP_TOKEN=TOKEN, SECRET_MCP_CACHE_URL=redis_server.url,
+            SECRET_MCP_HTTP_TOKEN=TOKEN, SECRET_MCP_STATE_KEY="test-state-key-of-at-least-32-bytes!", SECRET_MCP_CACHE_URL=redis_server.url,
             SECRET_MCP_HOME=str(tmp_path_factory.mktemp(f"home-{name}")),
         ), port))
         urls.append(f"http://127.0.0.1:{port}/mcp")
@@ -92,7 +92,7 @@ async def test_cache_and_confirmation_codes_are_shared(pair, sandbox, redis_clie
 def test_unreachable_cache_url_stops_start_up_with_a_clear_message():
     url = f"redis://:{PASSWORD}@127.0.0.1:{free_port()}/0"  # nothing listens there
     proc = subprocess.run([str(BIN), "serve", "--http", "--port", str(free_port())], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "SECRET_MCP_CACHE_URL": url, "SECRET_MCP_HTTP_TOKEN": TOKEN,
+                          timeout=60, env={**os.environ, "SECRET_MCP_CACHE_URL": url, "SECRET_MCP_STATE_KEY": "test-state-key-of-at-least-32-bytes!", "SECRET_MCP_HTTP_TOKEN": TOKEN,
                                            "SECRET_MCP_PLUGINS": "", "SECRET_MCP_NO_PACK_COMMANDS": "1"})
     assert proc.returncode != 0
     assert "cache_url: cannot reach Redis at redis://***@127.0.0.1" in proc.stderr

@@ -97,8 +97,9 @@ async def test_non_boolean_answer_is_no(mode, sandbox, home):
     async with connect(server_on(sandbox), mode, elicitation_callback=yes_text) as client:
         me = await funded_wallet(client, sandbox)
         before = balance(sandbox, me)
-        result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-    assert result.is_error and balance(sandbox, me) == before
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    assert err["code"] == "CONFIRMATION_INVALID" and "Resolver" not in err["message"]
+    assert balance(sandbox, me) == before
 
 
 def test_write_tool_without_plan_or_confirm_is_refused_at_start():
@@ -113,3 +114,13 @@ def test_write_tool_without_plan_or_confirm_is_refused_at_start():
 @tool(effect="moves_funds")
 async def secret_sneaky(ctx: ToolContext, to: str) -> TxResult:
     """Moves funds without a plan."""
+
+
+async def test_unknown_arguments_are_refused_by_name(mode, sandbox, home):
+    async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox)
+        before = balance(sandbox, me)
+        typo = await call_err(client, "secret_get_balance", {"adress": B})
+        send = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT", "gass": 5})
+    assert typo["code"] == "INVALID_INPUT" and typo["details"]["unknown"] == ["adress"]
+    assert send["code"] == "INVALID_INPUT" and "gass" in send["message"] and balance(sandbox, me) == before

@@ -15,7 +15,8 @@ from secret_mcp.context import ToolContext
 from secret_mcp.plugins import PluginHost
 from secret_mcp.server import build_server
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, send_messages
+from secret_mcp.amounts import Amount
+from secret_mcp.tx import Plan, TxResult
 from secret_mcp.tx.chain import TXS
 
 
@@ -32,15 +33,13 @@ class BatchPack:
     def secret_mcp_register(self, registry: Any) -> None:
         @tool(effect="moves_funds", needs_wallet=True)
         async def secret_test_batch(ctx: ToolContext, sends: list[Send], gas: int | None = None,
-                                    declare_amounts: bool = True, wait: float = 60.0) -> TxResult:
+                                    declare_amounts: bool = True) -> Plan[TxResult]:
             """Send several transfers in one transaction (test only)."""
             me = ctx.session.active_wallet_address()
             msgs = [MsgSend(from_address=me, to_address=s.to, amount=[Coin(denom=s.denom, amount=str(s.uscrt))])
                     for s in sends]
-            amounts = [(s.denom, s.uscrt) for s in sends] if declare_amounts else []
-            return await send_messages(ctx, msgs, summary=f"{len(msgs)} sends", amounts=amounts,
-                                       recipients=[s.to for s in sends], gas=gas, tool="secret_test_batch",
-                                       wait_timeout=wait)
+            amounts = [Amount(s.denom, s.uscrt) for s in sends] if declare_amounts else []
+            return Plan(f"{len(msgs)} sends", msgs, amounts=amounts, receivers=[s.to for s in sends], gas=gas)
 
         registry.tool(secret_test_batch)
 

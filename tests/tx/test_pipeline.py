@@ -39,11 +39,11 @@ async def test_lost_broadcast_answer_is_looked_up_not_resent(mode, sandbox, home
 
 async def test_unknown_outcome_is_reported_never_resent(mode, sandbox, home):
     server, _ = server_with(sandbox, ("batch", BatchPack()), ("blackout", Blackout(sandbox)), confirm="never",
-                            request_timeout=1.0)
+                            request_timeout=1.0, tx_wait_seconds=2)
     try:
         async with connect(server, mode) as client:
             me = await funded_wallet(client, sandbox)
-            err = await call_err(client, "secret_test_batch", {"sends": [{"to": B, "uscrt": 11}], "wait": 2})
+            err = await call_err(client, "secret_test_batch", {"sends": [{"to": B, "uscrt": 11}]})
     finally:
         sandbox.faults.reset()
     txhash = err["details"]["txhash"]
@@ -64,9 +64,10 @@ async def _imported(client, sandbox) -> MnemonicKey:
 
 
 async def test_sequence_mismatch_is_retried_once(mode, sandbox, home):
+    # No question was needed (confirm = never): the plan is re-prepared once with the next sequence.
     racer = Racer(sandbox, None, times=1)
-    server, _ = server_with(sandbox, ("racer", racer))
-    async with connect(server, mode, elicitation_callback=accept) as client:
+    server, _ = server_with(sandbox, ("racer", racer), confirm="never")
+    async with connect(server, mode) as client:
         racer.key = await _imported(client, sandbox)
         me = racer.key.acc_address
         before = balance(sandbox, me)
@@ -78,14 +79,27 @@ async def test_sequence_mismatch_is_retried_once(mode, sandbox, home):
 
 async def test_second_sequence_mismatch_gives_up(mode, sandbox, home):
     racer = Racer(sandbox, None, times=2)
+    server, _ = server_with(sandbox, ("racer", racer), confirm="never")
+    async with connect(server, mode) as client:
+        racer.key = await _imported(client, sandbox)
+        before_b = balance(sandbox, B)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    assert err["code"] == "SEQUENCE_MISMATCH" and "nothing was sent" in err["message"]
+    assert balance(sandbox, B) == before_b
+    assert sequence(sandbox, racer.key.acc_address) == 2  # only the two racing txs
+
+
+async def test_confirmed_plan_whose_sequence_was_taken_is_refused_with_a_fresh_preview(mode, sandbox, home):
+    # The person approved the doc with sequence N; another client used N meanwhile: nothing is re-signed silently.
+    racer = Racer(sandbox, None, times=1)
     server, _ = server_with(sandbox, ("racer", racer))
     async with connect(server, mode, elicitation_callback=accept) as client:
         racer.key = await _imported(client, sandbox)
         before_b = balance(sandbox, B)
         err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-    assert err["code"] == "SEQUENCE_MISMATCH" and err["details"]["stage"] == "check"
-    assert "nothing was spent" in err["message"] and balance(sandbox, B) == before_b
-    assert sequence(sandbox, racer.key.acc_address) == 2  # only the two racing txs
+    assert err["code"] == "CONFIRMATION_STALE" and "Nothing was signed or sent" in err["message"]
+    assert "(sequence 1)" in err["details"]["preview"] and balance(sandbox, B) == before_b
+    assert sequence(sandbox, racer.key.acc_address) == 1  # only the racing tx
 
 
 async def test_out_of_gas_suggests_more_gas(mode, sandbox, home):

@@ -29,7 +29,7 @@ from ..policy import TxOutcome, TxRequest, authorize, tx_completed
 from ..units import fee_for
 from . import build
 from .chain import IN_DOUBT, TXS, account_state, balances, gas_price, wait_for
-from .pipeline import (PLACEHOLDER_GAS, SIMULATE, WAIT_SECONDS, Estimate, Signer, _RECENT, _check_funds,
+from .pipeline import (PLACEHOLDER_GAS, SIMULATE, Estimate, Signer, _RECENT, _check_funds,
                        _invalidate, _simulation_error, _sum, _unknown, active_signer, wallet_lock)
 from .plan import Plan
 from .quote import quote
@@ -270,8 +270,9 @@ async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: d
     from ..resources import account_uri, tx_uri
 
     network, plan = prepared.network, prepared.plan
-    await ctx.progress(0, WAIT_SECONDS, f"Broadcast {txhash}; waiting for a block")
-    committed = await wait_for(ctx, txhash, WAIT_SECONDS)  # SYNC answers after CheckTx, never with the block
+    wait = float(ctx.config.tx_wait_seconds)
+    await ctx.progress(0, wait, f"Broadcast {txhash}; waiting for a block")
+    committed = await wait_for(ctx, txhash, wait)  # SYNC answers after CheckTx, never with the block
     if committed is None:
         tx_completed(ctx.app, TxOutcome(prepared.request, txhash, None, None, "unknown"))
         why = ("The node's answer to the broadcast was lost and the transaction was not found in a block in time."
@@ -287,7 +288,7 @@ async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: d
     if code != 0:
         raise _explain(plan, chain_failure(committed, stage="deliver", nothing_sent=False, details={
             "fee": coin_view(*fee).model_dump(), "explorer_url": network.explorer_link(txhash)}))
-    await ctx.progress(WAIT_SECONDS, WAIT_SECONDS, f"Included at height {height}")
+    await ctx.progress(wait, wait, f"Included at height {height}")
     result = from_response(committed, status="success", fee=fee, summary=plan.action, sender=prepared.signer.address,
                            types=[m["@type"] for m in prepared.request.messages], memo=plan.memo, network=network)
     return await plan.finish(ctx, result, 0) if plan.finish is not None else result
