@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import os
+import sys
 from typing import Any, Callable
 
 import attrs
@@ -13,7 +14,7 @@ import click
 
 from .config import Config, load_config
 from .errors import SecretMCPError
-from .plugins import PluginHost
+from .plugins import PluginHost, UnknownHookError
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -61,7 +62,10 @@ def load(opts: dict[str, Any]) -> tuple[Config, PluginHost]:
     from . import logs
 
     logs.configure(config.log_format, config.log_level)
-    return config, PluginHost(include=config.plugins, exclude=config.exclude)
+    try:
+        return config, PluginHost(include=config.plugins, exclude=config.exclude)
+    except UnknownHookError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -261,9 +265,13 @@ def _register_pack_commands() -> None:
 
 
 def main() -> None:
-    if os.environ.get("SECRET_MCP_NO_PACK_COMMANDS") != "1":
-        _register_pack_commands()
-    cli(prog_name="secret-mcp")
+    try:
+        if os.environ.get("SECRET_MCP_NO_PACK_COMMANDS") != "1":
+            _register_pack_commands()
+        cli(prog_name="secret-mcp")
+    except UnknownHookError as exc:  # a pack's misspelled hook: stop, naming the pack, without a traceback
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ def _matches(ep: md.EntryPoint, names: Iterable[str]) -> bool:
     return ep.name.lower() in wanted or dist.lower() in wanted or dist.lower().removeprefix("secret-mcp-") in wanted
 
 
+class UnknownHookError(Exception):
+    """A pack implements a hook that does not exist (a misspelling): start-up stops, naming the pack."""
+
+
 class PluginHost:
     """Owns the PluginManager and what was loaded (or failed to load)."""
 
@@ -64,6 +68,7 @@ class PluginHost:
 
     def register(self, plugin: Any, name: str, *, distribution: str | None = None, version: str | None = None) -> None:
         self.pm.register(plugin, name=name)
+        self._check_hooks(name, distribution)
         if version is None and distribution:
             try:
                 version = md.version(distribution)
@@ -86,12 +91,37 @@ class PluginHost:
             try:
                 plugin = ep.load()
                 self.pm.register(plugin, name=ep.name)
+            except pluggy.PluginValidationError as exc:
+                raise UnknownHookError(f"pack {ep.name} ({dist}): {exc}") from None
             except Exception as exc:  # any failure in a third-party import must not take the server down
                 message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                 log.error("plugin %s (%s) failed to load: %s", ep.name, dist, message)
                 self.infos[ep.name] = PluginInfo(ep.name, dist, version, error=message)
                 continue
             self.infos[ep.name] = PluginInfo(ep.name, dist, version)
+            self._check_hooks(ep.name, dist)
+
+    def _check_hooks(self, name: str, dist: str | None) -> None:
+        """A hook implementation with no hook of that name (`secret_mcp_regsiter`) would be silently ignored:
+        it is an error naming the pack, and start-up stops."""
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            unknown = self._unknown_hooks()
+            raise UnknownHookError(
+                f"pack {name} ({dist or 'not installed'}) implements unknown hook(s) {', '.join(unknown)}: "
+                f"check the spelling against docs/plugin-hooks.md ({exc})"
+            ) from None
+
+    def _unknown_hooks(self) -> list[str]:
+        out = []
+        for hook_name in dir(self.pm.hook):
+            caller = getattr(self.pm.hook, hook_name)
+            if hook_name.startswith("_") or not hasattr(caller, "get_hookimpls") or caller.spec is not None:
+                continue
+            if any(not impl.optionalhook for impl in caller.get_hookimpls()):
+                out.append(hook_name)
+        return sorted(out)
 
     @property
     def hook(self) -> Any:

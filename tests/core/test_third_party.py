@@ -109,3 +109,23 @@ async def test_called_over_stdio_despite_broken_pack(site: Path, mode: str):
         assert {"secret_hello", "secret_get_network_info"} <= names
         out = await call_ok(client, "secret_hello", {"name": "ada"})
     assert out == {"greeting": "hello ada", "chain_id": "secretdev-1"}
+
+
+MISSPELLED = '''
+from secret_mcp import hookimpl
+
+
+@hookimpl
+def secret_mcp_regsiter(registry):
+    raise AssertionError("never called: the hook does not exist")
+'''
+
+
+def test_a_misspelled_hook_stops_start_up_naming_the_pack(tmp_path: Path):
+    src = make_pack(tmp_path, "typo", MISSPELLED)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(src)],
+                   check=True)
+    out = run_cli(target, "tools", "--json")
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "pack typo (secret-mcp-typo)" in out.stderr and "secret_mcp_regsiter" in out.stderr
