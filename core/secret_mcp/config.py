@@ -212,6 +212,12 @@ class Config:
     tx_wait_seconds: int = attrs.field(
         default=60, validator=_check(lambda v: _is_int(v) and 1 <= v <= 600), metadata=_expect("1 to 600 seconds")
     )
+    # Leave free text written on the chain (titles, descriptions, memos, monikers, labels) out of results,
+    # except for the tools named in lockdown_allow.
+    lockdown: bool = attrs.field(default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
+    lockdown_allow: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check(_names), metadata=_expect("tool names")
+    )
     # With cache_url: the shared secret under which pending calls in Redis carry an HMAC (never logged).
     state_key: str | None = attrs.field(
         default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
@@ -338,7 +344,7 @@ def _unknown(key: str, what: str) -> ConfigError:
 # --- the three sources
 
 _ENV_ALIASES = {"LCD_URL": "lcd_urls", "LCD_URLS": "lcd_urls"}
-_LIST_FIELDS = {"lcd_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients"}
+_LIST_FIELDS = {"lcd_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients", "lockdown_allow"}
 
 
 def from_env(env: Mapping[str, str]) -> dict[str, Any]:
