@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from ..crypto import bech32_decode, module_address
 from ..encoding import paginate
+from ..gas import SIG_VERIFY_COST_SECP256K1, TX_SIZE_COST_PER_BYTE
 from .base import LCDError, Module, Request, Route
 
 PARAMS = {
     "max_memo_characters": "256",
     "tx_sig_limit": "7",
-    "tx_size_cost_per_byte": "10",
+    "tx_size_cost_per_byte": str(TX_SIZE_COST_PER_BYTE),
     "sig_verify_cost_ed25519": "590",
-    "sig_verify_cost_secp256k1": "1000",
+    "sig_verify_cost_secp256k1": str(SIG_VERIFY_COST_SECP256K1),
 }
-TX_SIZE_COST_PER_BYTE = 10
-SIG_VERIFY_COST_SECP256K1 = 1000
 MAX_MEMO_CHARACTERS = 256
 # Module accounts render as ModuleAccount (name + permissions), as on a real chain.
 MODULE_PERMISSIONS = {
