@@ -59,7 +59,7 @@ REAL_CHAIN_RANGES: dict[str, tuple[int, int]] = {
     "redelegate": (10_000, 50_000),
     "withdraw_rewards": (8_000, 30_000),
     "vote": (8_000, 50_000),
-    "deposit": (8_000, 30_000),
+    "deposit": (8_000, 20_000),
     "submit_proposal": (10_000, 40_000),
     "ibc_transfer": (15_000, 100_000),
     "store_code": (500_000, 5_000_000),
