@@ -20,7 +20,8 @@ SIG_VERIFY_COST_SECP256K1 = 1000
 # Store reads the SDK 0.50 ante decorators make that the sandbox's own state layout has no key for:
 # x/auth Params (one collections item: 1-byte key, ~14-byte protobuf value) read by ValidateMemo,
 # ConsumeGasForTxSize, ValidateSigCount and SigGasConsume; the signer's account read again by SetPubKey (twice:
-# the key, then the acc_seq/signature events), SigGasConsume and SigVerification on top of the sandbox's own reads.
+# the key, then the acc_seq/signature events), SigGasConsume and SigVerification, on top of the two reads the
+# sandbox makes itself (DeductFee's and IncrementSequence's): six in all.
 AUTH_PARAMS_BYTES = 1 + 14
 AUTH_PARAMS_READS = 4
 EXTRA_ACCOUNT_READS = 4

@@ -16,11 +16,10 @@ from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey as Secp256k1PubKe
 from secret_sdk.protobuf.cosmos.tx.signing.v1beta1 import SignMode
 from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, SignDoc, TxBody, TxRaw
 
-from . import amino
+from . import amino, gas
 from .crypto import bech32_encode, from_valoper, module_address, pubkey_to_address, verify_secp256k1
 from .encoding import coins_text
-from . import gas
-from .modules.auth import MAX_MEMO_CHARACTERS
+from .modules.auth import MAX_MEMO_CHARACTERS, account_key
 from .modules.base import Event, MsgContext, TxError
 from .store import GasMeter, OutOfGas, value_size as store_size
 
@@ -233,12 +232,12 @@ class TxRunner:
                                     "invalid pubkey")
         acc = auth.get_account(store, signer)  # the SDK's later decorators read the account again (gas)
         for _ in range(gas.EXTRA_ACCOUNT_READS):  # SetPubKey (twice), SigGasConsume, SigVerification
-            meter.consume(gas.read_cost(store_size(f"auth/account/{signer}", acc)), "ReadFlat")
+            meter.consume(gas.read_cost(store_size(account_key(signer), acc)), "ReadFlat")
         for _ in range(gas.AUTH_PARAMS_READS - 2):  # ValidateSigCount's and SigGasConsume's params
             meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")
         if acc["pub_key"] is None:  # SetPubKey stores the account (simulate too, with a stand-in key) ...
             keyed = {**acc, "pub_key": base64.b64encode(pub or bytes(33)).decode()}
-            meter.consume(gas.write_cost(store_size(f"auth/account/{signer}", keyed)), "WriteFlat")
+            meter.consume(gas.write_cost(store_size(account_key(signer), keyed)), "WriteFlat")
             if pub is not None:  # ... before IncrementSequence stores it again below
                 acc = keyed
         meter.consume(gas.SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1")

@@ -24,6 +24,10 @@ MODULE_PERMISSIONS = {
 _MODULE_BY_ADDRESS = {module_address(name): name for name in MODULE_PERMISSIONS}
 
 
+def account_key(addr: str) -> str:
+    return f"auth/account/{addr}"
+
+
 def check_address(addr: str, hrp: str = "secret") -> None:
     """Raise the gateway's InvalidArgument for a malformed bech32 account address."""
     try:
@@ -42,20 +46,20 @@ class AuthModule(Module):
     # ---- keepers (store may be the committed Store or any Branch)
     @staticmethod
     def get_account(store, addr: str) -> dict | None:
-        return store.get(f"auth/account/{addr}")
+        return store.get(account_key(addr))
 
     def ensure_account(self, store, addr: str) -> dict:
-        acc = store.get(f"auth/account/{addr}")
+        acc = store.get(account_key(addr))
         if acc is None:
             number = store.get("auth/next_number", 0)
             store.set("auth/next_number", number + 1)
             acc = {"address": addr, "pub_key": None, "account_number": number, "sequence": 0}
-            store.set(f"auth/account/{addr}", acc)
+            store.set(account_key(addr), acc)
         return acc
 
     @staticmethod
     def set_account(store, acc: dict) -> None:
-        store.set(f"auth/account/{acc['address']}", acc)
+        store.set(account_key(acc["address"]), acc)
 
     def default_genesis(self, accounts: dict[str, str]) -> dict:
         return {"accounts": [accounts[k] for k in sorted(accounts)]}
