@@ -27,6 +27,8 @@ JS_CHECKS = [
     "send_tx_in_block",
     "get_tx_unknown_null",
     "simulate_send",
+    "send_default_gas",
+    "send_gas_20000",
     "amino_send",
     "send_async_mode",
     "forged_signature_refused",

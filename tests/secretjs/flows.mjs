@@ -20,6 +20,7 @@ const DENOM = "uscrt";
 const GAS_PRICE = 0.1; // secretjs' own default gasPriceInFeeDenom, stated so the fee is known
 const SEND_AMOUNT = 1_234_567n;
 const SEND_GAS = 100_000;
+const SECRET_SEND_GAS = 20_000; // a plain MsgSend lands within this on secret-4 (secret.js tests, SecretJS-Templates)
 const DELEGATE_AMOUNT = 2_000_000n;
 const DELEGATE_GAS = 300_000;
 // The chain commits instantly in the sandbox; poll fast instead of secretjs' 3 s + 6 s default.
@@ -288,12 +289,32 @@ async function main() {
     const sim = await clientA.tx.bank.send.simulate({ from_address: walletA.address, to_address: walletB.address, amount: [{ denom: DENOM, amount: "777" }] }, { gasLimit: SEND_GAS });
     const used = sim?.gas_info?.gas_used;
     expect(digits(used) && BigInt(used) > 0n, "simulate gas_info.gas_used", sim?.gas_info);
-    expect(BigInt(used) <= BigInt(SEND_GAS), `simulated gas ${used} exceeds the ${SEND_GAS} the send flow pays for`);
+    expect(BigInt(used) <= BigInt(SECRET_SEND_GAS), `simulated gas ${used} is over the ${SECRET_SEND_GAS} a send takes on secret-4`);
     expect(Array.isArray(sim.result?.events) && sim.result.events.some((e) => e.type === "transfer"), "simulate result has no transfer event", sim?.result);
     expectEqual(await uscrt(reader, walletA.address), a0, "a's uscrt after a simulation");
     expectEqual((await baseAccount(reader, walletA.address)).sequence, acc0.sequence, "a's sequence after a simulation");
     return { gas_used: used, gas_wanted: sim.gas_info.gas_wanted };
   });
+
+  // Gas as on secret-4: a plain send fits secretjs' own default limit and the 20 000 of Secret's templates.
+  async function sendWithin(gasOptions, wantGas, wantFee) {
+    const [a0, b0] = [await uscrt(reader, walletA.address), await uscrt(reader, walletB.address)];
+    const amount = 3_030n;
+    const msg = { from_address: walletA.address, to_address: walletB.address, amount: [{ denom: DENOM, amount: amount.toString() }] };
+    const tx = await clientA.tx.bank.send(msg, { ...gasOptions, ...FAST });
+    expectEqual(tx.code, 0, `tx code (rawLog ${jsonish(tx.rawLog)})`);
+    expectEqual(tx.gasWanted, wantGas, "gas_wanted");
+    expect(tx.gasUsed > 0 && tx.gasUsed <= SECRET_SEND_GAS, `gas_used ${tx.gasUsed} is over the ${SECRET_SEND_GAS} a send takes on secret-4`);
+    expectEqual(jsonish(tx.tx?.auth_info?.fee?.amount), jsonish([{ denom: DENOM, amount: wantFee.toString() }]), "fee amount");
+    expectEqual(await uscrt(reader, walletB.address) - b0, amount, "b's uscrt increase");
+    expectEqual(a0 - (await uscrt(reader, walletA.address)), amount + wantFee, "a's uscrt decrease (amount + fee)");
+    return { txhash: tx.transactionHash, gas_wanted: tx.gasWanted, gas_used: tx.gasUsed, fee: wantFee.toString() };
+  }
+
+  // No gasLimit and no gas price: secretjs' defaults (25 000 gas at 0.1 uscrt, so a 2 500 uscrt fee).
+  await check("send_default_gas", () => sendWithin({}, 25_000, 2_500n));
+  // Secret's SecretJS-Templates transfer.js: gasLimit 20 000 at 0.25 uscrt.
+  await check("send_gas_20000", () => sendWithin({ gasLimit: 20_000, gasPriceInFeeDenom: 0.25 }, 20_000, 5_000n));
 
   // A Keplr/Ledger-style amino-only signer: secretjs signs SIGN_MODE_LEGACY_AMINO_JSON.
   await check("amino_send", async () => {

@@ -9,10 +9,7 @@ import bisect
 import json
 from typing import Any, Iterator
 
-# The SDK's default KV gas costs (store/types/gas.go), so gas_used looks like a real chain's.
-READ_FLAT, READ_PER_BYTE = 1000, 3
-WRITE_FLAT, WRITE_PER_BYTE = 2000, 30
-DELETE_FLAT, ITER_NEXT_FLAT, HAS_FLAT = 1000, 30, 1000
+from .gas import DELETE_COST, HAS_COST, ITER_NEXT_COST_FLAT, read_cost, write_cost
 
 _DELETED = object()
 
@@ -36,7 +33,8 @@ class GasMeter:
             raise OutOfGas(descriptor, self.limit, self.used)
 
 
-def _size(key: str, value: Any) -> int:
+def value_size(key: str, value: Any) -> int:
+    """Bytes of a key and its value as metered: their JSON stands in for the chain's protobuf."""
     return len(key) + (len(json.dumps(value, separators=(",", ":"))) if value is not None else 0)
 
 
@@ -95,21 +93,21 @@ class Branch:
         value = self._writes.get(key)
         if value is None:
             value = self.parent.get(key) if key not in self._writes else _DELETED
-        self._gas(READ_FLAT + READ_PER_BYTE * _size(key, None if value is _DELETED else value), "ReadFlat")
+        self._gas(read_cost(value_size(key, None if value is _DELETED else value)), "ReadFlat")
         return default if value is _DELETED or value is None else value
 
     def has(self, key: str) -> bool:
-        self._gas(HAS_FLAT, "Has")
+        self._gas(HAS_COST, "Has")
         if key in self._writes:
             return self._writes[key] is not _DELETED
         return self.parent.has(key)
 
     def set(self, key: str, value: Any) -> None:
-        self._gas(WRITE_FLAT + WRITE_PER_BYTE * _size(key, value), "WriteFlat")
+        self._gas(write_cost(value_size(key, value)), "WriteFlat")
         self._writes[key] = value
 
     def delete(self, key: str) -> None:
-        self._gas(DELETE_FLAT, "Delete")
+        self._gas(DELETE_COST, "Delete")
         self._writes[key] = _DELETED
 
     def iterate(self, prefix: str) -> Iterator[tuple[str, Any]]:
@@ -120,7 +118,7 @@ class Branch:
         for k in sorted(merged):
             v = merged[k]
             if v is not _DELETED:
-                self._gas(ITER_NEXT_FLAT, "IterNextFlat")
+                self._gas(ITER_NEXT_COST_FLAT, "IterNextFlat")
                 yield k, v
 
     def branch(self, meter: GasMeter | None = None) -> "Branch":

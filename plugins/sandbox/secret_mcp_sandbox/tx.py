@@ -16,12 +16,12 @@ from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey as Secp256k1PubKe
 from secret_sdk.protobuf.cosmos.tx.signing.v1beta1 import SignMode
 from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, SignDoc, TxBody, TxRaw
 
-from . import amino
+from . import amino, gas
 from .crypto import bech32_encode, from_valoper, module_address, pubkey_to_address, verify_secp256k1
 from .encoding import coins_text
-from .modules.auth import MAX_MEMO_CHARACTERS, SIG_VERIFY_COST_SECP256K1, TX_SIZE_COST_PER_BYTE
+from .modules.auth import MAX_MEMO_CHARACTERS, account_key
 from .modules.base import Event, MsgContext, TxError
-from .store import GasMeter, OutOfGas
+from .store import GasMeter, OutOfGas, value_size as store_size
 
 if TYPE_CHECKING:
     from .chain import Chain
@@ -199,10 +199,15 @@ class TxRunner:
         if tx.body.timeout_height and ctx.height > tx.body.timeout_height:
             raise TxError("sdk", 30, f"block height: {ctx.height}, timeout height: {tx.body.timeout_height}: "
                                      "tx timeout height")
+        meter.consume(gas.HAS_COST * len(tx.msgs), "Has")  # the circuit breaker's disable list, per message
         if len(tx.body.memo) > MAX_MEMO_CHARACTERS:
             raise TxError("sdk", 12, f"maximum number of characters is {MAX_MEMO_CHARACTERS} but received "
                                      f"{len(tx.body.memo)} characters: memo too large")
-        meter.consume(TX_SIZE_COST_PER_BYTE * len(tx.raw), "txSize")
+        meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")  # ValidateMemo's params
+        meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")  # ConsumeGasForTxSize's params
+        meter.consume(gas.TX_SIZE_COST_PER_BYTE * len(tx.raw), "txSize")
+        if mode == "simulate" and not any(tx.signatures):  # price the signature the tx will carry
+            meter.consume(gas.TX_SIZE_COST_PER_BYTE * gas.SIM_SIGNATURE_BYTES, "txSize")
         if mode == "check":
             required = math.ceil(fee.gas_limit * chain.config.min_gas_price)
             if fee_coins.get("uscrt", 0) < required:
@@ -226,9 +231,16 @@ class TxRunner:
             raise TxError("sdk", 8, f"pubKey does not match signer address {signer} with signer index: 0: "
                                     "invalid pubkey")
         acc = auth.get_account(store, signer)  # the SDK's later decorators read the account again (gas)
-        if acc["pub_key"] is None and pub is not None:
-            acc = {**acc, "pub_key": base64.b64encode(pub).decode()}
-        meter.consume(SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1")
+        for _ in range(gas.EXTRA_ACCOUNT_READS):  # SetPubKey (twice), SigGasConsume, SigVerification
+            meter.consume(gas.read_cost(store_size(account_key(signer), acc)), "ReadFlat")
+        for _ in range(gas.AUTH_PARAMS_READS - 2):  # ValidateSigCount's and SigGasConsume's params
+            meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")
+        if acc["pub_key"] is None:  # SetPubKey stores the account (simulate too, with a stand-in key) ...
+            keyed = {**acc, "pub_key": base64.b64encode(pub or bytes(33)).decode()}
+            meter.consume(gas.write_cost(store_size(account_key(signer), keyed)), "WriteFlat")
+            if pub is not None:  # ... before IncrementSequence stores it again below
+                acc = keyed
+        meter.consume(gas.SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1")
         if info.sequence != acc["sequence"]:
             raise TxError("sdk", 32, f"account sequence mismatch, expected {acc['sequence']}, got {info.sequence}: "
                                      "incorrect account sequence")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from ..crypto import bech32_decode, module_address
 from ..encoding import paginate
+from ..gas import SIG_VERIFY_COST_SECP256K1, TX_SIZE_COST_PER_BYTE
 from .base import LCDError, Module, Request, Route
 
 PARAMS = {
     "max_memo_characters": "256",
     "tx_sig_limit": "7",
-    "tx_size_cost_per_byte": "10",
+    "tx_size_cost_per_byte": str(TX_SIZE_COST_PER_BYTE),
     "sig_verify_cost_ed25519": "590",
-    "sig_verify_cost_secp256k1": "1000",
+    "sig_verify_cost_secp256k1": str(SIG_VERIFY_COST_SECP256K1),
 }
-TX_SIZE_COST_PER_BYTE = 10
-SIG_VERIFY_COST_SECP256K1 = 1000
 MAX_MEMO_CHARACTERS = 256
 # Module accounts render as ModuleAccount (name + permissions), as on a real chain.
 MODULE_PERMISSIONS = {
@@ -23,6 +22,10 @@ MODULE_PERMISSIONS = {
     "transfer": ["minter", "burner"],
 }
 _MODULE_BY_ADDRESS = {module_address(name): name for name in MODULE_PERMISSIONS}
+
+
+def account_key(addr: str) -> str:
+    return f"auth/account/{addr}"
 
 
 def check_address(addr: str, hrp: str = "secret") -> None:
@@ -43,20 +46,20 @@ class AuthModule(Module):
     # ---- keepers (store may be the committed Store or any Branch)
     @staticmethod
     def get_account(store, addr: str) -> dict | None:
-        return store.get(f"auth/account/{addr}")
+        return store.get(account_key(addr))
 
     def ensure_account(self, store, addr: str) -> dict:
-        acc = store.get(f"auth/account/{addr}")
+        acc = store.get(account_key(addr))
         if acc is None:
             number = store.get("auth/next_number", 0)
             store.set("auth/next_number", number + 1)
             acc = {"address": addr, "pub_key": None, "account_number": number, "sequence": 0}
-            store.set(f"auth/account/{addr}", acc)
+            store.set(account_key(addr), acc)
         return acc
 
     @staticmethod
     def set_account(store, acc: dict) -> None:
-        store.set(f"auth/account/{acc['address']}", acc)
+        store.set(account_key(acc["address"]), acc)
 
     def default_genesis(self, accounts: dict[str, str]) -> dict:
         return {"accounts": [accounts[k] for k in sorted(accounts)]}

@@ -24,7 +24,7 @@ import attrs
 
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from .. import contracts
+from .. import contracts, gas
 from ..contracts.base import BankSend, ContractError, Deps, Env, Info, Response, Storage, WasmExecute
 from ..crypto import bech32_decode, bech32_encode, ripemd160
 from ..enclave import Enclave, EnclaveError, Session
@@ -33,7 +33,6 @@ from .base import LCDError, Module, Request, Route, TxError
 
 MAX_CONTRACT_SIZE = 2 * 1024 * 1024  # §1: max contract size 2 MiB (checked on the un-gzipped code too)
 COMPILE_COST = Decimal("0.8")  # gas per stored byte (the chain's compile_cost param)
-INSTANTIATE_GAS, EXECUTE_GAS, MIGRATE_GAS, PER_BYTE_GAS = 40_000, 20_000, 30_000, 2  # deterministic "wasm" cost
 QUERY_GAS_CAP = 10_000_000
 # Genesis SCRT/SUSD pool (contracts/amm_pair.py): 200 000 SCRT against 100 000 SUSD, i.e. 1 SCRT ~ 0.5 SUSD.
 POOL_USCRT, POOL_SUSD = 200_000_000_000, 100_000_000_000
@@ -50,6 +49,13 @@ def contract_address(code_id: int, instance_id: int, creator: bytes) -> str:
     """§1: RIPEMD160(SHA256(BE_u64((code_id << 32) + instance_id) ‖ creator bytes))."""
     seed = struct.pack(">Q", (code_id << 32) + instance_id) + creator
     return bech32_encode("secret", ripemd160(hashlib.sha256(seed).digest()))
+
+
+def _charge_call(store, payload: bytes) -> None:
+    """x/compute's price of one contract call: loading the instance, then running it (gas.py)."""
+    meter = getattr(store, "meter", None)
+    if meter is not None:
+        meter.consume(gas.INSTANCE_COST + gas.WASM_FLAT + gas.WASM_PER_MSG_BYTE * len(payload), "compute")
 
 
 def _unzip(wasm: bytes) -> bytes:
@@ -263,9 +269,7 @@ class ComputeModule(Module):
                                         "of the callback: execute contract failed")
         contract = contracts.contract_for(code["code_hash"])
         payload = json.dumps(m.msg, separators=(",", ":")).encode()
-        meter = getattr(call.store, "meter", None)
-        if meter is not None:
-            meter.consume(EXECUTE_GAS + PER_BYTE_GAS * len(payload), "compute")
+        _charge_call(call.store, payload)
         funds = {d: int(a) for d, a in m.funds.items() if int(a)}
         if funds:
             call.chain.module("bank").send(call.store, sender, target, funds, call.ctx)
@@ -439,11 +443,6 @@ class ComputeModule(Module):
             err = ContractError.parse(f"Error parsing into type: {exc}", "msg")
             raise TxError("compute", code, f"{session.error_text(err.json_bytes())}: {text}") from None
 
-    def _gas(self, ctx, base: int, payload: bytes) -> None:
-        meter = getattr(ctx.store, "meter", None)
-        if meter is not None:
-            meter.consume(base + PER_BYTE_GAS * len(payload), "compute")
-
     def _msg_instantiate(self, ctx, msg: pb.MsgInstantiateContract):
         sender = _addr_bytes(msg.sender, "sender")
         admin = _bech32(msg.admin, "admin") if msg.admin else ""
@@ -452,7 +451,7 @@ class ComputeModule(Module):
             raise TxError("compute", 2, f"code id {msg.code_id}: not found: instantiate contract failed")
         self._runnable(ctx.store, msg.code_id)
         session, init = self._open(msg.init_msg, code["code_hash"], "instantiate")
-        self._gas(ctx, INSTANTIATE_GAS, msg.init_msg)
+        _charge_call(ctx.store, msg.init_msg)
         call = Call(ctx.chain, ctx.store, ctx.height, ctx.time, ctx, session)
         try:
             addr, res = self.instantiate(call, sender, msg.code_id, msg.label, init, _coins(msg.init_funds), admin,
@@ -474,7 +473,7 @@ class ComputeModule(Module):
         code = self.code_info(ctx.store, int(info["code_id"]))
         contract = contracts.contract_for(code["code_hash"])
         session, body = self._open(msg.msg, code["code_hash"], "execute")
-        self._gas(ctx, EXECUTE_GAS, msg.msg)
+        _charge_call(ctx.store, msg.msg)
         ctx.emit("message", ("module", "compute"), ("sender", sender), ("contract_address", addr))
         funds = _coins(msg.sent_funds)
         if funds:
@@ -504,7 +503,7 @@ class ComputeModule(Module):
             raise TxError("compute", 5, f"code id {msg.code_id} cannot be run by the sandbox (built-in contracts: "
                                         f"{sorted(self.builtin_code_ids(ctx.store))}): migrate contract failed")
         session, body = self._open(msg.msg, code["code_hash"], "migrate")
-        self._gas(ctx, MIGRATE_GAS, msg.msg)
+        _charge_call(ctx.store, msg.msg)
         contract = contracts.contract_for(code["code_hash"])
         migrate = getattr(contract, "migrate", None)
         res = Response()
