@@ -39,9 +39,13 @@ SUBSET = ["secret-mcp-core", "secret-mcp-network", "secret-mcp-bank", "secret-mc
 def built(tmp_path_factory) -> dict[str, dict[str, Path]]:
     """{distribution name: {"sdist": path, "wheel": path}} for every distribution, examples included."""
     out = tmp_path_factory.mktemp("dists")
-    paths = build_dists.build(out, examples=True, isolation=False)
+    # The release workflow's command (.github/workflows/release.yml), plus the example and no isolation.
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_dists.py"), "--out", str(out), "--check",
+                           "--expect-version", "0.1.0", "--examples", "--no-isolation"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-5000:]
     found: dict[str, dict[str, Path]] = {}
-    for path in paths:
+    for path in sorted(out.iterdir()):
         found.setdefault(build_dists.inspect(path)["name"], {})["wheel" if path.suffix == ".whl" else "sdist"] = path
     return found
 
@@ -72,6 +76,19 @@ def test_contents_license_readme_and_no_stray_files(built):
         wheel = build_dists.inspect(kinds["wheel"])
         assert list(wheel["licenses"].values()) == [license_text], name
         assert not [f for f in wheel["files"] + sdist["files"] if "/tests/" in f"/{f}" or "__pycache__" in f]
+
+
+def test_the_release_workflow_publishes_this_build():
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    assert "python scripts/build_dists.py --out dist --check" in workflow
+    assert "pypa/gh-action-pypi-publish@release/v1" in workflow and "id-token: write" in workflow
+
+
+def test_the_script_refuses_a_folder_with_old_files(tmp_path):
+    (tmp_path / "secret_mcp-0.0.9-py3-none-any.whl").write_bytes(b"old")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_dists.py"), "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "is not empty" in done.stderr
 
 
 def test_the_checker_finds_what_is_wrong(tmp_path):
