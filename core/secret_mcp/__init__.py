@@ -6,11 +6,17 @@ They are imported lazily so that loading a pack (or the CLI) stays cheap.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pluggy
 
 __version__ = "0.1.0"
+
+# secret-sdk's betterproto imports pkg_resources, which warns on import; setuptools<81 (a core dependency) keeps it
+# working, so the warning would only be noise in every server's log. Set here, before any module imports secret_sdk.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated as an API", category=UserWarning,
+                        module=r"(betterproto|secret_sdk)(\.|$)")
 
 hookimpl = pluggy.HookimplMarker("secret_mcp")
 

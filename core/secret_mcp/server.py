@@ -22,7 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import approval, chaintext, metrics, results, security
+from . import __version__, approval, chaintext, metrics, results, security
 from .app import App
 from .config import Config
 from .context import ToolContext
@@ -475,6 +475,7 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
 
     server = SecretMCPServer(
         name="secret-mcp",
+        version=__version__,
         instructions=INSTRUCTIONS.format(network=where),
         lifespan=lifespan,
         log_level=config.log_level,

@@ -6,6 +6,8 @@ import contextlib
 import importlib
 from typing import TYPE_CHECKING, Any, Iterator
 
+import secret_mcp  # noqa: F401  # first: the core quiets secret-sdk's pkg_resources warning (python -m, library use)
+
 if TYPE_CHECKING:
     from .chain import GENESIS_ADDRESSES, GENESIS_MNEMONICS, Chain, ChainConfig
     from .server import Faults, SandboxServer, find_server, launch_server, running_servers

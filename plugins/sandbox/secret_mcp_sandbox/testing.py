@@ -1,6 +1,8 @@
 """Helpers for tests against a running sandbox: keys of the genesis accounts, sign, broadcast, wait.
 
-Everything goes through the LCD over HTTP, as a real client would.
+Public API for pack authors (documented in this pack's README, "Testing helpers"): a pack's tests use it to set up
+chain state or check what a tool did, without the MCP server. Everything goes through the LCD over HTTP, as a real
+client would. Names outside `__all__` may change.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import httpx
 from .chain import GENESIS_MNEMONICS
 from .txbuild import build_tx
 
+__all__ = ["account", "balance", "broadcast", "genesis_key", "http", "send_tx", "sign", "type_url", "wait_tx"]
 
 _client: httpx.Client | None = None
 
@@ -46,11 +49,13 @@ def _key(signer: Any) -> Any:
 
 
 def account(url: str, address: str) -> dict | None:
+    """The LCD's account JSON (number, sequence, pubkey), or None when the chain has never seen the address."""
     r = http().get(f"{url}/cosmos/auth/v1beta1/accounts/{address}")
     return r.json()["account"] if r.status_code == 200 else None
 
 
 def balance(url: str, address: str, denom: str = "uscrt") -> int:
+    """The address's balance of `denom`, in base units."""
     r = http().get(f"{url}/cosmos/bank/v1beta1/balances/{address}/by_denom", params={"denom": denom})
     r.raise_for_status()
     return int(r.json()["balance"]["amount"])
@@ -73,6 +78,7 @@ def sign(url: str, chain_id: str, signer: Any, msgs: list[Any], *, gas: int = 20
 
 
 def broadcast(url: str, raw: bytes, mode: str = "BROADCAST_MODE_SYNC", key: str = "tx_bytes") -> dict:
+    """POST signed TxRaw bytes to /cosmos/tx/v1beta1/txs; returns its `tx_response` (check `code`)."""
     r = http().post(f"{url}/cosmos/tx/v1beta1/txs", json={key: base64.b64encode(raw).decode(), "mode": mode})
     r.raise_for_status()
     return r.json()["tx_response"]
