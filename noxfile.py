@@ -30,7 +30,7 @@ def tests(session: nox.Session) -> None:
     for js in (ROOT / "tests" / "secretjs", ROOT / "tests" / "conformance"):
         if (js / "package-lock.json").exists():
             with session.chdir(js):
-                session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
+                session.run_install("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
     env = {"SECRET_MCP_SHARED": os.environ.get("SECRET_MCP_SHARED", str(ROOT.parent / "shared"))}
     session.run("pytest", *session.posargs, env=env)
 
