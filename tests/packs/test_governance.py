@@ -107,7 +107,10 @@ async def test_proposal_life_until_passed(mode, sandbox, home):
     assert balance(sandbox, proposer) == refund_base + 2 * SCRT  # deposits come back when a proposal passes
     assert gone["voted"] is False and "deletes votes" in gone["note"]
     vote_preview = asked[-1]
-    assert f"Proposal #{pid}: Plant trees" in vote_preview and "Vote: ABSTAIN" in vote_preview
+    # The title is chain text: quoted on its line, so it can never pass for a line the server wrote.
+    assert f'Proposal #{pid}: "Plant trees"' in vote_preview and "Vote: ABSTAIN" in vote_preview
+    assert "Estimated fee:" in vote_preview and "Sign doc: " in vote_preview
+    assert asked[0].startswith('Submit a governance text proposal "Plant trees" with a deposit of 2 SCRT (2000000uscrt)')
 
 
 async def test_vetoed_proposal_is_rejected_and_its_deposit_burnt(mode, sandbox, home):

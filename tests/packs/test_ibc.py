@@ -169,5 +169,8 @@ async def test_preview_names_far_chain_and_timeout(mode, sandbox, home):
     (text,) = seen
     assert err["code"] == "CONFIRMATION_DECLINED" and balance(sandbox, me) == before
     assert "2 SCRT (2000000uscrt)" in text and COSMOS in text and "channel-0" in text
-    assert "cosmoshub-sandbox (prefix cosmos; from known channel)" in text and "within 30 minutes" in text
-    assert "Estimated fee:" in text and "SIMULATED" in text
+    # The far chain's id and channel are chain text: quoted on their lines.
+    assert 'Destination chain: "cosmoshub-sandbox" (prefix cosmos; from known channel)' in text
+    assert f"Receiver on the other chain: {COSMOS}" in text and f"To: {COSMOS}" in text
+    assert 'Channel: transfer/channel-0 on this chain -> "channel-235" on the other chain' in text
+    assert "within 30 minutes" in text and "Estimated fee:" in text and "SIMULATED" in text and "Sign doc: " in text

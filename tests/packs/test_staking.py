@@ -194,6 +194,29 @@ async def test_preview_names_validator_and_unbonding_period(mode, sandbox, home)
     assert err["code"] == "CONFIRMATION_DECLINED" and sequence(sandbox, me) == 0
     assert "Delegate 1.5 SCRT (1500000uscrt)" in text and "Sandbox Delta" in text and "commission 20%" in text
     assert "High commission" in text and "Estimated fee:" in text and "SIMULATED" in text
+    assert f"To: {delta}" in text and "Sign doc: " in text  # the validator receives the stake
+    assert '"Sandbox Delta"' in text  # the moniker is chain text: quoted on its line
+
+
+async def test_allow_list_applies_to_the_validator_that_receives_the_stake(mode, sandbox, home):
+    # Delegating or redelegating hands the stake to a validator: an allow-list must name it. Undelegating
+    # returns the stake to the wallet itself, so it names nobody.
+    async with connect(server_on(sandbox), mode) as client:
+        vals = await validators(client)
+    alpha, beta = vals["Alpha"]["operator_address"], vals["Beta"]["operator_address"]
+    look, seen = recording(accept)
+    async with connect(server_on(sandbox, allowed_recipients=(beta,)), mode, elicitation_callback=look) as client:
+        me = await funded_wallet(client, sandbox)
+        refused = await call_err(client, "secret_delegate", {"validator": alpha, "amount": "1 SCRT"})
+        assert sequence(sandbox, me) == 0 and not seen  # refused before the person was asked
+        ok = await call_ok(client, "secret_delegate", {"validator": beta, "amount": "2 SCRT"})
+        moved = await call_err(client, "secret_redelegate", {"source_validator": beta, "destination_validator": alpha,
+                                                             "amount": "1 SCRT"})
+        back = await call_ok(client, "secret_undelegate", {"validator": beta, "amount": "1 SCRT"})
+    assert refused["code"] == moved["code"] == "POLICY_REFUSED"
+    assert f"recipient {alpha} is not on the allow-list" in refused["message"] and alpha in moved["message"]
+    assert ok["validator"] == back["validator"] == beta and sequence(sandbox, me) == 2
+    assert len(seen) == 2 and f"To: {beta} (on the allow-list)" in seen[0] and "To: " not in seen[1]
 
 
 async def test_undelegate_preview_states_the_wait(mode, sandbox, home):
