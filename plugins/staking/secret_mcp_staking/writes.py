@@ -32,11 +32,10 @@ class StakingTxResult(TxResult):
 
 @attrs.frozen
 class Checked:
-    """A staking request that passed every check: its message, amount, target validator and preview lines."""
+    """A staking request that passed every check: its message, amount and preview lines."""
 
     msg: Any
     value: Amount
-    validator: dict  # the target validator's LCD JSON
     lines: tuple[str, ...] = ()
 
 
@@ -48,10 +47,11 @@ def _stake(amount: str, denom: str | None) -> Amount:
     return value
 
 
-def _describe(val: dict) -> str:
+def _describe(val: dict, valoper: str) -> str:
+    """One preview line about a validator: the address asked for (validated), the node's moniker quoted."""
     v = view(val, 0)
     jailed = ", JAILED" if v.jailed else ""
-    return f"{quote(v.moniker)} ({v.operator_address}), commission {v.commission_percent}%, {v.status}{jailed}"
+    return f"{quote(v.moniker)} ({valoper}), commission {v.commission_percent}%, {v.status}{jailed}"
 
 
 def _refuse_jailed(val: dict, allow: bool) -> None:
@@ -59,8 +59,8 @@ def _refuse_jailed(val: dict, allow: bool) -> None:
         v = view(val, 0)
         raise SecretMCPError(
             "VALIDATOR_JAILED",
-            f"{quote(v.moniker)} ({v.operator_address}) is jailed: the chain removed it from the active set as a penalty "
-            "(downtime or double signing). A delegation to it earns no rewards while it is jailed and is exposed to "
+            f"{quote(v.moniker)} ({v.operator_address}) is jailed: the chain removed it from the active set as a "
+            "penalty (downtime or double signing). A delegation to it earns no rewards while it is jailed and is exposed to "
             "further slashing. Nothing was sent.",
             ["Choose another validator: secret_get_validators with status='bonded'.",
              "Only if the person insists after reading this, call again with allow_jailed=true."],
@@ -93,7 +93,7 @@ async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     val = await get_validator(ctx, valoper)
     _refuse_jailed(val, bool(args.get("allow_jailed")))
     msg = MsgDelegate(delegator_address=me, validator_address=valoper, amount=Coin(denom="uscrt", amount=str(value.amount)))
-    return Checked(msg, value, val, (f"Validator: {_describe(val)}", *view(val, 0).warnings))
+    return Checked(msg, value, (f"Validator: {_describe(val, valoper)}", *view(val, 0).warnings))
 
 
 async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
@@ -110,9 +110,9 @@ async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     msg = MsgUndelegate(delegator_address=me, validator_address=valoper,
                         amount=Coin(denom="uscrt", amount=str(value.amount)))
     wait = duration(await unbonding_seconds(ctx))
-    return Checked(msg, value, val, (f"Undelegate: {value.display} of {coin_view('uscrt', staked).display} staked",
-                                  f"Validator: {_describe(val)}",
-                                  f"Unbonding takes {wait}: the tokens earn nothing and cannot be moved until then."))
+    return Checked(msg, value, (f"Undelegate: {value.display} of {coin_view('uscrt', staked).display} staked",
+                                f"Validator: {_describe(val, valoper)}",
+                                f"Unbonding takes {wait}: the tokens earn nothing and cannot be moved until then."))
 
 
 async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
@@ -143,10 +143,10 @@ async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     msg = MsgBeginRedelegate(delegator_address=me, validator_src_address=src, validator_dst_address=dst,
                              amount=Coin(denom="uscrt", amount=str(value.amount)))
     wait = duration(await unbonding_seconds(ctx))
-    return Checked(msg, value, dst_val, (f"Redelegate: {value.display}", f"From validator: {_describe(src_val)}",
-                                      f"To validator: {_describe(dst_val)}", *view(dst_val, 0).warnings,
-                                      f"The tokens stay staked; they cannot be redelegated again from the destination "
-                                      f"for {wait}."))
+    return Checked(msg, value, (f"Redelegate: {value.display}", f"From validator: {_describe(src_val, src)}",
+                                f"To validator: {_describe(dst_val, dst)}", *view(dst_val, 0).warnings,
+                                f"The tokens stay staked; they cannot be redelegated again from the destination "
+                                f"for {wait}."))
 
 
 def _uscrt(text: str) -> int:
@@ -162,16 +162,15 @@ def _own_events(tx: TxResult, first: int) -> list[Any]:
     return [e for e in tx.events if e.attributes.get("msg_index", mine) == mine]
 
 
-def _plan(checked: Checked, action: str, *, event: str | None, memo: str, gas: int | None,
+def _plan(checked: Checked, target: str, action: str, *, event: str | None, memo: str, gas: int | None,
           funds_leave: bool = False, receivers: tuple[str, ...] = ()) -> Plan[StakingTxResult]:
     async def finish(ctx: ToolContext, tx: TxResult, first: int) -> StakingTxResult:
         events = _own_events(tx, first)
         completion = next((e.attributes.get("completion_time") for e in events if event and e.type == event), None)
         # Changing a delegation makes the chain pay out its pending rewards first; say so, or the balance surprises.
         paid = sum(_uscrt(e.attributes.get("amount", "")) for e in events if e.type == "withdraw_rewards")
-        return StakingTxResult(**tx.model_dump(), validator=checked.validator["operator_address"],
-                               amount=checked.value.view(), completion_time=completion,
-                               rewards_paid=coin_view("uscrt", paid) if paid else None)
+        return StakingTxResult(**tx.model_dump(), validator=target, amount=checked.value.view(),
+                               completion_time=completion, rewards_paid=coin_view("uscrt", paid) if paid else None)
 
     return Plan(action, [checked.msg], amounts=[checked.value] if funds_leave else [], receivers=receivers,
                 lines=checked.lines, memo=memo, gas=gas, finish=finish)
@@ -188,7 +187,7 @@ async def secret_delegate(
                                         "allow_jailed": allow_jailed})
     valoper = checked.msg.validator_address
     # The validator receives the stake: an allow-list must name it.
-    return _plan(checked, f"Delegate {checked.value.display} to {valoper}", event=None, memo=memo, gas=gas,
+    return _plan(checked, valoper, f"Delegate {checked.value.display} to {valoper}", event=None, memo=memo, gas=gas,
                  funds_leave=True, receivers=(valoper,))
 
 
@@ -202,8 +201,9 @@ async def secret_undelegate(
     """Start unbonding staked SCRT from a validator."""
     checked = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
     # The tokens come back to the wallet itself: nothing leaves it, nobody else receives anything.
-    return _plan(checked, f"Undelegate {checked.value.display} from {checked.msg.validator_address}", event="unbond",
-                 memo=memo, gas=gas)
+    valoper = checked.msg.validator_address
+    return _plan(checked, valoper, f"Undelegate {checked.value.display} from {valoper}", event="unbond", memo=memo,
+                 gas=gas)
 
 
 @tool(effect="writes", title="Redelegate", needs_wallet=True)
@@ -218,7 +218,7 @@ async def secret_redelegate(
                                           "destination_validator": destination_validator, "allow_jailed": allow_jailed})
     src, dst = checked.msg.validator_src_address, checked.msg.validator_dst_address
     # The stake stays the wallet's (no amount leaves it), but the destination validator receives it.
-    return _plan(checked, f"Redelegate {checked.value.display} from {src} to {dst}", event="redelegate", memo=memo,
+    return _plan(checked, dst, f"Redelegate {checked.value.display} from {src} to {dst}", event="redelegate", memo=memo,
                  gas=gas, receivers=(dst,))
 
 
