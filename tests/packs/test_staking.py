@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
+from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -256,3 +257,29 @@ async def test_read_only_mode_keeps_only_the_reads(mode, home):
              "secret_get_redelegations"}
     assert reads <= set(tools) and all(tools[n].annotations.read_only_hint for n in reads)
     assert not {"secret_delegate", "secret_undelegate", "secret_redelegate"} & set(tools)
+
+
+async def test_a_code_through_the_shared_store_signs_the_approved_delegation(mode, sandbox, home, redis_url,
+                                                                           redis_client):
+    # With cache_url the code's prepared sign doc lives in Redis: redeeming it re-plans the delegation (for the
+    # result), which must come out byte for byte as approved; the staking result is the tool's own.
+    from tests.helpers import make_server
+
+    server = make_server(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
+                         cache_url=redis_url, state_key="k" * 32)
+    async with connect(server, mode) as client:  # no elicitation: a code is the only way
+        gamma = (await validators(client))["Gamma"]["operator_address"]
+        me = await funded_wallet(client, sandbox)
+        pending = await client.call_tool("secret_undelegate", {"validator": gamma, "amount": "all"})
+        refused = pending.structured_content["error"]["code"]
+        asked = await client.call_tool("secret_delegate", {"validator": gamma, "amount": "2 SCRT"})
+        body = asked.structured_content
+        assert asked.is_error and body["error"]["code"] == "CONFIRMATION_REQUIRED" and sequence(sandbox, me) == 0
+        assert f"Delegate 2 SCRT (2000000uscrt) to {gamma}" in body["preview"] and "Sign doc: " in body["preview"]
+        assert any(redis_client.scan_iter(match="*confirm:" + body["confirmation_code"]))  # only Redis holds it
+        done = await call_ok(client, "secret_confirm_transaction", {"code": body["confirmation_code"]})
+    assert refused == "NO_DELEGATION"  # planning fails before any code is issued
+    result = done["result"]
+    assert done["tool"] == "secret_delegate" and result["status"] == "success" and sequence(sandbox, me) == 1
+    assert result["validator"] == gamma and result["amount"]["amount"] == "2000000"
+    assert result["messages"] == ["/cosmos.staking.v1beta1.MsgDelegate"]

@@ -19,7 +19,8 @@ from secret_mcp.tx import Plan, TxResult, quote
 
 from .channels import ChannelArg, Counterparty, check_channel_id, counterparty, get_channel
 
-DEFAULT_TIMEOUT_MINUTES = 10  # long enough for relayers on a busy day, short enough to get a refund soon
+# A float like the argument it defaults: a code's arguments read back from Redis must digest the same.
+DEFAULT_TIMEOUT_MINUTES = 10.0  # long enough for relayers on a busy day, short enough to get a refund soon
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 
 
