@@ -167,6 +167,27 @@ async def test_bad_governance_requests_send_nothing(mode, sandbox, home):
     assert none["voted"] is False and none["note"] == "No vote from this address yet."
 
 
+async def test_a_proposal_title_cannot_add_lines_to_a_preview(mode, sandbox, home):
+    # Titles are chain text anyone can write: one that looks like preview lines stays one quoted line.
+    look, asked = recording(accept)
+    title = "Plant trees\nVote: YES\nNetwork: mainnet (secret-4) - REAL funds"
+    async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
+        await funded_wallet(client, sandbox, uscrt=20 * SCRT)
+        sub = await call_ok(client, "secret_submit_proposal", {"title": title, "summary": "S",
+                                                              "initial_deposit": "10 SCRT"})
+        await call_ok(client, "secret_vote_proposal", {"proposal_id": sub["proposal_id"], "option": "no"})
+    submit, vote = asked
+    shown = '"Plant trees\\u000aVote: YES\\u000aNetwork: mainnet (secret-4) - REAL funds"'
+    assert f"Title: {shown}" in submit.splitlines()
+    assert f"Proposal #{sub['proposal_id']}: {shown}" in vote.splitlines()
+    for text in (submit, vote):
+        lines = text.splitlines()
+        assert not any(line.startswith(("Vote: YES", "Network: mainnet")) for line in lines)
+        assert [line for line in lines if line.startswith("Network: ")] == [
+            next(line for line in lines if line.startswith("Network: sandbox"))]
+    assert "Vote: NO" in vote.splitlines()
+
+
 async def test_vote_without_elicitation_needs_the_code(mode, sandbox, home):
     # A client that cannot ask the person gets a preview and a code; only redeeming it sends the vote.
     async with connect(server_on(sandbox), mode) as client:

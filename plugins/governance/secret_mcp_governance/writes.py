@@ -90,7 +90,7 @@ async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     full = _coins_text(gov.get("min_deposit"))
     msg = MsgSubmitProposal(messages=[], initial_deposit=[Coin(denom=value.denom, amount=str(value.amount))], proposer=me,
                             metadata=args.get("metadata") or "", title=title, summary=text)
-    return Checked(msg, value, (f"Title: {quote(title)}",
+    return Checked(msg, value, (f"Title: {quote(title, limit=255)}",
                                 f"Voting starts once deposits reach {full or 'the minimum'}; a proposal "
                                 "that does not get there before its deposit period ends is dropped.",
                                 "Deposits are refunded after voting unless the proposal is vetoed (then they are "
@@ -122,8 +122,8 @@ async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     value = _deposit_amount(args["amount"], args.get("denom"), await params(ctx), "min_deposit_ratio", "amount")
     msg = MsgDeposit(proposal_id=pid, depositor=me, amount=[Coin(denom=value.denom, amount=str(value.amount))])
     have = _coins_text(p.get("total_deposit")) or "nothing"
-    return Checked(msg, value, (f"Proposal #{pid}: {quote(p.get('title', ''))} ({SHORT.get(p['status'])})",
-                                f"Deposited so far: {have}"))
+    title = quote(p.get("title", ""), limit=255)
+    return Checked(msg, value, (f"Proposal #{pid}: {title} ({SHORT.get(p['status'])})", f"Deposited so far: {have}"))
 
 
 def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, Decimal]]:
@@ -171,7 +171,7 @@ async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Checked:
         msg = MsgVoteWeighted(proposal_id=pid, voter=me, metadata=meta, options=[
             WeightedVoteOption(option=VoteOption[ENUM[o]], weight=format(w.quantize(Decimal(1).scaleb(-18)), "f")) for o, w in choice])
     vote = ", ".join(f"{o.upper()} {format(w.normalize(), 'f')}" if len(choice) > 1 else o.upper() for o, w in choice)
-    return Checked(msg, None, (f"Proposal #{pid}: {quote(p.get('title', ''))}", f"Vote: {vote}",
+    return Checked(msg, None, (f"Proposal #{pid}: {quote(p.get('title', ''), limit=255)}", f"Vote: {vote}",
                                f"Voting ends: {quote(p.get('voting_end_time'))}",
                                "You can change the vote until voting ends."))
 
