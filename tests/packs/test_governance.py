@@ -107,7 +107,10 @@ async def test_proposal_life_until_passed(mode, sandbox, home):
     assert balance(sandbox, proposer) == refund_base + 2 * SCRT  # deposits come back when a proposal passes
     assert gone["voted"] is False and "deletes votes" in gone["note"]
     vote_preview = asked[-1]
-    assert f"Proposal #{pid}: Plant trees" in vote_preview and "Vote: ABSTAIN" in vote_preview
+    # The title is chain text: quoted on its line, so it can never pass for a line the server wrote.
+    assert f'Proposal #{pid}: "Plant trees"' in vote_preview and "Vote: ABSTAIN" in vote_preview
+    assert "Estimated fee:" in vote_preview and "Sign doc: " in vote_preview
+    assert asked[0].startswith('Submit a governance text proposal "Plant trees" with a deposit of 2 SCRT (2000000uscrt)')
 
 
 async def test_vetoed_proposal_is_rejected_and_its_deposit_burnt(mode, sandbox, home):
@@ -162,6 +165,27 @@ async def test_bad_governance_requests_send_nothing(mode, sandbox, home):
     assert codes == [code for _, _, code in cases]
     assert sequence(sandbox, me) == 1 and balance(sandbox, me) == before  # only the submission was ever signed
     assert none["voted"] is False and none["note"] == "No vote from this address yet."
+
+
+async def test_a_proposal_title_cannot_add_lines_to_a_preview(mode, sandbox, home):
+    # Titles are chain text anyone can write: one that looks like preview lines stays one quoted line.
+    look, asked = recording(accept)
+    title = "Plant trees\nVote: YES\nNetwork: mainnet (secret-4) - REAL funds"
+    async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
+        await funded_wallet(client, sandbox, uscrt=20 * SCRT)
+        sub = await call_ok(client, "secret_submit_proposal", {"title": title, "summary": "S",
+                                                              "initial_deposit": "10 SCRT"})
+        await call_ok(client, "secret_vote_proposal", {"proposal_id": sub["proposal_id"], "option": "no"})
+    submit, vote = asked
+    shown = '"Plant trees\\u000aVote: YES\\u000aNetwork: mainnet (secret-4) - REAL funds"'
+    assert f"Title: {shown}" in submit.splitlines()
+    assert f"Proposal #{sub['proposal_id']}: {shown}" in vote.splitlines()
+    for text in (submit, vote):
+        lines = text.splitlines()
+        assert not any(line.startswith(("Vote: YES", "Network: mainnet")) for line in lines)
+        assert [line for line in lines if line.startswith("Network: ")] == [
+            next(line for line in lines if line.startswith("Network: sandbox"))]
+    assert "Vote: NO" in vote.splitlines()
 
 
 async def test_vote_without_elicitation_needs_the_code(mode, sandbox, home):

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
+from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -194,6 +195,29 @@ async def test_preview_names_validator_and_unbonding_period(mode, sandbox, home)
     assert err["code"] == "CONFIRMATION_DECLINED" and sequence(sandbox, me) == 0
     assert "Delegate 1.5 SCRT (1500000uscrt)" in text and "Sandbox Delta" in text and "commission 20%" in text
     assert "High commission" in text and "Estimated fee:" in text and "SIMULATED" in text
+    assert f"To: {delta}" in text and "Sign doc: " in text  # the validator receives the stake
+    assert '"Sandbox Delta"' in text  # the moniker is chain text: quoted on its line
+
+
+async def test_allow_list_applies_to_the_validator_that_receives_the_stake(mode, sandbox, home):
+    # Delegating or redelegating hands the stake to a validator: an allow-list must name it. Undelegating
+    # returns the stake to the wallet itself, so it names nobody.
+    async with connect(server_on(sandbox), mode) as client:
+        vals = await validators(client)
+    alpha, beta = vals["Alpha"]["operator_address"], vals["Beta"]["operator_address"]
+    look, seen = recording(accept)
+    async with connect(server_on(sandbox, allowed_recipients=(beta,)), mode, elicitation_callback=look) as client:
+        me = await funded_wallet(client, sandbox)
+        refused = await call_err(client, "secret_delegate", {"validator": alpha, "amount": "1 SCRT"})
+        assert sequence(sandbox, me) == 0 and not seen  # refused before the person was asked
+        ok = await call_ok(client, "secret_delegate", {"validator": beta, "amount": "2 SCRT"})
+        moved = await call_err(client, "secret_redelegate", {"source_validator": beta, "destination_validator": alpha,
+                                                             "amount": "1 SCRT"})
+        back = await call_ok(client, "secret_undelegate", {"validator": beta, "amount": "1 SCRT"})
+    assert refused["code"] == moved["code"] == "POLICY_REFUSED"
+    assert f"recipient {alpha} is not on the allow-list" in refused["message"] and alpha in moved["message"]
+    assert ok["validator"] == back["validator"] == beta and sequence(sandbox, me) == 2
+    assert len(seen) == 2 and f"To: {beta} (on the allow-list)" in seen[0] and "To: " not in seen[1]
 
 
 async def test_undelegate_preview_states_the_wait(mode, sandbox, home):
@@ -233,3 +257,29 @@ async def test_read_only_mode_keeps_only_the_reads(mode, home):
              "secret_get_redelegations"}
     assert reads <= set(tools) and all(tools[n].annotations.read_only_hint for n in reads)
     assert not {"secret_delegate", "secret_undelegate", "secret_redelegate"} & set(tools)
+
+
+async def test_a_code_through_the_shared_store_signs_the_approved_delegation(mode, sandbox, home, redis_url,
+                                                                           redis_client):
+    # With cache_url the code's prepared sign doc lives in Redis: redeeming it re-plans the delegation (for the
+    # result), which must come out byte for byte as approved; the staking result is the tool's own.
+    from tests.helpers import make_server
+
+    server = make_server(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
+                         cache_url=redis_url, state_key="k" * 32)
+    async with connect(server, mode) as client:  # no elicitation: a code is the only way
+        gamma = (await validators(client))["Gamma"]["operator_address"]
+        me = await funded_wallet(client, sandbox)
+        pending = await client.call_tool("secret_undelegate", {"validator": gamma, "amount": "all"})
+        refused = pending.structured_content["error"]["code"]
+        asked = await client.call_tool("secret_delegate", {"validator": gamma, "amount": "2 SCRT"})
+        body = asked.structured_content
+        assert asked.is_error and body["error"]["code"] == "CONFIRMATION_REQUIRED" and sequence(sandbox, me) == 0
+        assert f"Delegate 2 SCRT (2000000uscrt) to {gamma}" in body["preview"] and "Sign doc: " in body["preview"]
+        assert any(redis_client.scan_iter(match="*confirm:" + body["confirmation_code"]))  # only Redis holds it
+        done = await call_ok(client, "secret_confirm_transaction", {"code": body["confirmation_code"]})
+    assert refused == "NO_DELEGATION"  # planning fails before any code is issued
+    result = done["result"]
+    assert done["tool"] == "secret_delegate" and result["status"] == "success" and sequence(sandbox, me) == 1
+    assert result["validator"] == gamma and result["amount"]["amount"] == "2000000"
+    assert result["messages"] == ["/cosmos.staking.v1beta1.MsgDelegate"]

@@ -1,4 +1,4 @@
-"""Submit text proposals, deposit and vote (gov v1 messages) through the core pipeline, after checks that send nothing."""
+"""Submit text proposals, deposit and vote (gov v1 messages): each tool checks its request and returns a Plan."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.tx import Plan, TxResult, quote
 
 from .views import SHORT, STATUSES, get_proposal, params
 
@@ -41,7 +41,9 @@ class VoteTxResult(TxResult):
 
 
 @attrs.frozen
-class Plan:
+class Checked:
+    """A governance request that passed every check: its message, deposit (if any) and preview lines."""
+
     msg: Any
     value: Amount | None
     lines: tuple[str, ...]
@@ -68,7 +70,13 @@ def _deposit_amount(text: str, denom: str | None, gov: dict, ratio_key: str, fie
     return value
 
 
-async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+def _coins_text(coins: list[dict] | None) -> str:
+    """Chain coins for a preview line: SCRT as usual, any other denom quoted (it is chain text)."""
+    return ", ".join(coin_view(c["denom"], c["amount"]).display if c.get("denom") == "uscrt"
+                     else quote(f"{c.get('amount')}{c.get('denom')}", limit=80) for c in coins or [])
+
+
+async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.gov.v1 import MsgSubmitProposal
 
@@ -79,12 +87,14 @@ async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
                              {"field": "title" if not title else "summary"})
     gov = await params(ctx)
     value = _deposit_amount(args["initial_deposit"], args.get("denom"), gov, "min_initial_deposit_ratio", "initial_deposit")
-    full = ", ".join(coin_view(c["denom"], c["amount"]).display for c in gov.get("min_deposit") or [])
+    full = _coins_text(gov.get("min_deposit"))
     msg = MsgSubmitProposal(messages=[], initial_deposit=[Coin(denom=value.denom, amount=str(value.amount))], proposer=me,
                             metadata=args.get("metadata") or "", title=title, summary=text)
-    return Plan(msg, value, (f"Title: {title}", f"Voting starts once deposits reach {full or 'the minimum'}; a proposal "
-                             "that does not get there before its deposit period ends is dropped.",
-                             "Deposits are refunded after voting unless the proposal is vetoed (then they are burnt)."))
+    return Checked(msg, value, (f"Title: {quote(title, limit=255)}",
+                                f"Voting starts once deposits reach {full or 'the minimum'}; a proposal "
+                                "that does not get there before its deposit period ends is dropped.",
+                                "Deposits are refunded after voting unless the proposal is vetoed (then they are "
+                                "burnt)."))
 
 
 def _status_error(pid: int, status: str, wanted: str) -> SecretMCPError:
@@ -100,7 +110,7 @@ def _status_error(pid: int, status: str, wanted: str) -> SecretMCPError:
                           "deposits. Nothing was sent.", [], {"proposal_id": pid, "status": short})
 
 
-async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.gov.v1 import MsgDeposit
 
@@ -111,9 +121,9 @@ async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Plan:
         raise _status_error(pid, p["status"], "deposit")
     value = _deposit_amount(args["amount"], args.get("denom"), await params(ctx), "min_deposit_ratio", "amount")
     msg = MsgDeposit(proposal_id=pid, depositor=me, amount=[Coin(denom=value.denom, amount=str(value.amount))])
-    have = ", ".join(coin_view(c["denom"], c["amount"]).display for c in p.get("total_deposit") or []) or "nothing"
-    return Plan(msg, value, (f"Proposal #{pid}: {p.get('title', '')} ({SHORT.get(p['status'])})",
-                             f"Deposited so far: {have}"))
+    have = _coins_text(p.get("total_deposit")) or "nothing"
+    title = quote(p.get("title", ""), limit=255)
+    return Checked(msg, value, (f"Proposal #{pid}: {title} ({SHORT.get(p['status'])})", f"Deposited so far: {have}"))
 
 
 def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, Decimal]]:
@@ -144,7 +154,7 @@ def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, 
     return out
 
 
-async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.gov.v1 import MsgVote, MsgVoteWeighted, VoteOption, WeightedVoteOption
 
@@ -161,27 +171,19 @@ async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Plan:
         msg = MsgVoteWeighted(proposal_id=pid, voter=me, metadata=meta, options=[
             WeightedVoteOption(option=VoteOption[ENUM[o]], weight=format(w.quantize(Decimal(1).scaleb(-18)), "f")) for o, w in choice])
     vote = ", ".join(f"{o.upper()} {format(w.normalize(), 'f')}" if len(choice) > 1 else o.upper() for o, w in choice)
-    return Plan(msg, None, (f"Proposal #{pid}: {p.get('title', '')}", f"Vote: {vote}",
-                            f"Voting ends: {p.get('voting_end_time')}", "You can change the vote until voting ends."))
+    return Checked(msg, None, (f"Proposal #{pid}: {quote(p.get('title', ''), limit=255)}", f"Vote: {vote}",
+                               f"Voting ends: {quote(p.get('voting_end_time'))}",
+                               "You can change the vote until voting ends."))
 
 
-def _confirm(planner: Any, action: str):
-    async def confirm(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-        try:
-            plan = await planner(ctx, args)
-        except SecretMCPError:
-            return None  # the body fails the same check with a clear error before anything is sent
-        amounts = [plan.value] if plan.value else []
-        return await preview(ctx, action, amounts=amounts, messages=[plan.msg], lines=plan.lines, gas=args.get("gas"))
-    return confirm
+def _event(tx: TxResult, first: int, kind: str, key: str) -> str | None:
+    """An attribute of this plan's one message's event (msg_index `first`; events naming no message count too)."""
+    mine = str(first)
+    return next((e.attributes[key] for e in tx.events
+                 if e.type == kind and key in e.attributes and e.attributes.get("msg_index", mine) == mine), None)
 
 
-def _event(tx: TxResult, kind: str, key: str) -> str | None:
-    return next((e.attributes[key] for e in tx.events if e.type == kind and key in e.attributes), None)
-
-
-@tool(effect="moves_funds", title="Submit text proposal", needs_wallet=True,
-      confirm=_confirm(plan_submit, "Submit a governance text proposal"))
+@tool(effect="moves_funds", title="Submit text proposal", needs_wallet=True)
 async def secret_submit_proposal(
     ctx: ToolContext,
     title: Annotated[str, Field(min_length=1, max_length=255)],
@@ -190,55 +192,65 @@ async def secret_submit_proposal(
     denom: str | None = None,  # the unit of a bare-number initial_deposit
     metadata: Annotated[str, Field(max_length=255)] = "",  # usually a link
     gas: GasArg = None,
-) -> ProposalTxResult:
+) -> Plan[ProposalTxResult]:
     """Submit a text proposal with an initial deposit."""
-    plan = await plan_submit(ctx, {"title": title, "summary": summary, "initial_deposit": initial_deposit,
-                                   "denom": denom, "metadata": metadata})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Submit proposal '{title.strip()}'", amounts=[plan.value],
-                             gas=gas, tool="secret_submit_proposal")
-    pid = int(_event(tx, "submit_proposal", "proposal_id") or 0)
-    status = "voting_period" if _event(tx, "submit_proposal", "voting_period_start") else "deposit_period"
-    return ProposalTxResult(**tx.model_dump(), proposal_id=pid, proposal_status=status, deposited=plan.value.view())
+    checked = await plan_submit(ctx, {"title": title, "summary": summary, "initial_deposit": initial_deposit,
+                                      "denom": denom, "metadata": metadata})
+    value = checked.value
+
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> ProposalTxResult:
+        pid = int(_event(tx, first, "submit_proposal", "proposal_id") or 0)
+        status = "voting_period" if _event(tx, first, "submit_proposal", "voting_period_start") else "deposit_period"
+        return ProposalTxResult(**tx.model_dump(), proposal_id=pid, proposal_status=status, deposited=value.view())
+
+    return Plan(f"Submit a governance text proposal {quote(title.strip())} with a deposit of {value.display}",
+                [checked.msg], amounts=[value], lines=checked.lines, gas=gas, finish=finish)
 
 
-@tool(effect="moves_funds", title="Deposit on proposal", needs_wallet=True,
-      confirm=_confirm(plan_deposit, "Deposit on a governance proposal"))
+@tool(effect="moves_funds", title="Deposit on proposal", needs_wallet=True)
 async def secret_deposit_proposal(
     ctx: ToolContext, proposal_id: IdArg,
     amount: Annotated[str, Field(description="e.g. '5 SCRT'")],
     denom: str | None = None,  # the unit of a bare-number amount
     gas: GasArg = None,
-) -> ProposalTxResult:
+) -> Plan[ProposalTxResult]:
     """Deposit on a proposal; the person confirms first."""
-    plan = await plan_deposit(ctx, {"proposal_id": proposal_id, "amount": amount, "denom": denom})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Deposit {plan.value.display} on proposal {proposal_id}",
-                             amounts=[plan.value], gas=gas, tool="secret_deposit_proposal")
-    started = _event(tx, "proposal_deposit", "voting_period_start") is not None
-    after = (await get_proposal(ctx, proposal_id))["status"] if not started else STATUSES["voting_period"]
-    return ProposalTxResult(**tx.model_dump(), proposal_id=proposal_id, proposal_status=SHORT.get(after, after),
-                            deposited=plan.value.view())
+    checked = await plan_deposit(ctx, {"proposal_id": proposal_id, "amount": amount, "denom": denom})
+    value = checked.value
+
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> ProposalTxResult:
+        started = _event(tx, first, "proposal_deposit", "voting_period_start") is not None
+        after = (await get_proposal(ctx, proposal_id))["status"] if not started else STATUSES["voting_period"]
+        return ProposalTxResult(**tx.model_dump(), proposal_id=proposal_id, proposal_status=SHORT.get(after, after),
+                                deposited=value.view())
+
+    return Plan(f"Deposit {value.display} on governance proposal #{proposal_id}", [checked.msg], amounts=[value],
+                lines=checked.lines, gas=gas, finish=finish)
 
 
-@tool(effect="writes", title="Vote on proposal", needs_wallet=True,
-      confirm=_confirm(plan_vote, "Vote on a governance proposal"))
+@tool(effect="writes", title="Vote on proposal", needs_wallet=True)
 async def secret_vote_proposal(
     ctx: ToolContext, proposal_id: IdArg,
     option: Option | None = None,
     weighted: Annotated[list[WeightedOption] | None, Field(max_length=4, description="A split vote, instead of option")] = None,
     metadata: Annotated[str, Field(max_length=255)] = "",  # a note stored with the vote
     gas: GasArg = None,
-) -> VoteTxResult:
+) -> Plan[VoteTxResult]:
     """Vote on a proposal in its voting period; voting again replaces the vote."""
-    plan = await plan_vote(ctx, {"proposal_id": proposal_id, "option": option, "weighted": weighted,
-                                 "metadata": metadata})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Vote on proposal {proposal_id}", gas=gas,
-                             tool="secret_vote_proposal")
-    me = ctx.address_or_active(None)
-    staked = await ctx.query(f"/cosmos/staking/v1beta1/delegations/{me}", {"pagination.limit": 1000}, cached=False)
-    power = sum(int(d["balance"]["amount"]) for d in staked.get("delegation_responses") or [])
+    checked = await plan_vote(ctx, {"proposal_id": proposal_id, "option": option, "weighted": weighted,
+                                    "metadata": metadata})
     choice = _weights(option, weighted)
-    return VoteTxResult(**tx.model_dump(), proposal_id=proposal_id, voting_power=coin_view("uscrt", power),
-                        options=[WeightedOption(option=o, weight=format(w.normalize(), "f")) for o, w in choice])
+    voter = checked.msg.voter
+
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> VoteTxResult:
+        staked = await ctx.query(f"/cosmos/staking/v1beta1/delegations/{voter}", {"pagination.limit": 1000},
+                                 cached=False)
+        power = sum(int(d["balance"]["amount"]) for d in staked.get("delegation_responses") or [])
+        return VoteTxResult(**tx.model_dump(), proposal_id=proposal_id, voting_power=coin_view("uscrt", power),
+                            options=[WeightedOption(option=o, weight=format(w.normalize(), "f")) for o, w in choice])
+
+    return Plan(f"Vote on governance proposal #{proposal_id}", [checked.msg], lines=checked.lines, gas=gas,
+                finish=finish)
 
 
 __all__ = ["secret_submit_proposal", "secret_deposit_proposal", "secret_vote_proposal"]

@@ -1,4 +1,4 @@
-"""`secret_ibc_transfer`: one ICS-20 MsgTransfer through the core tx pipeline, receiver checked for the far chain."""
+"""`secret_ibc_transfer`: one ICS-20 MsgTransfer as a Plan, its receiver checked for the far chain."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from secret_mcp.amounts import Amount, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.tx import Plan, TxResult, quote
 
 from .channels import ChannelArg, Counterparty, check_channel_id, counterparty, get_channel
 
-DEFAULT_TIMEOUT_MINUTES = 10  # long enough for relayers on a busy day, short enough to get a refund soon
+# A float like the argument it defaults: a code's arguments read back from Redis must digest the same.
+DEFAULT_TIMEOUT_MINUTES = 10.0  # long enough for relayers on a busy day, short enough to get a refund soon
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 
 
@@ -39,7 +40,9 @@ class IBCTransferResult(TxResult):
 
 
 @attrs.frozen
-class Plan:
+class Checked:
+    """A transfer that passed every check: what it moves, to whom, and over which channel."""
+
     value: Amount
     receiver: str
     counterparty: Counterparty
@@ -73,51 +76,42 @@ def _timeout_ns(minutes: float) -> int:
     return time.time_ns() + int(minutes * 60 * 1e9)
 
 
-async def plan(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def check(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
 
     sender = _sender(ctx)
     value = parse_amount(args["amount"], args.get("denom"))
     timeout = _timeout_ns(float(args.get("timeout_minutes", DEFAULT_TIMEOUT_MINUTES)))
-    channel = await get_channel(ctx, check_channel_id(args["channel"]), "transfer")
+    source = check_channel_id(args["channel"])
+    channel = await get_channel(ctx, source, "transfer")
     if channel.state != "STATE_OPEN":
-        raise SecretMCPError("CHANNEL_NOT_OPEN", f"{channel.channel_id} is {channel.state}; only open channels carry "
-                             "transfers.", ["Pick an open channel with secret_get_ibc_channels."],
-                             {"channel": channel.channel_id})
-    cp = await counterparty(ctx, channel.channel_id, channel.port_id)
+        raise SecretMCPError("CHANNEL_NOT_OPEN", f"{source} is {quote(channel.state, limit=40)}; only open channels "
+                             "carry transfers.", ["Pick an open channel with secret_get_ibc_channels."],
+                             {"channel": source})
+    cp = await counterparty(ctx, source, "transfer")
     receiver = _receiver(args["receiver"], cp)
-    msg = MsgTransfer(source_port=channel.port_id, source_channel=channel.channel_id,
+    # The ids the caller asked for, not what the node echoes back: the message goes where the person said.
+    msg = MsgTransfer(source_port="transfer", source_channel=source,
                       token=Coin(denom=value.denom, amount=str(value.amount)), sender=sender, receiver=receiver,
                       timeout_timestamp=timeout, memo=args.get("memo") or "")
-    return Plan(value, receiver, cp, msg, channel.counterparty_channel_id)
+    return Checked(value, receiver, cp, msg, channel.counterparty_channel_id)
 
 
 def _far_chain(cp: Counterparty) -> str:
     if cp.source == "unknown":
         return "Destination chain: UNKNOWN (the receiver's prefix could not be checked against it)"
-    return f"Destination chain: {cp.chain_id} (prefix {cp.prefix}; from {cp.source.replace('_', ' ')})"
+    return f"Destination chain: {quote(cp.chain_id, limit=60)} (prefix {cp.prefix}; from {cp.source.replace('_', ' ')})"
 
 
-async def _confirm(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    try:
-        p = await plan(ctx, args)
-    except SecretMCPError:
-        return None  # the body fails the same check with a clear error, before anything is sent
-    minutes = float(args.get("timeout_minutes", DEFAULT_TIMEOUT_MINUTES))
-    return await preview(ctx, f"IBC transfer of {p.value.display} over {p.msg.source_channel}", amounts=[p.value],
-                         recipients=[p.receiver], messages=[p.msg], memo=p.msg.memo,
-                         lines=[_far_chain(p.counterparty), f"Refunded if not received within {minutes:g} minutes"])
-
-
-def _sequence(result: TxResult) -> int | None:
-    for event in result.events:
+def _sequence(events: list[Any]) -> int | None:
+    for event in events:
         if event.type == "send_packet" and event.attributes.get("packet_sequence", "").isdigit():
             return int(event.attributes["packet_sequence"])
     return None
 
 
-@tool(effect="moves_funds", title="IBC transfer", needs_wallet=True, confirm=_confirm)
+@tool(effect="moves_funds", title="IBC transfer", needs_wallet=True)
 async def secret_ibc_transfer(
     ctx: ToolContext,
     channel: ChannelArg,
@@ -126,19 +120,30 @@ async def secret_ibc_transfer(
     denom: str | None = None,  # the unit of a bare-number amount, e.g. an ibc/… denom
     timeout_minutes: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES)] = DEFAULT_TIMEOUT_MINUTES,  # then refunded
     memo: Annotated[str, Field(max_length=256, description="Public")] = "",
-) -> IBCTransferResult:
+) -> Plan[IBCTransferResult]:
     """IBC transfer from the active wallet to another chain."""
-    p = await plan(ctx, {"channel": channel, "receiver": receiver, "amount": amount, "denom": denom,
-                         "timeout_minutes": timeout_minutes, "memo": memo})
-    result = await send_messages(ctx, [p.msg], summary=f"IBC transfer {p.value.display} to {p.receiver} over "
-                                 f"{p.msg.source_channel}", amounts=[p.value], recipients=[p.receiver], memo=memo,
-                                 tool="secret_ibc_transfer")
-    seq = _sequence(result)
-    deadline = datetime.fromtimestamp(p.msg.timeout_timestamp / 1e9, timezone.utc).isoformat(timespec="seconds")
-    packet = Packet(source_channel=p.msg.source_channel, source_port=p.msg.source_port, sequence=seq,
-                    destination_channel=p.destination_channel, timeout_timestamp=str(p.msg.timeout_timestamp),
-                    timeout_at=deadline.replace("+00:00", "Z"))
-    follow = f"secret_get_ibc_transfer_status(channel={p.msg.source_channel!r}, sequence={seq})"
-    out = IBCTransferResult(**result.model_dump(), packet=packet, counterparty_chain=p.counterparty, next_step=follow)
-    out._response = result.response
-    return out
+    p = await check(ctx, {"channel": channel, "receiver": receiver, "amount": amount, "denom": denom,
+                          "timeout_minutes": timeout_minutes, "memo": memo})
+    msg = p.msg
+
+    async def finish(ctx: ToolContext, result: TxResult, first: int) -> IBCTransferResult:
+        mine = str(first)  # this plan's message; events that name no message (older chains) count too
+        seq = _sequence([e for e in result.events if e.attributes.get("msg_index", mine) == mine])
+        deadline = datetime.fromtimestamp(msg.timeout_timestamp / 1e9, timezone.utc).isoformat(timespec="seconds")
+        packet = Packet(source_channel=msg.source_channel, source_port=msg.source_port, sequence=seq,
+                        destination_channel=p.destination_channel, timeout_timestamp=str(msg.timeout_timestamp),
+                        timeout_at=deadline.replace("+00:00", "Z"))
+        follow = f"secret_get_ibc_transfer_status(channel={msg.source_channel!r}, sequence={seq})"
+        out = IBCTransferResult(**result.model_dump(), packet=packet, counterparty_chain=p.counterparty,
+                                next_step=follow)
+        out._response = result.response
+        return out
+
+    # The allow-list sees the far chain's receiver, as it always has; the escrow on this side only holds the tokens.
+    return Plan(f"IBC transfer of {p.value.display} to {p.receiver} over {msg.source_channel}", [msg],
+                amounts=[p.value], receivers=[p.receiver], memo=memo, finish=finish, lines=[
+                    f"Receiver on the other chain: {p.receiver}",
+                    f"Channel: {msg.source_port}/{msg.source_channel} on this chain -> "
+                    f"{quote(p.destination_channel, limit=40)} on the other chain",
+                    _far_chain(p.counterparty),
+                    f"Refunded if not received within {timeout_minutes:g} minutes"])

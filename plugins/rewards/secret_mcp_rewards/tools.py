@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import CoinView, coin_view
+from secret_mcp.amounts import Amount, CoinView, coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.tx import Plan, TxResult
 from secret_mcp.units import USCRT_PER_SCRT
 
 DIST = "/cosmos/distribution/v1beta1"
@@ -131,62 +131,62 @@ async def _withdraw_plan(ctx: ToolContext, validator: str | None) -> tuple[str, 
     return me, targets, msgs, pending, await _withdraw_address(ctx, me)
 
 
-async def _confirm_withdraw(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    try:
-        _me, targets, msgs, pending, to = await _withdraw_plan(ctx, args.get("validator"))
-    except SecretMCPError:
-        return None  # the body fails the same check with a clear error
-    return await preview(ctx, f"Withdraw staking rewards from {len(targets)} validator(s) in one transaction",
-                         messages=msgs, gas=args.get("gas"),
-                         lines=[f"Pending now: about {coin_view('uscrt', int(pending)).display}", f"Paid to: {to}"])
-
-
-@tool(effect="writes", title="Withdraw rewards", needs_wallet=True, confirm=_confirm_withdraw)
-async def secret_withdraw_rewards(
-    ctx: ToolContext,
-    validator: Annotated[str | None, Field(description="secretvaloper1…; default: all")] = None,
-    gas: GasArg = None,
-) -> WithdrawResult:
-    """Withdraw the active wallet's staking rewards (one validator or all)."""
-    me, targets, msgs, _pending, to = await _withdraw_plan(ctx, validator)
-    tx = await send_messages(ctx, msgs, summary=f"Withdraw rewards from {len(targets)} validator(s)", gas=gas,
-                             recipients=[to] if to != me else [], tool="secret_withdraw_rewards")
-    paid = sum(_event_uscrt(e.attributes.get("amount", "")) for e in tx.events if e.type == "withdraw_rewards")
-    return WithdrawResult(**tx.model_dump(), withdrawn=coin_view("uscrt", paid), validators=targets, paid_to=to)
-
-
 def _event_uscrt(text: str) -> int:
     """'12uscrt' or '3uatom,12uscrt' -> 12 (event amounts are sdk.Coins strings)."""
     parts = [p.removesuffix("uscrt") for p in text.split(",") if p.endswith("uscrt")]
     return sum(int(p) for p in parts if p.isdigit())
 
 
-async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
-
-    try:
-        to = validate_address(args["address"])
-        me = ctx.address_or_active(None)
-    except SecretMCPError:
-        return None
-    msg = MsgSetWithdrawAddress(delegator_address=me, withdraw_address=to)
-    return await preview(ctx, "Change where staking rewards are paid", recipients=[to], messages=[msg], gas=args.get("gas"),
-                         lines=["From now on every reward withdrawal (and the rewards paid out when a delegation "
-                                "changes) goes to this address, not to the wallet."])
+def _own_events(tx: TxResult, first: int, count: int) -> list[Any]:
+    """Events of this plan's messages (msg_index in [first, first + count)), plus events that name no message
+    (older chains). In a batch, rewards another message paid out (a delegation change) are not this tool's."""
+    mine = {str(i) for i in range(first, first + count)}
+    return [e for e in tx.events if e.attributes.get("msg_index", str(first)) in mine]
 
 
-@tool(effect="writes", title="Set rewards withdraw address", needs_wallet=True, confirm=_confirm_set)
+@tool(effect="writes", title="Withdraw rewards", needs_wallet=True)
+async def secret_withdraw_rewards(
+    ctx: ToolContext,
+    validator: Annotated[str | None, Field(description="secretvaloper1…; default: all")] = None,
+    gas: GasArg = None,
+) -> Plan[WithdrawResult]:
+    """Withdraw the active wallet's staking rewards (one validator or all)."""
+    me, targets, msgs, pending, to = await _withdraw_plan(ctx, validator)
+    whole = int(pending)  # a withdrawal pays the whole uscrt part; the fraction stays behind
+
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> WithdrawResult:
+        events = _own_events(tx, first, len(msgs))
+        paid = sum(_event_uscrt(e.attributes.get("amount", "")) for e in events if e.type == "withdraw_rewards")
+        return WithdrawResult(**tx.model_dump(), withdrawn=coin_view("uscrt", paid), validators=targets, paid_to=to)
+
+    # Rewards paid to the wallet itself are funds later messages of the same transaction may spend
+    # ("withdraw, then delegate"); paid elsewhere they are a receiver's, for the allow-list.
+    return Plan(f"Withdraw staking rewards from {len(targets)} validator(s) in one transaction", msgs,
+                receivers=[to] if to != me else [], gas=gas, finish=finish,
+                credits=[Amount("uscrt", whole)] if to == me and whole > 0 else [],
+                lines=[f"Pending now: about {coin_view('uscrt', whole).display}", f"Paid to: {to}"])
+
+
+@tool(effect="writes", title="Set rewards withdraw address", needs_wallet=True)
 async def secret_set_withdraw_address(
     ctx: ToolContext,
     address: Annotated[str, Field(description="The wallet's own address restores the default")],
     gas: GasArg = None,
-) -> WithdrawAddressResult:
+) -> Plan[WithdrawAddressResult]:
     """Set where the active wallet's staking rewards go; the person confirms first."""
     from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
 
     to = validate_address(address)
     me = ctx.address_or_active(None)
     msg = MsgSetWithdrawAddress(delegator_address=me, withdraw_address=to)
-    tx = await send_messages(ctx, [msg], summary=f"Set the rewards withdraw address to {to}", gas=gas,
-                             recipients=[to] if to != me else [], tool="secret_set_withdraw_address")
-    return WithdrawAddressResult(**tx.model_dump(), withdraw_address=to)
+
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> WithdrawAddressResult:
+        return WithdrawAddressResult(**tx.model_dump(), withdraw_address=to)
+
+    # Another address gains the right to every future reward: a receiver, for the allow-list. The wallet's own
+    # address restores the default and names nobody else.
+    return Plan(f"Change where staking rewards are paid: to {to}", [msg], receivers=[to] if to != me else [], gas=gas,
+                finish=finish,
+                lines=[f"Withdraw address: {to}" + (" (this wallet itself: the default)" if to == me else ""),
+                       "From now on every reward withdrawal (and the rewards paid out when a delegation changes) goes "
+                       "to this address" + (", not to the wallet." if to != me else ".")])

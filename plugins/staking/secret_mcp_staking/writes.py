@@ -1,4 +1,4 @@
-"""Delegate, undelegate and redelegate through the core transaction pipeline, after checks that send nothing."""
+"""Delegate, undelegate and redelegate: each tool checks its request against the chain and returns a Plan."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import TxResult, preview, send_messages
+from secret_mcp.tx import Plan, TxResult, quote
 
 from .chain import STAKING, delegation, duration, get_validator, unbonding_seconds, validator_address, view
 
@@ -31,10 +31,11 @@ class StakingTxResult(TxResult):
 
 
 @attrs.frozen
-class Plan:
+class Checked:
+    """A staking request that passed every check: its message, amount and preview lines."""
+
     msg: Any
     value: Amount
-    validator: dict  # the target validator's LCD JSON
     lines: tuple[str, ...] = ()
 
 
@@ -46,10 +47,11 @@ def _stake(amount: str, denom: str | None) -> Amount:
     return value
 
 
-def _describe(val: dict) -> str:
+def _describe(val: dict, valoper: str) -> str:
+    """One preview line about a validator: the address asked for (validated), the node's moniker quoted."""
     v = view(val, 0)
     jailed = ", JAILED" if v.jailed else ""
-    return f"{v.moniker} ({v.operator_address}), commission {v.commission_percent}%, {v.status}{jailed}"
+    return f"{quote(v.moniker)} ({valoper}), commission {v.commission_percent}%, {v.status}{jailed}"
 
 
 def _refuse_jailed(val: dict, allow: bool) -> None:
@@ -57,8 +59,8 @@ def _refuse_jailed(val: dict, allow: bool) -> None:
         v = view(val, 0)
         raise SecretMCPError(
             "VALIDATOR_JAILED",
-            f"{v.moniker} ({v.operator_address}) is jailed: the chain removed it from the active set as a penalty "
-            "(downtime or double signing). A delegation to it earns no rewards while it is jailed and is exposed to "
+            f"{quote(v.moniker)} ({v.operator_address}) is jailed: the chain removed it from the active set as a "
+            "penalty (downtime or double signing). A delegation to it earns no rewards while it is jailed and is exposed to "
             "further slashing. Nothing was sent.",
             ["Choose another validator: secret_get_validators with status='bonded'.",
              "Only if the person insists after reading this, call again with allow_jailed=true."],
@@ -81,7 +83,7 @@ async def _staked(ctx: ToolContext, me: str, valoper: str, value: Amount | None,
     return staked
 
 
-async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgDelegate
 
@@ -91,10 +93,10 @@ async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
     val = await get_validator(ctx, valoper)
     _refuse_jailed(val, bool(args.get("allow_jailed")))
     msg = MsgDelegate(delegator_address=me, validator_address=valoper, amount=Coin(denom="uscrt", amount=str(value.amount)))
-    return Plan(msg, value, val, (f"Validator: {_describe(val)}", *view(val, 0).warnings))
+    return Checked(msg, value, (f"Validator: {_describe(val, valoper)}", *view(val, 0).warnings))
 
 
-async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgUndelegate
 
@@ -108,12 +110,12 @@ async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
     msg = MsgUndelegate(delegator_address=me, validator_address=valoper,
                         amount=Coin(denom="uscrt", amount=str(value.amount)))
     wait = duration(await unbonding_seconds(ctx))
-    return Plan(msg, value, val, (f"Undelegate: {value.display} of {coin_view('uscrt', staked).display} staked",
-                                  f"Validator: {_describe(val)}",
-                                  f"Unbonding takes {wait}: the tokens earn nothing and cannot be moved until then."))
+    return Checked(msg, value, (f"Undelegate: {value.display} of {coin_view('uscrt', staked).display} staked",
+                                f"Validator: {_describe(val, valoper)}",
+                                f"Unbonding takes {wait}: the tokens earn nothing and cannot be moved until then."))
 
 
-async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
+async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgBeginRedelegate
 
@@ -141,10 +143,10 @@ async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Plan:
     msg = MsgBeginRedelegate(delegator_address=me, validator_src_address=src, validator_dst_address=dst,
                              amount=Coin(denom="uscrt", amount=str(value.amount)))
     wait = duration(await unbonding_seconds(ctx))
-    return Plan(msg, value, dst_val, (f"Redelegate: {value.display}", f"From validator: {_describe(src_val)}",
-                                      f"To validator: {_describe(dst_val)}", *view(dst_val, 0).warnings,
-                                      f"The tokens stay staked; they cannot be redelegated again from the destination "
-                                      f"for {wait}."))
+    return Checked(msg, value, (f"Redelegate: {value.display}", f"From validator: {_describe(src_val, src)}",
+                                f"To validator: {_describe(dst_val, dst)}", *view(dst_val, 0).warnings,
+                                f"The tokens stay staked; they cannot be redelegated again from the destination "
+                                f"for {wait}."))
 
 
 def _uscrt(text: str) -> int:
@@ -153,67 +155,71 @@ def _uscrt(text: str) -> int:
     return sum(int(p) for p in parts if p.isdigit())
 
 
-def _result(tx: TxResult, plan: Plan, event: str | None) -> StakingTxResult:
-    completion = next((e.attributes.get("completion_time") for e in tx.events if event and e.type == event), None)
-    # Changing a delegation makes the chain pay out its pending rewards first; say so, or the balance surprises.
-    paid = sum(_uscrt(e.attributes.get("amount", "")) for e in tx.events if e.type == "withdraw_rewards")
-    return StakingTxResult(**tx.model_dump(), validator=plan.validator["operator_address"], amount=plan.value.view(),
-                           completion_time=completion, rewards_paid=coin_view("uscrt", paid) if paid else None)
+def _own_events(tx: TxResult, first: int) -> list[Any]:
+    """Events of this plan's one message (msg_index `first`), plus events that name no message (older chains).
+    In a batch the other messages' events, such as their own reward payouts, are not this tool's."""
+    mine = str(first)
+    return [e for e in tx.events if e.attributes.get("msg_index", mine) == mine]
 
 
-def _confirm(planner: Any, action: str, funds_leave: bool):
-    async def confirm(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-        try:
-            plan = await planner(ctx, args)
-        except SecretMCPError:
-            return None  # the body fails the same check with a clear error before anything is sent
-        return await preview(ctx, f"{action} {plan.value.display}", amounts=[plan.value] if funds_leave else [],
-                             messages=[plan.msg], lines=plan.lines, memo=args.get("memo") or "", gas=args.get("gas"))
-    return confirm
+def _plan(checked: Checked, target: str, action: str, *, event: str | None, memo: str, gas: int | None,
+          funds_leave: bool = False, receivers: tuple[str, ...] = ()) -> Plan[StakingTxResult]:
+    async def finish(ctx: ToolContext, tx: TxResult, first: int) -> StakingTxResult:
+        events = _own_events(tx, first)
+        completion = next((e.attributes.get("completion_time") for e in events if event and e.type == event), None)
+        # Changing a delegation makes the chain pay out its pending rewards first; say so, or the balance surprises.
+        paid = sum(_uscrt(e.attributes.get("amount", "")) for e in events if e.type == "withdraw_rewards")
+        return StakingTxResult(**tx.model_dump(), validator=target, amount=checked.value.view(),
+                               completion_time=completion, rewards_paid=coin_view("uscrt", paid) if paid else None)
+
+    return Plan(action, [checked.msg], amounts=[checked.value] if funds_leave else [], receivers=receivers,
+                lines=checked.lines, memo=memo, gas=gas, finish=finish)
 
 
-@tool(effect="moves_funds", title="Delegate", needs_wallet=True, confirm=_confirm(plan_delegate, "Delegate", True))
+@tool(effect="moves_funds", title="Delegate", needs_wallet=True)
 async def secret_delegate(
     ctx: ToolContext,
     validator: Annotated[str, Field(description="secretvaloper1…")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
-) -> StakingTxResult:
+) -> Plan[StakingTxResult]:
     """Stake SCRT from the active wallet with a validator (jailed ones are refused)."""
-    plan = await plan_delegate(ctx, {"validator": validator, "amount": amount, "denom": denom,
-                                         "allow_jailed": allow_jailed})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Delegate {plan.value.display} to {validator}",
-                             amounts=[plan.value], memo=memo, gas=gas, tool="secret_delegate")
-    return _result(tx, plan, None)
+    checked = await plan_delegate(ctx, {"validator": validator, "amount": amount, "denom": denom,
+                                        "allow_jailed": allow_jailed})
+    valoper = checked.msg.validator_address
+    # The validator receives the stake: an allow-list must name it.
+    return _plan(checked, valoper, f"Delegate {checked.value.display} to {valoper}", event=None, memo=memo, gas=gas,
+                 funds_leave=True, receivers=(valoper,))
 
 
-@tool(effect="moves_funds", title="Undelegate", needs_wallet=True,
-      confirm=_confirm(plan_undelegate, "Undelegate", False))
+@tool(effect="moves_funds", title="Undelegate", needs_wallet=True)
 async def secret_undelegate(
     ctx: ToolContext,
     validator: Annotated[str, Field(description="secretvaloper1…")],
     amount: Annotated[str, Field(description="e.g. '10 SCRT', or 'all'")],
     denom: DenomArg = None, memo: MemoArg = "", gas: GasArg = None,
-) -> StakingTxResult:
+) -> Plan[StakingTxResult]:
     """Start unbonding staked SCRT from a validator."""
-    plan = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Undelegate {plan.value.display} from {validator}",
-                             memo=memo, gas=gas, tool="secret_undelegate")
-    return _result(tx, plan, "unbond")
+    checked = await plan_undelegate(ctx, {"validator": validator, "amount": amount, "denom": denom})
+    # The tokens come back to the wallet itself: nothing leaves it, nobody else receives anything.
+    valoper = checked.msg.validator_address
+    return _plan(checked, valoper, f"Undelegate {checked.value.display} from {valoper}", event="unbond", memo=memo,
+                 gas=gas)
 
 
-@tool(effect="writes", title="Redelegate", needs_wallet=True, confirm=_confirm(plan_redelegate, "Redelegate", False))
+@tool(effect="writes", title="Redelegate", needs_wallet=True)
 async def secret_redelegate(
     ctx: ToolContext,
     source_validator: Annotated[str, Field(description="secretvaloper1…")],
     destination_validator: Annotated[str, Field(description="secretvaloper1…")],
     amount: AmountArg, denom: DenomArg = None, allow_jailed: JailedArg = False, memo: MemoArg = "", gas: GasArg = None,
-) -> StakingTxResult:
+) -> Plan[StakingTxResult]:
     """Move staked SCRT to another validator at once, without unbonding."""
-    plan = await plan_redelegate(ctx, {"source_validator": source_validator, "amount": amount, "denom": denom,
-                                           "destination_validator": destination_validator, "allow_jailed": allow_jailed})
-    tx = await send_messages(ctx, [plan.msg], summary=f"Redelegate {plan.value.display} from {source_validator} to "
-                             f"{destination_validator}", memo=memo, gas=gas, tool="secret_redelegate")
-    return _result(tx, plan, "redelegate")
+    checked = await plan_redelegate(ctx, {"source_validator": source_validator, "amount": amount, "denom": denom,
+                                          "destination_validator": destination_validator, "allow_jailed": allow_jailed})
+    src, dst = checked.msg.validator_src_address, checked.msg.validator_dst_address
+    # The stake stays the wallet's (no amount leaves it), but the destination validator receives it.
+    return _plan(checked, dst, f"Redelegate {checked.value.display} from {src} to {dst}", event="redelegate", memo=memo,
+                 gas=gas, receivers=(dst,))
 
 
 __all__ = ["secret_delegate", "secret_undelegate", "secret_redelegate"]
