@@ -177,9 +177,6 @@ async def test_preview_names_far_chain_and_timeout(mode, sandbox, home):
     assert "within 30 minutes" in text and "Estimated fee:" in text and "SIMULATED" in text and "Sign doc: " in text
 
 
-@pytest.mark.xfail(strict=True, reason="core: restore() re-plans to find the result step, and a transfer's timeout is "
-                   "'now + timeout_minutes', so the re-planned body never matches the approved one "
-                   "(core/secret_mcp/tx/carry.py restore: CONFIRMATION_STALE)")
 async def test_a_code_through_the_shared_store_sends_the_approved_transfer(mode, sandbox, home, redis_url, redis_client):
     from tests.helpers import make_server
 

@@ -38,9 +38,20 @@ log = logging.getLogger(__name__)
 SPENT = "spent"
 
 
+def _numbers(value: Any) -> Any:
+    # 10 and 10.0 are one argument: a default of 10 for a float parameter comes back from JSON as 10.0.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
+
+
 def canonical(value: Any) -> str:
     # Models in arguments (a list of payments) count by their fields, so a digest survives a JSON round trip.
-    return json.dumps(to_jsonable_python(value, fallback=str), sort_keys=True, separators=(",", ":"),
+    return json.dumps(_numbers(to_jsonable_python(value, fallback=str)), sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False)
 
 
@@ -214,7 +225,9 @@ class ConfirmationCodes:
         )
         self.purge()
         keep_until = pending.expires_at + self.ttl  # kept that long so a late redemption says "expired"
-        secret = _holds_secret(tool, pending.args) or (prepared is not None and prepared.plan.holds_secret)
+        # A secret in the arguments or messages, or a contract call whose answer only this process can decrypt.
+        secret = _holds_secret(tool, pending.args) or (
+            prepared is not None and (prepared.plan.holds_secret or prepared.plan.decrypt is not None))
         if self._shared is not None and not secret:
             self._shared.put(pending, keep_until)
         else:

@@ -134,11 +134,13 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
     (number, sequence), held, price = await gather(
         lambda: account_state(ctx, signer.address), lambda: balances(ctx, signer.address), lambda: gas_price(ctx))
     endpoints = tuple(ctx.session.urls)  # a launched sandbox's URL is known once connected
-    held = dict(held)
-    for denom, amount in _sum(plan.credits).items():  # rewards withdrawn earlier in this tx can be spent later in it
-        held[denom] = held.get(denom, 0) + amount
+    # Rewards withdrawn earlier in this tx can be spent by later messages, never on the fee: the chain takes
+    # the fee before any message runs.
+    with_credits = dict(held)
+    for denom, amount in _sum(plan.credits).items():
+        with_credits[denom] = with_credits.get(denom, 0) + amount
     spend = _sum(plan.amounts)
-    _check_funds(held, spend, signer.address)  # a clear "you have X, you need Y" before simulating
+    _check_funds(with_credits, spend, signer.address)  # a clear "you have X, you need Y" before simulating
 
     body = build.body_bytes(msgs, plan.memo)
     if plan.gas is not None:
@@ -150,7 +152,8 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
             raise _explain(plan, exc) from None
         limit = math.ceil(Decimal(used) * Decimal(ctx.config.gas_adjustment))
     est = Estimate(used, limit, price, fee_for(limit, price), network.fee_denom)
-    _check_funds(held, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.address)
+    _check_funds(held, {est.fee_denom: est.fee}, signer.address)
+    _check_funds(with_credits, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.address)
 
     request = TxRequest(
         tool=tool, network=network.name, chain_id=network.chain_id, sender=signer.address,
@@ -309,8 +312,8 @@ def to_record(prepared: Prepared) -> dict[str, Any]:
 
 
 async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[str, Any]) -> Prepared:
-    """A code's prepared plan in a process that did not prepare it: the tool re-plans (for its result step) and
-    must produce the very same message bytes; the signer and endpoint must be the ones the person approved."""
+    """A code's prepared plan in a process that did not prepare it: the stored sign doc, signed as approved, by
+    the signer and on the endpoint the person approved; the tool re-plans only for its result step."""
     import base64
 
     from ..security import for_app
@@ -325,12 +328,14 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
     if list(session.urls) != list(record["endpoints"]):
         raise SecretMCPError("CONFIRMATION_STALE", "The network endpoint differs from the approved one. Nothing was "
                              "signed or sent.", ["Call the tool again: the person must approve the new preview."])
+    # The tool runs again only for its result step (finish); what is signed is the stored body. Its messages
+    # may differ in time-bound fields (an IBC timeout) and that is fine: the approved bytes are the ones signed.
     plan = await fn(ctx, **args)
-    msgs = _validate(plan)
+    _validate(plan)
+    if plan.decrypt is not None:  # the answer could not be read with this process's cipher: never stored shared
+        raise SecretMCPError("CONFIRMATION_STALE", "This contract call can only be confirmed in the process that "
+                             "prepared it. Nothing was signed or sent.", ["Call the tool again for a fresh preview."])
     body = base64.b64decode(record["body"])
-    if build.body_bytes(msgs, plan.memo) != body:
-        raise SecretMCPError("CONFIRMATION_STALE", "What the tool would send now differs from what the person "
-                             "approved. Nothing was signed or sent.", ["Call the tool again for a fresh preview."])
     auth = base64.b64decode(record["auth_info"])
     doc = build.sign_doc(body, auth, network.chain_id, int(record["account_number"]))
     if sign_doc_digest(doc, signer.address, session.urls) != record["digest"]:
