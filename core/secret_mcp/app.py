@@ -212,6 +212,8 @@ class App:
         urls = tuple(u.rstrip("/") for u in lcd_urls)
         if base is not None and chain_id in (None, base.chain_id):
             own = {u.rstrip("/") for u in base.lcd_urls}
+            if base.kind == "sandbox":  # sandboxes the person runs elsewhere, named in their own config
+                own |= {u.rstrip("/") for u in self.config.sandbox_urls}
             if set(urls) <= own or (base.serves is not None and all(base.serves(u) for u in urls)):
                 return attrs.evolve(base, lcd_urls=urls, launcher=None)
         return Network(

@@ -156,6 +156,12 @@ class Config:
     lcd_urls: tuple[str, ...] = attrs.field(
         default=(), converter=_to_tuple, validator=_check_urls, metadata=_expect("http(s) URLs")
     )
+    # Sandbox chains the person runs outside this process (`secret-mcp sandbox`): only these URLs, besides the
+    # sandbox this process starts, count as the worthless simulated chain. Config file or environment only:
+    # no tool can set it, so the model cannot relabel a real endpoint as a sandbox.
+    sandbox_urls: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_urls, metadata=_expect("http(s) URLs")
+    )
     chain_id: str | None = attrs.field(
         default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.strip())), metadata=_expect("a chain id")
     )
@@ -331,7 +337,7 @@ def _unknown(key: str, what: str) -> ConfigError:
 # --- the three sources
 
 _ENV_ALIASES = {"LCD_URL": "lcd_urls", "LCD_URLS": "lcd_urls"}
-_LIST_FIELDS = {"lcd_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients"}
+_LIST_FIELDS = {"lcd_urls", "sandbox_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients"}
 
 
 def from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -149,3 +149,14 @@ async def test_the_pool_refuses_dot_segments_whatever_the_tool(home):
         assert info.value.code == "INVALID_INPUT", path
     await app.session.disconnect()
     time.sleep(0)
+
+
+async def test_a_sandbox_the_person_names_in_the_config_is_the_sandbox(mode, home, outside_sandbox):
+    # sandbox_urls is the person's own setting (config file or environment); no tool can change it.
+    answer, asked = recording(decline)
+    server = make_server(network="sandbox", lcd_urls=(outside_sandbox,), sandbox_urls=(outside_sandbox,))
+    async with connect(server, mode, elicitation_callback=answer) as client:
+        first = await call_ok(client, "secret_get_network_info")
+        await call_ok(client, "secret_configure_network", {"network": "testnet"})
+        back = await call_ok(client, "secret_configure_network", {"network": "sandbox", "lcd_url": [outside_sandbox]})
+    assert first["kind"] == back["kind"] == "sandbox" and back["simulated"] is True and asked == []
