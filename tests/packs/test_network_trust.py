@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -148,7 +147,6 @@ async def test_the_pool_refuses_dot_segments_whatever_the_tool(home):
             await ctx.query(path, cached=False)
         assert info.value.code == "INVALID_INPUT", path
     await app.session.disconnect()
-    time.sleep(0)
 
 
 async def test_a_sandbox_the_person_names_in_the_config_is_the_sandbox(mode, home, outside_sandbox):

@@ -94,6 +94,8 @@ async def test_a_kept_key_is_not_sent_to_another_endpoint_without_the_person(mod
         await call_ok(client, "secret_execute_contract", {"contract": TOKEN, "msg": {"deposit": {}}, "funds": "1000000uscrt"})
         await call_ok(client, "secret_token_set_viewing_key", {"token": TOKEN, "key": HAND_KEY})
         here = await call_ok(client, "secret_token_balance", {"token": TOKEN})
+        await call_ok(client, "secret_token_create_permit", {"permit_name": "p", "tokens": [TOKEN]})
+        by_permit = await call_ok(client, "secret_token_balance", {"token": TOKEN, "permit_name": "p"})
         await _switch(client, proxy.url)
     declining, seen = person(release=False)
     async with connect(server, mode, elicitation_callback=declining) as client:
@@ -101,11 +103,13 @@ async def test_a_kept_key_is_not_sent_to_another_endpoint_without_the_person(mod
         history_declined = await call_err(client, "secret_token_history", {"token": TOKEN})
     async with connect(server, mode) as client:  # nobody to ask: refused, and no code to redeem
         refused = await call_err(client, "secret_token_balance", {"token": TOKEN})
-    assert here["amount"] == "1000000"
+        permit_refused = await call_err(client, "secret_token_balance", {"token": TOKEN, "permit_name": "p"})
+    assert here["amount"] == by_permit["amount"] == "1000000"
+    assert permit_refused["code"] == "ENDPOINT_NOT_TRUSTED" and "query permit" in permit_refused["message"]
     assert declined["code"] == history_declined["code"] == "CONFIRMATION_DECLINED"
     assert len(seen) == 2 and proxy.url in seen[0] and "viewing key" in seen[0]
     assert refused["code"] == "ENDPOINT_NOT_TRUSTED" and "confirmation_code" not in json.dumps(refused)
-    assert not any(HAND_KEY in text for text in proxy.plaintexts())
+    assert not any(HAND_KEY in text or "with_permit" in text for text in proxy.plaintexts())
     # With the person's yes it goes through (so the check above could fail), and the scope now holds the proxy.
     approving, asked = person(release=True)
     async with connect(server, mode, elicitation_callback=approving) as client:

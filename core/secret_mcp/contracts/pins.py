@@ -60,7 +60,7 @@ def _changed(network: Network, where: str, expected: str, served: str) -> Secret
         ["Switch to another endpoint (secret_configure_network), or check with the chain's operators whether the "
          f"key was rotated; if it was, the person can accept the new key by editing {pins_path()} "
          f"(entry \"{network.chain_id}|*\" for a built-in pin)."],
-        {"chain_id": network.chain_id, "pinned": expected, "served": served},
+        {"chain_id": network.chain_id, "pinned_pubkey": expected, "served_pubkey": served},
     )
 
 

@@ -125,7 +125,7 @@ def refuse_release(ctx: ToolContext, address: str, kind: str, key_id: str, scope
 def not_trusted(address: str, kind: str, scope: frozenset[str]) -> SecretMCPError:
     return SecretMCPError(
         "ENDPOINT_NOT_TRUSTED",
-        f"The kept {kind.replace('_', ' ')} was made for {describe_scope(scope)}, not for this endpoint; it is not "
+        f"The kept {'query permit' if kind == PERMIT else 'viewing key'} was made for {describe_scope(scope)}, not for this endpoint; it is not "
         "sent anywhere else without the person's approval. Nothing was sent.",
         ["Switch back to the network it was made on, or use an MCP client that can ask the person to approve it.",
          "Or pass viewing_key explicitly, or make a new key or permit on this network."],
