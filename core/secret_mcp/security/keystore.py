@@ -201,6 +201,7 @@ class Keystore:
         self._others[wallet.name][slot] = (nonce, self._aead.encrypt(nonce, value.encode(), self._aad(wallet, slot)))
         if len(value) >= MIN_REDACTED_SECRET:
             redact.register_secret(value)
+        _register_scoped_value(value)
 
     def _open_other(self, wallet: Wallet, slot: str) -> str | None:
         sealed = self._others_of(wallet).get(slot)
@@ -322,3 +323,16 @@ class Keystore:
             return secret["m"]
         finally:
             secret.clear()
+
+
+def _register_scoped_value(raw: str) -> None:
+    """A scoped item's own value is fingerprinted as soon as it is loaded, like an unscoped one."""
+    if SCOPED not in raw:
+        return
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        return
+    value = envelope.get("value") if isinstance(envelope, dict) and envelope.get(SCOPED) == 1 else None
+    if isinstance(value, str) and len(value) >= MIN_REDACTED_SECRET:
+        redact.register_secret(value)
