@@ -131,6 +131,12 @@ def serve_args(url: str | None, *extra: str) -> list[str]:
     return args + list(extra)
 
 
+def sandbox_env(url: str | None) -> dict[str, str]:
+    # The bench's sandbox runs outside the server process: named as the person's own sandbox, it keeps the
+    # sandbox kind (no limits, confirm = never honoured), as the embedded one would.
+    return {"SECRET_MCP_SANDBOX_URLS": url} if url else {}
+
+
 @contextlib.asynccontextmanager
 async def mcp_client(url: str | None, home: Path, *extra: str, env: dict[str, str] | None = None,
                      mode: str = "auto") -> AsyncIterator[Any]:
@@ -139,7 +145,8 @@ async def mcp_client(url: str | None, home: Path, *extra: str, env: dict[str, st
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
-    params = StdioServerParameters(command=str(BIN), args=serve_args(url, *extra), env=server_env(home, **(env or {})))
+    params = StdioServerParameters(command=str(BIN), args=serve_args(url, *extra),
+                                   env=server_env(home, **sandbox_env(url), **(env or {})))
     with open(home / "server.log", "a") as errlog:
         async with Client(stdio_client(params, errlog=errlog), mode=mode) as client:
             yield client
@@ -212,7 +219,7 @@ async def raw_client(url: str | None, home: Path, *extra: str) -> AsyncIterator[
     with open(home / "server.log", "a") as errlog:
         proc = await asyncio.create_subprocess_exec(
             str(BIN), *serve_args(url, *extra), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=errlog, env=server_env(home), limit=64 * 1024 * 1024)
+            stderr=errlog, env=server_env(home, **sandbox_env(url)), limit=64 * 1024 * 1024)
         client = None
         try:
             client = await RawClient(proc).start()

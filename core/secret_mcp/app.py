@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-
 import inspect
 import json
+import logging
+from pathlib import Path
 from typing import Any, Callable
+
+import attrs
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.resources import FunctionResource
@@ -177,35 +178,53 @@ class App:
             return None
         return self.config.cache_dir or cache_dir()
 
-    def resolve_network(self, name: str | None = None, *, lcd_urls=(), chain_id: str | None = None) -> Network:
-        """A preset by name, or a custom network from URLs (+ chain id)."""
-        if lcd_urls:
-            base = self.networks.get(name or "") if name and name != "custom" else None
-            return Network(
-                name=base.name if base else "custom",
-                chain_id=chain_id or (base.chain_id if base else "secret-4"),
-                lcd_urls=tuple(lcd_urls),
-                kind=base.kind if base else "custom",
-                gas_price=base.gas_price if base else "0.1",
-                explorer_tx_url=base.explorer_tx_url if base else None,
-                description="Custom LCD endpoint(s).",
-            )
+    def resolve_network(self, name: str | None = None, *, lcd_urls=(), chain_id: str | None = None,
+                        field: str = "lcd_url") -> Network:
+        """A preset by name, or a custom network from URLs (+ chain id).
+
+        A network's kind comes from what it is, not from the name asked for: URLs outside the preset's own list
+        (or, for the sandbox, not a chain this process runs) or another chain id make it kind "custom"."""
+        from .networks import lcd_url_problem
+
+        for i, url in enumerate(lcd_urls):
+            problem = lcd_url_problem(url)
+            if problem:
+                raise SecretMCPError("INVALID_INPUT", f"{field}[{i}] {problem}.",
+                                     ["Pass the LCD's base URL, like https://lcd.example.com"], {"fields": [f"{field}[{i}]"]})
         key = (name or "").strip().lower()
-        if key not in self.networks:
-            raise SecretMCPError(
-                "UNKNOWN_NETWORK",
-                f"Unknown network {name!r}.",
-                [f"Choose one of: {', '.join(sorted(self.networks))}, or pass lcd_url for a custom endpoint."],
-                {"available": sorted(self.networks)},
-            )
-        network = self.networks[key]
-        if chain_id and chain_id != network.chain_id:
-            raise SecretMCPError(
-                "CHAIN_ID_MISMATCH",
-                f"Network {network.name} is {network.chain_id}, not {chain_id}.",
-                ["Omit chain_id, or pass lcd_url for a custom endpoint with that chain id."],
-            )
-        return network
+        base = self.networks.get(key) if key and key != "custom" else None
+        if not lcd_urls:
+            if key not in self.networks:
+                raise SecretMCPError(
+                    "UNKNOWN_NETWORK",
+                    f"Unknown network {name!r}.",
+                    [f"Choose one of: {', '.join(sorted(self.networks))}, or pass lcd_url for a custom endpoint."],
+                    {"available": sorted(self.networks)},
+                )
+            network = self.networks[key]
+            if chain_id and chain_id != network.chain_id:
+                raise SecretMCPError(
+                    "CHAIN_ID_MISMATCH",
+                    f"Network {network.name} is {network.chain_id}, not {chain_id}.",
+                    ["Omit chain_id, or pass lcd_url for a custom endpoint with that chain id."],
+                )
+            return network
+        urls = tuple(u.rstrip("/") for u in lcd_urls)
+        if base is not None and chain_id in (None, base.chain_id):
+            own = {u.rstrip("/") for u in base.lcd_urls}
+            if base.kind == "sandbox":  # sandboxes the person runs elsewhere, named in their own config
+                own |= {u.rstrip("/") for u in self.config.sandbox_urls}
+            if set(urls) <= own or (base.serves is not None and all(base.serves(u) for u in urls)):
+                return attrs.evolve(base, lcd_urls=urls, launcher=None)
+        return Network(
+            name="custom",
+            chain_id=chain_id or (base.chain_id if base else "secret-4"),
+            lcd_urls=urls,
+            kind="custom",
+            gas_price=base.gas_price if base else "0.1",
+            explorer_tx_url=base.explorer_tx_url if base else None,
+            description=f"Custom LCD endpoint(s){f' with the {base.name} settings' if base else ''}.",
+        )
 
     async def start(self) -> None:
         """Enter a connection (stdio: once; in-process tests: per client). The first one configures the session."""

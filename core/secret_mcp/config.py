@@ -112,8 +112,16 @@ def _names(v: Any) -> bool:
     return isinstance(v, tuple) and all(isinstance(x, str) and x.strip() for x in v)
 
 
-def _urls(v: Any) -> bool:
-    return isinstance(v, tuple) and all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in v)
+def _check_urls(_inst: Any, attribute: attrs.Attribute, value: Any) -> None:
+    # Never echoes a URL: it may carry a password or a token.
+    from .networks import lcd_url_problem
+
+    if not isinstance(value, tuple):
+        raise ConfigError(attribute.name, "must be a list of http(s) URLs")
+    for i, url in enumerate(value):
+        problem = lcd_url_problem(url)
+        if problem:
+            raise ConfigError(attribute.name, f"entry {i + 1} {problem}")
 
 
 def _denom_amounts(v: Any) -> bool:
@@ -146,7 +154,13 @@ class Config:
         default="sandbox", validator=_check(lambda v: isinstance(v, str) and v.strip()), metadata=_expect("a network name")
     )
     lcd_urls: tuple[str, ...] = attrs.field(
-        default=(), converter=_to_tuple, validator=_check(_urls), metadata=_expect("http(s) URLs")
+        default=(), converter=_to_tuple, validator=_check_urls, metadata=_expect("http(s) URLs")
+    )
+    # Sandbox chains the person runs outside this process (`secret-mcp sandbox`): only these URLs, besides the
+    # sandbox this process starts, count as the worthless simulated chain. Config file or environment only:
+    # no tool can set it, so the model cannot relabel a real endpoint as a sandbox.
+    sandbox_urls: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_urls, metadata=_expect("http(s) URLs")
     )
     chain_id: str | None = attrs.field(
         default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.strip())), metadata=_expect("a chain id")
@@ -344,7 +358,8 @@ def _unknown(key: str, what: str) -> ConfigError:
 # --- the three sources
 
 _ENV_ALIASES = {"LCD_URL": "lcd_urls", "LCD_URLS": "lcd_urls"}
-_LIST_FIELDS = {"lcd_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients", "lockdown_allow"}
+_LIST_FIELDS = {"lcd_urls", "sandbox_urls", "plugins", "exclude", "limit_network_kinds", "allowed_recipients",
+                "lockdown_allow"}
 
 
 def from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -149,6 +149,21 @@ class HttpClient:
                 pass
 
 
+_PATH_CHARS = re.compile(r"^/[A-Za-z0-9/_.:~@!$&'()*+,;=-]*$")
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` is not a plain LCD path, or None. Every tool builds paths from its arguments; whatever a tool
+    forgot to check, no argument may step out of its route: "." and ".." segments (the HTTP client resolves
+    them), empty segments, percent-escapes (encoded dots), "?", "#" and backslashes are refused here."""
+    if not _PATH_CHARS.match(path or ""):
+        return "it holds a character no LCD path has (%, ?, #, \\, spaces or non-ASCII)"
+    segments = path.split("/")[1:]
+    if any(seg in ("", ".", "..") for seg in segments[:-1]) or segments[-1] in (".", ".."):
+        return "it has an empty, '.' or '..' segment"
+    return None
+
+
 def _check_url(url: str, pairs: list[tuple[str, str]]) -> None:
     """Refuse what no LCD path or query holds: control characters (yarl would quietly percent-encode them into
     a different request), and URLs beyond MAX_URL."""

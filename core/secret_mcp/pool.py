@@ -212,6 +212,10 @@ class ClientPool:
         return self.endpoints[start:] + self.endpoints[:start]
 
     async def _request(self, method: str, path: str, *, idempotent: bool, **kw: Any) -> dict:
+        problem = lcd_http.path_problem(path)
+        if problem:  # a tool's argument tried to leave its route: not the node's fault, and never sent
+            raise SecretMCPError("INVALID_INPUT", f"A value in this request cannot be part of an LCD path: {problem}.",
+                                 ["Check the identifiers passed (denoms, addresses, ids) for stray characters."])
         self._counts["requests"] += 1
         failures: list[tuple[Endpoint, _Transient]] = []
         rounds = self.retries + 1 if idempotent else 1

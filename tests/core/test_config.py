@@ -107,7 +107,7 @@ def test_invalid_env_values_name_the_key(tmp_path, key, value, expected):
 def test_invalid_file_value_and_bad_url(tmp_path):
     with pytest.raises(ConfigError, match=r"^max_connections: .* got '1.5'"):
         load_config(env={}, path=write(tmp_path, "max_connections = 1.5\n"))  # no silent truncation
-    with pytest.raises(ConfigError, match=r"^lcd_urls: must be http\(s\) URLs"):
+    with pytest.raises(ConfigError, match=r"^lcd_urls: entry 1 must start with http:// or https://"):
         load_config(env={"SECRET_MCP_LCD_URL": "ftp://x"}, path=write(tmp_path, ""))
 
 

@@ -70,7 +70,7 @@ async def test_every_tool_over_stdio(sandbox, tmp_path):
     wasm = tmp_path / "tiny.wasm"
     wasm.write_bytes(WASM)
     env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path / "home"), "SECRET_MCP_NETWORK": "sandbox",
-           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id}
+           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_SANDBOX_URLS": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id}
     params = StdioServerParameters(command=str(BIN), args=["serve"], env=env)
     async with Client(params) as client:
         listed = {t.name for t in (await client.list_tools()).tools}
@@ -277,9 +277,9 @@ async def network_switch(s: Script, sandbox: Any) -> None:
     same = await s.ok("secret_configure_network", {"network": "sandbox", "lcd_url": [sandbox.url],
                                                    "chain_id": sandbox.chain.chain_id})
     assert same["chain_id"] == sandbox.chain.chain_id
-    # Mainnet needs the person: the code is never redeemed, so nothing changes.
-    body = await s.pending("secret_configure_network", {"network": "mainnet"})
-    assert "MAINNET" in body["preview"]
+    # Mainnet needs the person, and this client cannot ask: refused, with no code the model could redeem.
+    err = await s.err("secret_configure_network", {"network": "mainnet"})
+    assert err["code"] == "PERSON_MUST_CONFIGURE" and "confirmation_code" not in err["details"]
     info = await s.ok("secret_get_network_info")
     assert info["name"] == "sandbox"
 

@@ -48,7 +48,7 @@ async def stdio(site: Path, sandbox: Any, home: Path, mode: str = "auto", env: d
 
     outer = {k: v for k, v in os.environ.items() if k != PAIRS_ENV}  # only what a test sets
     env = {**outer, "PYTHONPATH": str(site), "SECRET_MCP_HOME": str(home), "SECRET_MCP_NETWORK": "sandbox",
-           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id, **(env or {})}
+           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_SANDBOX_URLS": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id, **(env or {})}
     params = StdioServerParameters(command=sys.executable, args=["-m", "secret_mcp.cli", "serve"], env=env)
     async with Client(params, mode=mode, **kwargs) as client:
         yield client

@@ -55,14 +55,15 @@ async def test_unknown_network_is_a_clear_error(mode):
 async def test_bad_url_is_refused(mode):
     async with connect(make_server(), mode) as client:
         err = await call_err(client, "secret_configure_network", {"network": "custom", "lcd_url": ["ftp://x"]})
-    assert err["code"] == "INVALID_URL"
+    assert err["code"] == "INVALID_INPUT" and "lcd_url[0]" in err["message"]
 
 
 async def test_switch_to_custom_endpoint_and_back(mode):
     from secret_mcp_sandbox import launch
 
+    callback, asked = answering("accept", True)
     with launch(port=0, chain_id="secret-other-7") as other:
-        async with connect(make_server(), mode) as client:
+        async with connect(make_server(), mode, elicitation_callback=callback) as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert "secret_sandbox_faucet" in names
             info = await call_ok(
@@ -70,7 +71,8 @@ async def test_switch_to_custom_endpoint_and_back(mode):
                 {"network": "custom", "lcd_url": [other.url], "chain_id": "secret-other-7"},
             )
             assert info["name"] == "custom" and info["node_chain_id"] == "secret-other-7"
-            assert info["lcd_endpoints"] == [other.url] and info["simulated"] is False
+            assert info["lcd_endpoints"] == [other.url] and info["simulated"] is False and info["kind"] == "custom"
+            assert len(asked) == 1 and other.url in asked[0]  # a custom endpoint is the person's choice
             names = {t.name for t in (await client.list_tools()).tools}
             assert "secret_sandbox_faucet" not in names  # the faucet exists only on the sandbox network
             back = await call_ok(client, "secret_configure_network", {"network": "sandbox"})
@@ -111,12 +113,14 @@ async def test_mainnet_switch_accepted(mode):
     assert "secret_sandbox_faucet" not in info.get("tools", [])
 
 
-async def test_mainnet_switch_without_elicitation_gets_a_code(mode):
+async def test_mainnet_switch_without_elicitation_is_refused(mode):
+    # No confirmation code: the model could redeem it alone. The person configures mainnet themselves.
     async with connect(make_server(), mode) as client:
         result = await client.call_tool("secret_configure_network", {"network": "mainnet"})
         info = await call_ok(client, "secret_get_network_info")
     body = result.structured_content
-    assert result.is_error and body["error"]["code"] == "CONFIRMATION_REQUIRED" and body["confirmation_code"]
+    assert result.is_error and body["error"]["code"] == "PERSON_MUST_CONFIGURE" and "confirmation_code" not in body
+    assert "--network mainnet" in body["error"]["suggestions"][0]
     assert info["name"] == "sandbox"
 
 

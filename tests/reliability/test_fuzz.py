@@ -68,7 +68,7 @@ CONFIRMED: dict[str, tuple[dict[str, Any], str]] = {
 
 # Inputs that once crashed a tool (INTERNAL_ERROR), with the structured error they give now.
 REGRESSIONS = [
-    ("secret_get_denom_metadata", {"denom": "\x11bad"}, "INVALID_INPUT"),  # httpx.InvalidURL escaped the pool
+    ("secret_get_denom_metadata", {"denom": "\x11bad"}, "INVALID_DENOM"),  # httpx.InvalidURL escaped the pool
 ]
 
 

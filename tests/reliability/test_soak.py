@@ -56,7 +56,7 @@ def plan(rng: random.Random, me: str, height: int) -> list[tuple[str, dict, str 
 async def test_soak_mixed_calls_over_stdio(sandbox, tmp_path):
     from mcp import Client, StdioServerParameters
 
-    env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path), "SECRET_MCP_LCD_URL": sandbox.url,
+    env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path), "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_SANDBOX_URLS": sandbox.url,
            "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id, "SECRET_MCP_CONFIRM": "never", "SECRET_MCP_LOG_LEVEL": "WARNING"}
     params = StdioServerParameters(command=str(BIN), args=["serve"], env=env)
     async with Client(params) as client:

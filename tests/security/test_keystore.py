@@ -110,3 +110,16 @@ def test_index_failure_leaves_nothing_half_written(tmp_path):
     with pytest.raises(OSError):
         ks.import_mnemonic("saved", MNEMONIC, backend="file")
     assert "saved" not in ks.wallets and not store.path("saved").exists()
+
+
+def test_a_scoped_items_value_is_redacted_as_soon_as_it_is_loaded():
+    # After a restart the keystore loads the sealed envelope; the kept value inside is fingerprinted right away.
+    import json
+
+    from secret_mcp.security.keystore import SCOPED, _register_scoped_value
+    from secret_mcp.security.redact import redact
+
+    value = "scoped viewing key loaded from disk 7"
+    assert value in redact({"shown": value})["shown"]
+    _register_scoped_value(json.dumps({SCOPED: 1, "value": value, "scope": ["preset:mainnet"]}))
+    assert value not in str(redact({"shown": value}))

@@ -9,8 +9,11 @@ from typing import Any
 
 import attrs
 
+from ..addresses import validate_address
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
+from ..networks import endpoint_id
+from . import pins
 from .crypto import Cipher, normalize_hash
 
 TX_KEY = "/registration/v1beta1/tx-key"
@@ -21,7 +24,8 @@ CODE_HASH = "/compute/v1beta1/code_hash/by_contract_address/{}"
 class ContractState:
     # Never persisted: a fresh seed per server process, so earlier sessions' messages stay unreadable.
     seed: bytes = attrs.field(factory=lambda: os.urandom(32), repr=False)
-    consensus: dict[str, bytes] = attrs.field(factory=dict)  # chain id -> consensus IO public key
+    # (chain id, endpoint id) -> (id of the client pool it was read through, consensus IO public key)
+    consensus: dict[tuple[str, str], tuple[int, bytes]] = attrs.field(factory=dict)
     code_hashes: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (chain id, address) -> hash
     recent: list[dict[str, Any]] = attrs.field(factory=list)  # contracts this session instantiated/executed
 
@@ -34,19 +38,31 @@ def state_of(ctx: ToolContext) -> ContractState:
 
 
 async def cipher(ctx: ToolContext) -> Cipher:
-    """The session cipher for the current network (its consensus key fetched once per chain id)."""
+    """The session cipher for the current endpoint: its consensus key read once per connection and checked
+    against the pinned one (`pins`), so an endpoint cannot choose who reads this session's contract traffic."""
     st = state_of(ctx)
-    chain = ctx.network.chain_id
-    if chain not in st.consensus:
-        pool = await ctx.pool()
+    pool = await ctx.pool()
+    network = ctx.network
+    slot = (network.chain_id, endpoint_id(network, ctx.session.urls))
+    cached = st.consensus.get(slot)
+    if cached is None or cached[0] != id(pool):
         out = await pool.get(TX_KEY)
-        st.consensus[chain] = base64.b64decode(out["key"])
-    return Cipher(st.seed, st.consensus[chain])
+        try:
+            key = base64.b64decode(str(out.get("key") or ""), validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise SecretMCPError("CHAIN_BAD_RESPONSE", "The LCD endpoint's consensus key is not a 32-byte key.",
+                                 ["Try another endpoint (secret_configure_network)."])
+        pins.check(network, slot[1], key)
+        st.consensus[slot] = cached = (id(pool), key)
+    return Cipher(st.seed, cached[1])
 
 
 async def code_hash(ctx: ToolContext, address: str, given: str | None = None) -> str:
     """The contract's code hash from the chain (cached); a `given` hash that differs is refused."""
     st = state_of(ctx)
+    address = validate_address(address, field="contract")  # it goes into LCD paths (code hash, query)
     key = (ctx.network.chain_id, address)
     if key not in st.code_hashes:
         pool = await ctx.pool()

@@ -29,6 +29,7 @@ from .storage import FileStore, Index, KeyringStore, store_for
 Backend = Literal["memory", "keyring", "file"]
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+SCOPED = "secret_mcp_scoped"  # marks a scoped item's envelope
 MIN_REDACTED_SECRET = 8  # shorter items are not fingerprinted: "k" would mask every quoted "k" in output
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ class Keystore:
         self._others[wallet.name][slot] = (nonce, self._aead.encrypt(nonce, value.encode(), self._aad(wallet, slot)))
         if len(value) >= MIN_REDACTED_SECRET:
             redact.register_secret(value)
+        _register_scoped_value(value)
 
     def _open_other(self, wallet: Wallet, slot: str) -> str | None:
         sealed = self._others_of(wallet).get(slot)
@@ -243,6 +245,32 @@ class Keystore:
 
     def get_secret(self, wallet: str, kind: str, key_id: str) -> str | None:
         return self._open_other(self.get(wallet), self._slot(kind, key_id))
+
+    # Scoped items: kept with the endpoints (networks.endpoint_id) they may be sent to. The value and its scope
+    # are sealed together in one item; the value is fingerprinted for redaction on its own.
+    def put_scoped_secret(self, wallet: str, kind: str, key_id: str, value: str, scope: Any) -> Backend:
+        """Keep `value` like put_secret, usable only with the endpoints in `scope` (see get_scoped_secret)."""
+        if len(value) >= MIN_REDACTED_SECRET:
+            redact.register_secret(value)
+        envelope = json.dumps({SCOPED: 1, "value": value, "scope": sorted(set(scope))}, sort_keys=True)
+        return self.put_secret(wallet, kind, key_id, envelope)
+
+    def get_scoped_secret(self, wallet: str, kind: str, key_id: str) -> tuple[str, frozenset[str]] | None:
+        """(value, endpoints it may be sent to); an item kept before scoping existed has an empty scope."""
+        raw = self.get_secret(wallet, kind, key_id)
+        if raw is None:
+            return None
+        try:
+            envelope = json.loads(raw)
+        except ValueError:
+            envelope = None
+        if isinstance(envelope, dict) and envelope.get(SCOPED) == 1 and isinstance(envelope.get("value"), str):
+            value, scope = envelope["value"], frozenset(str(e) for e in envelope.get("scope") or ())
+        else:
+            value, scope = raw, frozenset()
+        if len(value) >= MIN_REDACTED_SECRET:
+            redact.register_secret(value)
+        return value, scope
 
     def secret_ids(self, wallet: str, kind: str) -> list[str]:
         """The key_ids of one kind kept for `wallet` (never the values)."""
@@ -295,3 +323,16 @@ class Keystore:
             return secret["m"]
         finally:
             secret.clear()
+
+
+def _register_scoped_value(raw: str) -> None:
+    """A scoped item's own value is fingerprinted as soon as it is loaded, like an unscoped one."""
+    if SCOPED not in raw:
+        return
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        return
+    value = envelope.get("value") if isinstance(envelope, dict) and envelope.get(SCOPED) == 1 else None
+    if isinstance(value, str) and len(value) >= MIN_REDACTED_SECRET:
+        redact.register_secret(value)

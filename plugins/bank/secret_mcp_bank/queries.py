@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
+from secret_mcp.denoms import denom_path, validate_denom
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
 
@@ -74,6 +75,7 @@ async def secret_get_total_supply(
 ) -> Supply:
     """Total supply of one denom, or of all."""
     if denom:
+        validate_denom(denom)
         body = await ctx.query(f"{BANK}/supply/by_denom", {"denom": denom}, data_class="params")
         coin = body.get("amount") or {}
         if int(coin.get("amount") or 0) == 0:
@@ -104,7 +106,7 @@ async def secret_get_denom_metadata(
     """Display unit, exponent and symbol of one denom, or of all."""
     if denom:
         try:
-            body = await ctx.query(f"{BANK}/denoms_metadata/{denom}", data_class="params")
+            body = await ctx.query(f"{BANK}/denoms_metadata/{denom_path(denom)}", data_class="params")
         except ChainError as exc:
             if exc.code != "CHAIN_NOT_FOUND":
                 raise

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 from secret_mcp import hookimpl
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.networks import Network
 from secret_mcp.resources import NETWORK_CONFIG
+from secret_mcp.security.ask import can_ask_person
 from secret_mcp.tools import tool
 from secret_mcp.units import fee_for, parse_dec_coin, scrt
 
@@ -121,13 +123,39 @@ def _short_dec_coin(text: str) -> str:
     return f"{format(amount, 'f')}{denom}" if denom else text
 
 
+def _switch_target(ctx: ToolContext, args: dict[str, Any]) -> Network:
+    return ctx.app.resolve_network(args.get("network"), lcd_urls=tuple(args.get("lcd_url") or ()),
+                                   chain_id=args.get("chain_id"))
+
+
 async def _confirm_switch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    target = (args.get("network") or "").strip().lower()
+    """Mainnet, and any endpoint that is not a built-in preset, are the person's choice, never the model's alone."""
+    try:
+        target = _switch_target(ctx, args)
+    except SecretMCPError:
+        return None  # the body refuses the same arguments with the same error
     current = ctx.session.network
-    if target == "mainnet" and (current is None or current.kind != "mainnet"):
-        return ("Switch secret-mcp to Secret Network MAINNET (secret-4)? "
-                "Transactions there move real funds.")
-    return None
+    if target.kind not in ("mainnet", "custom") or target == current:
+        return None
+    urls = ", ".join(target.lcd_urls)
+    if target.kind == "mainnet":
+        question = (f"Switch secret-mcp to Secret Network MAINNET ({target.chain_id})? "
+                    f"Transactions there move real funds. LCD endpoint(s): {urls}.")
+    else:
+        question = (f"Switch secret-mcp to a custom LCD endpoint: {urls} (chain id {target.chain_id})? "
+                    "It is not a built-in network: whoever runs it sees every query and can answer anything. "
+                    "Spending limits apply as for real funds.")
+    if not can_ask_person(ctx):
+        flag = "--network mainnet" if target.kind == "mainnet" else f"--lcd-url URL --chain-id {target.chain_id}"
+        raise SecretMCPError(
+            "PERSON_MUST_CONFIGURE",
+            "Only the person can choose this network, and this client cannot ask them. Nothing was changed.",
+            [f"Ask the person to configure it themselves: start the server with {flag}, or set network / "
+             "lcd_urls / chain_id in the secret-mcp config file, then restart it.",
+             "Or use an MCP client that supports elicitation, so the person can confirm the switch."],
+            {"network": target.name, "kind": target.kind, "chain_id": target.chain_id},
+        )
+    return question
 
 
 @tool(effect="local", title="Configure network", confirm=_confirm_switch)
@@ -138,10 +166,7 @@ async def secret_configure_network(
     chain_id: str | None = None,  # of a custom endpoint
 ) -> NetworkInfo:
     """Switch to another network and describe its node."""
-    for url in lcd_url or []:
-        if not url.startswith(("http://", "https://")):
-            raise SecretMCPError("INVALID_URL", f"Not an http(s) URL: {url!r}", ["Pass a URL like https://lcd.example.com"])
-    target = ctx.app.resolve_network(network, lcd_urls=tuple(lcd_url or ()), chain_id=chain_id)
+    target = _switch_target(ctx, {"network": network, "lcd_url": lcd_url, "chain_id": chain_id})
     await ctx.switch_network(target)
     return await _info(ctx, tolerant=True)
 

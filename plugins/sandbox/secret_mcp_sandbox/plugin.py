@@ -24,6 +24,13 @@ def launch_in_process() -> Iterator[str]:
         yield server.url
 
 
+def serves(url: str) -> bool:
+    """True for the URL of a sandbox chain running in this process (started by this server or its host)."""
+    from .server import find_server
+
+    return find_server(url) is not None
+
+
 @hookimpl
 def secret_mcp_networks() -> list[Network]:
     return [Network(
@@ -34,6 +41,7 @@ def secret_mcp_networks() -> list[Network]:
         gas_price="0.0125",
         description="Embedded simulated chain; tokens are worthless.",
         launcher=launch_in_process,
+        serves=serves,
     )]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
@@ -10,11 +11,12 @@ from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts import query
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.security.ask import can_ask_person
 from secret_mcp.tools import tool
 
 from .common import TokenArg
 from .registry import Token, describe, display, known, resolve
-from .vault import permit as kept_permit, viewing_key as kept_key
+from .vault import PERMIT, VK, ask_to_release, describe_scope, out_of_scope, permit_id, refuse_release, release, vk_id
 
 # The tools' descriptions say what these are: the address defaults to the active wallet; a given viewing key
 # replaces the kept one; permit_name names a permit made with secret_token_create_permit.
@@ -61,13 +63,14 @@ async def authenticated(ctx: ToolContext, t: Token, address: str, name: str, bod
                         key: str | None, permit_name: str | None) -> dict[str, Any]:
     """Ask with a permit (query `with_permit`) or a viewing key; a wrong key becomes WRONG_VIEWING_KEY."""
     if permit_name:
-        permit = kept_permit(ctx, address, permit_name)
+        kept = release(ctx, address, PERMIT, permit_id(ctx, address, permit_name))
+        permit = None if kept is None else json.loads(kept)
         if permit is None:
             raise SecretMCPError("UNKNOWN_PERMIT", f"No permit {permit_name!r} is kept for {address}.",
                                  ["Create one with secret_token_create_permit."], {"permit_name": permit_name})
         msg = {"with_permit": {"permit": permit, "query": {name: body}}}
     else:
-        key = key or kept_key(ctx, t.address, address)
+        key = key or release(ctx, address, VK, vk_id(ctx, t.address, address))
         if not key:
             raise SecretMCPError("NO_VIEWING_KEY", f"No viewing key is kept for {address} on {t.symbol}.",
                                  ["Create one with secret_token_create_viewing_key (or set one, or use a permit)."],
@@ -84,6 +87,31 @@ async def authenticated(ctx: ToolContext, t: Token, address: str, name: str, bod
     return answer[name]
 
 
+async def _confirm_kept_item(ctx: ToolContext, args: dict[str, Any]) -> str | None:
+    """Ask the person before a kept viewing key or permit goes to an endpoint it was not made for."""
+    permit_name = args.get("permit_name")
+    if args.get("viewing_key") and not permit_name:
+        return None  # the model gave the key itself: nothing kept is sent
+    try:
+        who = ctx.address_or_active(args.get("address"))
+        if permit_name:
+            kind, key_id, what = PERMIT, permit_id(ctx, who, permit_name), f"the query permit {permit_name!r} of {who}"
+        else:
+            t = await resolve(ctx, args.get("token") or "")
+            kind, key_id, what = VK, vk_id(ctx, t.address, who), f"the viewing key of {who} for {t.symbol}"
+    except SecretMCPError:
+        return None  # the body refuses the same arguments with the same error
+    scope = out_of_scope(ctx, who, kind, key_id)
+    if scope is None:
+        return None
+    urls = ", ".join(ctx.session.urls) or ctx.network.name
+    if not can_ask_person(ctx):
+        raise refuse_release(ctx, who, kind, key_id, scope)  # nobody can approve it, and no code stands in
+    ask_to_release(ctx, who, kind, key_id)
+    return (f"Send {what}, kept for {describe_scope(scope)}, to {urls} ({ctx.network.chain_id})? Whoever runs that "
+            "endpoint could read it from the query and use it to read this balance and history.")
+
+
 @tool(title="Token info")
 async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
     """A SNIP-20 token's name, symbol, decimals, code hash, public total supply."""
@@ -92,7 +120,7 @@ async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
     return _info(t, (answer.get("token_info") or {}).get("total_supply"))
 
 
-@tool(title="Token balance")
+@tool(title="Token balance", confirm=_confirm_kept_item)
 async def secret_token_balance(ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
                                permit_name: PermitArg = None) -> TokenBalance:
     """Private SNIP-20 balance (default: active wallet), via the kept viewing key, a given one, or a permit."""
@@ -104,7 +132,7 @@ async def secret_token_balance(ctx: ToolContext, token: TokenArg, address: Addre
                         display=f"{display(amount, t.decimals)} {t.symbol}")
 
 
-@tool(title="Token history")
+@tool(title="Token history", confirm=_confirm_kept_item)
 async def secret_token_history(
     ctx: ToolContext, token: TokenArg, address: AddressArg = None, viewing_key: KeyArg = None,
     permit_name: PermitArg = None, page: Annotated[int, Field(ge=0)] = 0,
