@@ -126,7 +126,7 @@ async def run(smoke: bool) -> tuple[list[dict], dict]:
                     from mcp.client.stdio import StdioServerParameters, stdio_client
 
                     params = StdioServerParameters(command=str(_kit.BIN), args=_kit.serve_args(url, "--no-cache"),
-                                                   env=_kit.server_env(home, **ENV))
+                                                   env=_kit.server_env(home, **_kit.sandbox_env(url), **ENV))
                     with open(home / "server.log", "a") as errlog:
                         async with Client(stdio_client(params, errlog=errlog), mode=mode,
                                           elicitation_callback=approve) as client:
