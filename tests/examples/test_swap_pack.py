@@ -170,8 +170,11 @@ async def test_declined_confirmation_sends_nothing(site, sandbox, tmp_path, mode
     assert balance(sandbox, me) == 20_000_000 and susd_of(sandbox, me) == 0 and reserves(sandbox) == pool
     (text,) = shown
     expect, _, _ = xyk(pool[0], pool[1], 3_000_000)
-    assert "You offer: 3 SCRT" in text and f"Expected return: {units(expect)} SUSD" in text
+    # The token's symbol is the token's own text: quoted in the preview; SCRT is the chain's own denom.
+    assert "You offer: 3 SCRT" in text and f'Expected return: {units(expect)} "SUSD"' in text
     assert "Minimum received:" in text and "slippage tolerance 2 %" in text
+    assert "Amount: 3 SCRT (3000000uscrt)" in text and f"To: {addresses(sandbox)[0]}" in text
+    assert "Estimated fee:" in text and "Sign doc: " in text
 
 
 @pytest.fixture(scope="module")
