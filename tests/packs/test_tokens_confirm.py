@@ -106,3 +106,41 @@ async def test_a_code_for_a_chosen_key_stays_out_of_a_shared_redis(sandbox, home
     assert asked["error"]["code"] == "CONFIRMATION_REQUIRED" and sequence(sandbox, me) == seq + 1
     assert done["status"] == "done" and "secret-mcp:cache:" in pending  # Redis is in use
     assert chosen not in pending and chosen not in after
+
+
+async def test_a_viewing_key_set_through_a_raw_execution_is_hidden_and_kept_out_of_redis(sandbox, home, redis_url,
+                                                                                         redis_client):
+    # A key in a raw execution's message: its code stays in this process even with a shared Redis, and neither
+    # the preview nor anything stored holds the key.
+    def held() -> str:
+        return "".join(k + str(redis_client.get(k)) for k in redis_client.keys("*") if redis_client.type(k) == "string")
+
+    async with connect(server_on(sandbox, cache_url=redis_url, state_key="k" * 32), "auto") as client:
+        me = await funded_wallet(client, sandbox)
+        seq = sequence(sandbox, me)
+        asked = (await client.call_tool("secret_execute_contract", {
+            "contract": TOKEN, "msg": {"set_viewing_key": {"key": HAND_KEY}}})).structured_content
+        pending = held()
+        done = await call_ok(client, "secret_confirm_transaction", {"code": asked["confirmation_code"]})
+        by_key = await call_ok(client, "secret_token_balance", {"token": TOKEN, "viewing_key": HAND_KEY})
+    assert asked["error"]["code"] == "CONFIRMATION_REQUIRED" and "set_viewing_key" in asked["preview"]
+    assert HAND_KEY not in json.dumps(asked) and HAND_KEY not in pending and "secret-mcp:cache:" in pending
+    # The key is set on chain: the token answers a balance query made with it.
+    assert done["status"] == "done" and sequence(sandbox, me) == seq + 1 and by_key["amount"] == "0"
+    for path in home.rglob("*"):  # audit log, cache: the key is nowhere in clear
+        if path.is_file():
+            assert HAND_KEY.encode() not in path.read_bytes(), path
+
+
+async def test_the_preview_of_a_raw_execution_hides_the_viewing_key_it_sets(mode, sandbox, home):
+    look, shown = recording(accept)
+    async with connect(server_on(sandbox), mode, elicitation_callback=look) as client:
+        me = await funded_wallet(client, sandbox)
+        done = await call_ok(client, "secret_execute_contract", {
+            "contract": TOKEN, "msg": {"set_viewing_key": {"key": HAND_KEY, "padding": "pad"}}})
+        by_key = await call_ok(client, "secret_token_balance", {"token": TOKEN, "address": me, "viewing_key": HAND_KEY})
+    (text,) = shown
+    # What the person is asked about names the message and its other fields, never the key itself.
+    assert 'Execute on %s: "{\\"set_viewing_key\\": {\\"key\\": \\"<hidden>\\", \\"padding\\": \\"pad\\"}}"' % TOKEN in text
+    assert HAND_KEY not in text and HAND_KEY not in json.dumps(done)
+    assert done["status"] == "success" and by_key["amount"] == "0"  # the key was set on chain all the same

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Annotated
 
 import attrs
 from pydantic import BaseModel, Field
