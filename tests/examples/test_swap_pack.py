@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import accept, balance, decline, funded_wallet, recording, sandbox  # noqa: F401
+from tests.tx.fixtures import B, accept, balance, decline, funded_wallet, recording, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 PACK = Path(__file__).resolve().parents[2] / "examples" / "secret-mcp-swap"
@@ -170,8 +170,30 @@ async def test_declined_confirmation_sends_nothing(site, sandbox, tmp_path, mode
     assert balance(sandbox, me) == 20_000_000 and susd_of(sandbox, me) == 0 and reserves(sandbox) == pool
     (text,) = shown
     expect, _, _ = xyk(pool[0], pool[1], 3_000_000)
-    assert "You offer: 3 SCRT" in text and f"Expected return: {units(expect)} SUSD" in text
+    # The token's symbol is the token's own text: quoted in the preview; SCRT is the chain's own denom.
+    assert "You offer: 3 SCRT" in text and f'Expected return: {units(expect)} "SUSD"' in text
     assert "Minimum received:" in text and "slippage tolerance 2 %" in text
+    assert "Amount: 3 SCRT (3000000uscrt)" in text and f"To: {addresses(sandbox)[0]}" in text
+    assert "Estimated fee:" in text and "Sign doc: " in text
+
+
+async def test_the_pair_a_swap_pays_must_be_on_the_allow_list(site, sandbox, tmp_path):
+    # The plan names the pair as the receiver of the SCRT sent with `swap`, and of the tokens a `send` moves.
+    pair, _ = addresses(sandbox)
+    async with stdio(site, sandbox, tmp_path / "outside", env={"SECRET_MCP_ALLOWED_RECIPIENTS": B},
+                     elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox, "not-listed", 20_000_000)
+        pool = reserves(sandbox)
+        refused = await call_err(client, "secret_swap", {"offer": "SCRT", "amount": "2"})
+    assert refused["code"] == "POLICY_REFUSED" and f"recipient {pair} is not on the allow-list" in refused["message"]
+    assert balance(sandbox, me) == 20_000_000 and susd_of(sandbox, me) == 0 and reserves(sandbox) == pool
+    async with stdio(site, sandbox, tmp_path / "listed", env={"SECRET_MCP_ALLOWED_RECIPIENTS": f"{B},{pair}"},
+                     elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox, "listed", 20_000_000)
+        there = await call_ok(client, "secret_swap", {"offer": "SCRT", "amount": "2"})
+        back = await call_ok(client, "secret_swap", {"offer": "SUSD", "amount": "0.1"})
+    assert there["swap"]["received"] and back["swap"]["received"]
+    assert susd_of(sandbox, me) == int(there["swap"]["received"]) - 100_000
 
 
 @pytest.fixture(scope="module")

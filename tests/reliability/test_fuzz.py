@@ -84,6 +84,24 @@ def _delegate_outside(sandbox: Any, validator: str) -> None:
     testing.send_tx(sandbox, KEY, [msg], gas=300_000, fee_uscrt=4000)
 
 
+def _deposit_outside(sandbox: Any) -> None:
+    """Wrap 5 SCRT into the sandbox token from the fuzz wallet, signed outside the server: a token transfer's
+    simulation then passes and the call reaches the confirmation (a failing simulation refuses before asking)."""
+    import httpx
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
+    from secret_mcp_sandbox import testing
+    from secret_mcp_sandbox.crypto import address_bytes
+    from secret_mcp_sandbox.enclave import ClientCrypto
+
+    hash_ = httpx.get(f"{sandbox.url}/compute/v1beta1/code_hash/by_contract_address/{TOKEN}").json()["code_hash"]
+    wire = ClientCrypto(bytes(range(1, 33))).encrypt(hash_, {"deposit": {}})
+    msg = pb.MsgExecuteContract(sender=address_bytes(KEY.acc_address), contract=address_bytes(TOKEN), msg=wire,
+                                sent_funds=[Coin(denom="uscrt", amount="5000000")])
+    testing.send_tx(sandbox, KEY, [msg], gas=300_000, fee_uscrt=4000)
+
+
 def hints(world: dict[str, Any]) -> dict[str, list[Any]]:
     """Values that get past validation into a tool's real work, by (part of) field name."""
     addresses = [A, B, world["me"], TOKEN, COUNTER, world["validator"], "secret1qqqqqqqqqqqq", COSMOS]
@@ -184,6 +202,7 @@ async def test_every_tool_survives_its_fuzzed_inputs(mode, sandbox, home, no_os_
         txhash = sandbox.faucet(me, 50_000_000)["txhash"]
         validator = (await call_ok(client, "secret_get_validators", {}))["validators"][0]["operator_address"]
         _delegate_outside(sandbox, validator)  # so undelegate / withdraw_rewards have something to ask about
+        _deposit_outside(sandbox)  # so a token transfer or send has something to ask about
         code_hash = (await call_ok(client, "secret_get_contract_info", {"address": TOKEN}))["code_hash"]
         world = {"me": me, "txhash": txhash, "validator": validator, "code_hash": code_hash}
         field_hints = hints(world)

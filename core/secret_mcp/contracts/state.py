@@ -28,6 +28,8 @@ class ContractState:
     consensus: dict[tuple[str, str], tuple[int, bytes]] = attrs.field(factory=dict)
     code_hashes: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (chain id, address) -> hash
     recent: list[dict[str, Any]] = attrs.field(factory=list)  # contracts this session instantiated/executed
+    # (chain id, address) -> (decimals, symbol) of tokens already described, for previews of raw executions
+    tokens: dict[tuple[str, str], tuple[int, str]] = attrs.field(factory=dict)
 
 
 _STATE: "weakref.WeakKeyDictionary[Any, ContractState]" = weakref.WeakKeyDictionary()
@@ -90,3 +92,13 @@ def remember(ctx: ToolContext, address: str, action: str, **extra: Any) -> None:
     st = state_of(ctx)
     st.recent.append({"address": address, "action": action, "network": ctx.network.name, **extra})
     del st.recent[:-50]  # a bounded session list
+
+
+def remember_token(ctx: ToolContext, address: str, decimals: int, symbol: str) -> None:
+    """A SNIP-20's display facts, so a contract call moving it can be previewed in whole tokens."""
+    state_of(ctx).tokens[(ctx.network.chain_id, address)] = (decimals, symbol)
+
+
+def known_token(ctx: ToolContext, address: str) -> tuple[int, str]:
+    """(decimals, symbol) of a token described earlier in this session; (0, "") when unknown (no query)."""
+    return state_of(ctx).tokens.get((ctx.network.chain_id, address), (0, ""))

@@ -1,21 +1,21 @@
-"""The swap tools: list pools, quote a swap, swap (confirmed; through the core's transaction pipeline)."""
+"""The swap tools: list pools, quote a swap, swap (a Plan: the core checks, previews, asks, signs and sends it)."""
 
 from __future__ import annotations
 
 import base64
 import json
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Annotated
 
 import attrs
 from pydantic import BaseModel, Field
-from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
-from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
 from secret_mcp import SecretMCPError, ToolContext, tool
 from secret_mcp.amounts import Amount, token_units
-from secret_mcp.contracts import cipher, query
-from secret_mcp.contracts.execute import ContractTx, confirm_text, raw_address, run
+from secret_mcp.contracts import query
+from secret_mcp.contracts.execute import ContractMessages, ContractTx
+from secret_mcp.tx import Plan
+from secret_mcp.tx import quote as chain_text  # `quote` here is a swap quote
 
 from . import pools, pricing
 
@@ -103,7 +103,7 @@ async def secret_swap_pools(ctx: ToolContext, add_pair: Annotated[str | None, Fi
 
 
 @attrs.frozen
-class Plan:
+class SwapPlan:
     pool: pools.Pool
     offer: pools.Asset
     ask: pools.Asset
@@ -112,7 +112,7 @@ class Plan:
 
 
 async def _plan(ctx: ToolContext, offer: str, amount: str, pool: str | None, slippage_percent: str,
-                belief_price: str | None) -> Plan:
+                belief_price: str | None) -> SwapPlan:
     p, side = await pools.choose(ctx, offer, pool)
     give, get = p.assets[side], p.assets[1 - side]
     units = token_units(amount, give.decimals)
@@ -132,7 +132,7 @@ async def _plan(ctx: ToolContext, offer: str, amount: str, pool: str | None, sli
                   max_spread=pricing.decimal_text(tolerance), min_receive=str(max(least, 0)),
                   min_receive_display=f"{pricing.display(max(least, 0), get.decimals)} {get.symbol}",
                   reserves={a.symbol: str(r) for a, r in zip(p.assets, p.reserves)})
-    return Plan(p, give, get, units, quote)
+    return SwapPlan(p, give, get, units, quote)
 
 
 @tool(effect="reads", title="Swap quote")
@@ -142,63 +142,61 @@ async def secret_swap_quote(ctx: ToolContext, offer: OfferArg, amount: AmountArg
     return (await _plan(ctx, offer, amount, pool, slippage_percent, None)).quote
 
 
-async def _message(ctx: ToolContext, plan: Plan) -> tuple[pb.MsgExecuteContract, bytes, list[Amount]]:
-    sender = ctx.session.active_wallet_address()
-    if sender is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
+def _symbol(asset: pools.Asset) -> str:
+    """For the preview: a token's symbol is the token's own (chain) text, so it is quoted."""
+    return asset.symbol if asset.kind == "native" else chain_text(asset.symbol, limit=20)
+
+
+def _shown(units: int, asset: pools.Asset) -> str:
+    return f"{pricing.display(units, asset.decimals)} {_symbol(asset)}"
+
+
+async def _calls(ctx: ToolContext, plan: SwapPlan) -> ContractMessages:
+    """The one message: what it moves (SCRT sent to the pair, or SNIP-20 tokens sent to it) is declared."""
     guard = {"belief_price": plan.quote.belief_price, "max_spread": plan.quote.max_spread}
-    c = await cipher(ctx)
+    calls = await ContractMessages.start(ctx)
     if plan.offer.kind == "native":
         body = {"swap": {"offer_asset": {"info": plan.offer.info(), "amount": str(plan.units)}, **guard}}
-        wire = c.encrypt(plan.pool.code_hash, body)
-        msg = pb.MsgExecuteContract(sender=raw_address(sender, "sender"), contract=raw_address(plan.pool.address),
-                                    msg=wire, sent_funds=[Coin(denom=plan.offer.id, amount=str(plan.units))])
-        return msg, wire, [Amount(plan.offer.id, plan.units)]
+        await calls.execute(ctx, plan.pool.address, body, code_hash=plan.pool.code_hash,
+                            funds=[Amount(plan.offer.id, plan.units)])
+        return calls
     # A token offer: SNIP-20 `send` to the pair, whose `receive` runs the swap in the same transaction.
     hook = base64.b64encode(json.dumps({"swap": guard}, separators=(",", ":")).encode()).decode()
     body = {"send": {"recipient": plan.pool.address, "recipient_code_hash": plan.pool.code_hash,
                      "amount": str(plan.units), "msg": hook}}
-    wire = c.encrypt(plan.offer.code_hash, body)
-    msg = pb.MsgExecuteContract(sender=raw_address(sender, "sender"), contract=raw_address(plan.offer.id), msg=wire)
-    return msg, wire, []
+    await calls.execute(ctx, plan.offer.id, body, code_hash=plan.offer.code_hash,
+                        token=(plan.offer.decimals, plan.offer.symbol))
+    return calls
 
 
-def _summary(plan: Plan) -> str:
-    return f"Swap {plan.quote.offer_display} for at least {plan.quote.min_receive_display}"
-
-
-async def _confirm_swap(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    try:
-        plan = await _plan(ctx, args["offer"], args["amount"], args.get("pool"), args.get("slippage_percent", "1"),
-                           args.get("belief_price"))
-        msg, wire, spent = await _message(ctx, plan)
-    except SecretMCPError:
-        return None  # the body fails the same check with a clear error
-    q = plan.quote
-    lines = [f"Pool: {q.pool} ({plan.pool.assets[0].symbol}/{plan.pool.assets[1].symbol})",
-             f"You offer: {q.offer_display}",
-             f"Expected return: {q.return_display} (after the 0.3 % commission)",
-             f"Minimum received: {q.min_receive_display} (slippage tolerance {args.get('slippage_percent', '1')} %; "
-             "if the price moves further, the swap fails and nothing moves)"]
-    return await confirm_text(ctx, _summary(plan), [msg], [wire], amounts=spent, recipients=[q.pool], lines=lines)
-
-
-@tool(effect="moves_funds", title="Swap", needs_wallet=True, confirm=_confirm_swap)
+@tool(effect="moves_funds", title="Swap", needs_wallet=True)
 async def secret_swap(ctx: ToolContext, offer: OfferArg, amount: AmountArg, pool: PoolArg = None,
-                      slippage_percent: SlippageArg = "1", belief_price: BeliefArg = None) -> SwapTx:
+                      slippage_percent: SlippageArg = "1", belief_price: BeliefArg = None) -> Plan[SwapTx]:
     """Swap SCRT or a SNIP-20 token on an x*y=k pool from the active wallet; the person confirms first. Beyond the
     slippage tolerance the pair refuses it: nothing moves, no fee."""
     plan = await _plan(ctx, offer, amount, pool, slippage_percent, belief_price)
-    msg, wire, spent = await _message(ctx, plan)
-    out = await run(ctx, [msg], [wire], summary=_summary(plan), tool="secret_swap", amounts=spent)
-    event = next((e["attributes"] for e in out.wasm_events
-                  if e["contract_address"] == plan.pool.address and e["attributes"].get("action") == "swap"), {})
-    done = None
-    if "return_amount" in event:
-        got = int(event["return_amount"])
-        done = SwapDone(pool=plan.pool.address, offered=plan.quote.offer_display, received=str(got),
-                        received_display=f"{pricing.display(got, plan.ask.decimals)} {plan.ask.symbol}",
-                        commission_amount=event.get("commission_amount", ""), min_receive=plan.quote.min_receive)
-    result = SwapTx(**out.model_dump(), swap=done)
-    result._response = out.response
-    return result
+    calls = await _calls(ctx, plan)
+    q, (a, b) = plan.quote, plan.pool.assets
+    least = int(q.min_receive)
+    lines = [f"Pool: {q.pool} ({_symbol(a)}/{_symbol(b)})",
+             f"You offer: {_shown(plan.units, plan.offer)}",
+             f"Expected return: {_shown(int(q.return_amount), plan.ask)} (after the 0.3 % commission)",
+             f"Minimum received: {_shown(least, plan.ask)} (slippage tolerance "
+             f"{pricing.decimal_text(pricing.slippage(slippage_percent) * 100)} %; if the price moves further, the swap "
+             "fails and nothing moves)"]
+
+    async def then(ctx: ToolContext, out: ContractTx) -> SwapTx:
+        event = next((e["attributes"] for e in out.wasm_events
+                      if e["contract_address"] == plan.pool.address and e["attributes"].get("action") == "swap"), {})
+        done = None
+        if "return_amount" in event:
+            got = int(event["return_amount"])
+            done = SwapDone(pool=plan.pool.address, offered=q.offer_display, received=str(got),
+                            received_display=f"{pricing.display(got, plan.ask.decimals)} {plan.ask.symbol}",
+                            commission_amount=event.get("commission_amount", ""), min_receive=q.min_receive)
+        result = SwapTx(**out.model_dump(), swap=done)
+        result._response = out.response
+        return result
+
+    action = f"Swap {_shown(plan.units, plan.offer)} for at least {_shown(least, plan.ask)}"
+    return calls.plan(action, lines=lines, then=then)

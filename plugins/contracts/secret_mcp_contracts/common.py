@@ -1,4 +1,4 @@
-"""Shared by the contract tools: argument parsing, raw address bytes and decrypting transaction outcomes."""
+"""Shared by the contract tools: argument parsing and the contract-message plan builder."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from secret_mcp.amounts import Amount, parse_amount
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts.execute import ContractTx, raw_address, readable, run  # noqa: F401 (used by the tools)
+from secret_mcp.contracts.execute import ContractMessages, ContractTx, raw_address  # noqa: F401 (used by the tools)
 from secret_mcp.errors import SecretMCPError
 
 # Descriptions only where name and type do not say it all: every byte of tools/list is read by the model.
@@ -33,13 +32,6 @@ def parse_msg(value: dict[str, Any] | str, field: str = "msg") -> dict[str, Any]
         raise SecretMCPError("INVALID_JSON", f"{field} must be a JSON object, e.g. {{\"increment\":{{}}}}.", [],
                              {"field": field})
     return out
-
-
-def sender(ctx: ToolContext) -> str:
-    address = ctx.session.active_wallet_address()
-    if address is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
-    return address
 
 
 def funds(value: str | None, field: str = "funds") -> list[Amount]:

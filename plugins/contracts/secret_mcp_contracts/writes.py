@@ -1,4 +1,5 @@
-"""Contract transactions: upload, instantiate, execute, batch execute, migrate. Confirmed, then through the pipeline."""
+"""Contract transactions: upload, instantiate, execute, batch execute, migrate. Each tool returns a Plan; the
+core checks it against policy, previews it, asks, signs and sends it, then `then` shapes the result."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount
 from secret_mcp.context import ToolContext
-from secret_mcp.contracts import cipher, code_hash, normalize_hash, remember
+from secret_mcp.contracts import normalize_hash, remember
+from secret_mcp.contracts.execute import coins
+from secret_mcp.contracts.moves import shown
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.contracts.execute import confirm_text
+from secret_mcp.tx import Plan, quote
 
-from .common import (AddressArg, ContractTx, FundsArg, GasArg, HashArg, JsonArg, MemoArg, funds, parse_msg,
-                     raw_address, run, sender)
+from .common import (AddressArg, ContractMessages, ContractTx, FundsArg, GasArg, HashArg, JsonArg, MemoArg, parse_msg,
+                     raw_address)
+from .common import funds as parse_funds  # the tools' own `funds` argument shadows the name
 from .upload import max_size, read_wasm
 
 CodeIdArg = Annotated[int, Field(gt=0)]
+SHOWN = 1000  # characters of a message shown in a preview line
 
 
 class ExecuteItem(BaseModel):
@@ -28,12 +32,6 @@ class ExecuteItem(BaseModel):
     msg: dict[str, Any] | str
     code_hash: str | None = None
     funds: str | None = None
-
-
-def _coins(amounts: list[Amount]) -> list[Any]:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
-
-    return [Coin(denom=a.denom, amount=str(a.amount)) for a in amounts]
 
 
 async def _hash_of_code(ctx: ToolContext, code_id: int, given: str | None) -> str:
@@ -50,98 +48,56 @@ async def _hash_of_code(ctx: ToolContext, code_id: int, given: str | None) -> st
     return actual
 
 
-# --- plans: the confirm function and the body build the same messages (fresh nonces each time) ---
-
-async def _execute_plan(ctx: ToolContext, items: list[Any]) -> tuple[list[Any], list[bytes], list[Amount], list[str]]:
-    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
-
+async def _executions(ctx: ToolContext, items: list[Any]) -> tuple[ContractMessages, list[str], list[str]]:
+    """The messages, one preview line each, and the contracts called (in order)."""
     if not items:
         raise SecretMCPError("INVALID_INPUT", "Give at least one message.", [])
-    me, c = raw_address(sender(ctx), "sender"), await cipher(ctx)
-    msgs, wires, spent, lines = [], [], [], []
+    calls = await ContractMessages.start(ctx)
+    lines, called = [], []
     for i, item in enumerate(items):
         item = item if isinstance(item, ExecuteItem) else ExecuteItem.model_validate(item)
         address = validate_address(item.contract, field=f"messages[{i}].contract")
         body = parse_msg(item.msg, f"messages[{i}].msg")
-        wire = c.encrypt(await code_hash(ctx, address, item.code_hash), body)
-        sent = funds(item.funds, f"messages[{i}].funds")
-        msgs.append(pb.MsgExecuteContract(sender=me, contract=raw_address(address), msg=wire, sent_funds=_coins(sent)))
-        wires.append(wire)
-        spent += sent
-        lines.append(f"Execute on {address}: {body}" + (f" with {sent[0].display}" if sent else ""))
-    return msgs, wires, spent, lines
+        sent = parse_funds(item.funds, f"messages[{i}].funds")
+        await calls.execute(ctx, address, body, code_hash=item.code_hash, funds=sent)
+        lines.append(f"Execute on {address}: {quote(shown(body), limit=SHOWN)}" + (f" with {sent[0].display}" if sent else ""))
+        called.append(address)
+    return calls, lines, called
 
 
-async def _confirm_plan(ctx: ToolContext, action: str, plan: Any, args: dict[str, Any]) -> str | None:
-    try:
-        msgs, wires, spent, lines = await plan
-    except SecretMCPError:
-        return None  # the body fails the same check with a clear error, before anything is sent
-    return await confirm_text(ctx, action, msgs, wires, amounts=spent, lines=lines, memo=args.get("memo") or "",
-                              gas=args.get("gas"))
+def _remembering(called: list[str]) -> Any:
+    async def then(ctx: ToolContext, out: ContractTx) -> ContractTx:
+        for address in dict.fromkeys(called):
+            remember(ctx, address, "execute", txhash=out.txhash)
+        return out
+
+    return then
 
 
-async def _confirm_execute(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    item = {"contract": args["contract"], "msg": args["msg"], "code_hash": args.get("code_hash"), "funds": args.get("funds")}
-    return await _confirm_plan(ctx, "Execute a contract", _execute_plan(ctx, [item]), args)
-
-
-async def _confirm_batch(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    items = args["messages"]
-    return await _confirm_plan(ctx, f"Execute {len(items)} contract messages in ONE transaction",
-                               _execute_plan(ctx, items), args)
-
-
-@tool(effect="moves_funds", title="Execute a contract", needs_wallet=True, confirm=_confirm_execute)
+@tool(effect="moves_funds", title="Execute a contract", needs_wallet=True)
 async def secret_execute_contract(ctx: ToolContext, contract: AddressArg, msg: JsonArg, code_hash: HashArg = None,
-                                  funds: FundsArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
+                                  funds: FundsArg = None, memo: MemoArg = "", gas: GasArg = None) -> Plan[ContractTx]:
     """Execute a contract message from the active wallet; returns the decrypted answer."""
     item = {"contract": contract, "msg": msg, "code_hash": code_hash, "funds": funds}
-    msgs, wires, spent, lines = await _execute_plan(ctx, [item])
-    out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_execute_contract", amounts=spent, memo=memo, gas=gas)
-    remember(ctx, validate_address(contract, field="contract"), "execute", txhash=out.txhash)
-    return out
+    calls, lines, called = await _executions(ctx, [item])
+    return calls.plan(f"Execute a message on contract {called[0]}", lines=lines, memo=memo, gas=gas,
+                      then=_remembering(called))
 
 
-@tool(effect="moves_funds", title="Batch execute", needs_wallet=True, confirm=_confirm_batch)
+@tool(effect="moves_funds", title="Batch execute", needs_wallet=True)
 async def secret_batch_execute(
     ctx: ToolContext,
     messages: Annotated[list[ExecuteItem], Field(min_length=1, max_length=50)],
     memo: MemoArg = "",
     gas: GasArg = None,
-) -> ContractTx:
+) -> Plan[ContractTx]:
     """Execute several contract messages in ONE atomic transaction: all or none."""
-    msgs, wires, spent, lines = await _execute_plan(ctx, messages)
-    out = await run(ctx, msgs, wires, summary="; ".join(lines), tool="secret_batch_execute", amounts=spent,
-                    memo=memo, gas=gas)
-    for item in messages:
-        remember(ctx, validate_address(item.contract if isinstance(item, ExecuteItem) else item["contract"]),
-                 "execute", txhash=out.txhash)
-    return out
+    calls, lines, called = await _executions(ctx, messages)
+    return calls.plan(f"Execute {len(lines)} contract messages in ONE transaction (all or none)", lines=lines,
+                      memo=memo, gas=gas, then=_remembering(called))
 
 
-async def _instantiate_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list[bytes], list[Amount], list[str]]:
-    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
-
-    label = str(args["label"]).strip()
-    if not label:
-        raise SecretMCPError("INVALID_INPUT", "label must not be empty (it must be unique on chain).", [])
-    body = parse_msg(args["init_msg"], "init_msg")
-    hash_ = await _hash_of_code(ctx, int(args["code_id"]), args.get("code_hash"))
-    admin = validate_address(args["admin"], field="admin") if args.get("admin") else ""
-    sent = funds(args.get("funds"))
-    wire = (await cipher(ctx)).encrypt(hash_, body)
-    msg = pb.MsgInstantiateContract(sender=raw_address(sender(ctx), "sender"), code_id=int(args["code_id"]),
-                                    label=label, init_msg=wire, init_funds=_coins(sent), admin=admin)
-    return [msg], [wire], sent, [f"Instantiate code {args['code_id']} as {label!r}", f"Init message: {body}",
-                                 f"Admin: {admin or 'none (cannot be migrated)'}"]
-
-
-async def _confirm_instantiate(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    return await _confirm_plan(ctx, "Instantiate a contract", _instantiate_plan(ctx, args), args)
-
-
-@tool(effect="moves_funds", title="Instantiate a contract", needs_wallet=True, confirm=_confirm_instantiate)
+@tool(effect="moves_funds", title="Instantiate a contract", needs_wallet=True)
 async def secret_instantiate_contract(
     ctx: ToolContext,
     code_id: CodeIdArg,
@@ -152,61 +108,61 @@ async def secret_instantiate_contract(
     funds: FundsArg = None,
     memo: MemoArg = "",
     gas: GasArg = None,
-) -> ContractTx:
+) -> Plan[ContractTx]:
     """Instantiate a contract from a code id."""
-    args = {"code_id": code_id, "init_msg": init_msg, "label": label, "admin": admin, "code_hash": code_hash, "funds": funds}
-    msgs, wires, spent, lines = await _instantiate_plan(ctx, args)
-    out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_instantiate_contract", amounts=spent,
-                    memo=memo, gas=gas)
-    address = next((r.get("address") for r in out.responses if r.get("address")), None)
-    if address:
-        remember(ctx, address, "instantiate", code_id=code_id, label=label, txhash=out.txhash)
-    return out
-
-
-async def _migrate_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list[bytes], list[Amount], list[str]]:
     from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-    address = validate_address(args["contract"], field="contract")
-    await code_hash(ctx, address)  # unknown contracts fail here, before anything is sent
-    body = parse_msg(args["msg"], "msg")
-    hash_ = await _hash_of_code(ctx, int(args["code_id"]), args.get("code_hash"))  # the NEW code reads the message
-    wire = (await cipher(ctx)).encrypt(hash_, body)
-    # Migrate carries bech32 strings, unlike store/instantiate/execute (§4.1).
-    msg = pb.MsgMigrateContract(sender=sender(ctx), contract=address, code_id=int(args["code_id"]), msg=wire)
-    return [msg], [wire], [], [f"Migrate {address} to code {args['code_id']}", f"Migrate message: {body}"]
+    name = label.strip()
+    if not name:
+        raise SecretMCPError("INVALID_INPUT", "label must not be empty (it must be unique on chain).", [])
+    body = parse_msg(init_msg, "init_msg")
+    hash_ = await _hash_of_code(ctx, code_id, code_hash)
+    boss = validate_address(admin, field="admin") if admin else ""
+    sent = parse_funds(funds)
+    calls = await ContractMessages.start(ctx)
+    wire = calls.cipher.encrypt(hash_, body)
+    msg = pb.MsgInstantiateContract(sender=raw_address(calls.sender, "sender"), code_id=code_id, label=name,
+                                    init_msg=wire, init_funds=coins(sent), admin=boss)
+    # The admin receives a right (to migrate the contract) unless it is the sender itself.
+    calls.add(msg, wire, amounts=sent, receivers=[boss] if boss and boss != calls.sender else [])
+
+    async def then(ctx: ToolContext, out: ContractTx) -> ContractTx:
+        address = next((r.get("address") for r in out.responses if r.get("address")), None)
+        if address:
+            remember(ctx, address, "instantiate", code_id=code_id, label=name, txhash=out.txhash)
+        return out
+
+    lines = [f"Label: {quote(name, limit=128)}", f"Init message: {quote(body, limit=SHOWN)}",
+             f"Admin: {boss or 'none (it can never be migrated)'}"]
+    return calls.plan(f"Instantiate code {code_id}", lines=lines, memo=memo, gas=gas, then=then)
 
 
-async def _confirm_migrate(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    return await _confirm_plan(ctx, "Migrate a contract", _migrate_plan(ctx, args), args)
-
-
-@tool(effect="writes", title="Migrate a contract", needs_wallet=True, confirm=_confirm_migrate)
+@tool(effect="writes", title="Migrate a contract", needs_wallet=True)
 async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_id: CodeIdArg, msg: JsonArg,
-                                  code_hash: HashArg = None, memo: MemoArg = "", gas: GasArg = None) -> ContractTx:
+                                  code_hash: HashArg = None, memo: MemoArg = "", gas: GasArg = None) -> Plan[ContractTx]:
     """Migrate a contract to a new code id (admin only); `code_hash` is the new code's."""
-    msgs, wires, _spent, lines = await _migrate_plan(ctx, {"contract": contract, "code_id": code_id, "msg": msg,
-                                                           "code_hash": code_hash})
-    out = await run(ctx, msgs, wires, summary=lines[0], tool="secret_migrate_contract", memo=memo, gas=gas)
-    remember(ctx, validate_address(contract, field="contract"), "migrate", code_id=code_id, txhash=out.txhash)
-    return out
-
-
-async def _upload_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, list, list, list[str]]:
     from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-    zipped, size = read_wasm(str(args["path"]), await max_size(ctx))
-    digest = hashlib.sha256(gzip.decompress(zipped)).hexdigest()
-    msg = pb.MsgStoreCode(sender=raw_address(sender(ctx), "sender"), wasm_byte_code=zipped,
-                          source=args.get("source") or "", builder=args.get("builder") or "")
-    return [msg], [None], [], [f"Upload {args['path']} ({size} bytes, code hash {digest})"]
+    from secret_mcp.contracts import code_hash as hash_of_contract
+
+    address = validate_address(contract, field="contract")
+    await hash_of_contract(ctx, address)  # unknown contracts fail here, before anything is sent
+    body = parse_msg(msg, "msg")
+    hash_ = await _hash_of_code(ctx, code_id, code_hash)  # the NEW code reads the message
+    calls = await ContractMessages.start(ctx)
+    wire = calls.cipher.encrypt(hash_, body)
+    # Migrate carries bech32 strings, unlike store/instantiate/execute (§4.1).
+    calls.add(pb.MsgMigrateContract(sender=calls.sender, contract=address, code_id=code_id, msg=wire), wire)
+
+    async def then(ctx: ToolContext, out: ContractTx) -> ContractTx:
+        remember(ctx, address, "migrate", code_id=code_id, txhash=out.txhash)
+        return out
+
+    return calls.plan(f"Migrate {address} to code {code_id}", lines=[f"Migrate message: {quote(body, limit=SHOWN)}"],
+                      memo=memo, gas=gas, then=then)
 
 
-async def _confirm_upload(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    return await _confirm_plan(ctx, "Upload contract code", _upload_plan(ctx, args), args)
-
-
-@tool(effect="writes", title="Upload contract code", needs_wallet=True, confirm=_confirm_upload)
+@tool(effect="writes", title="Upload contract code", needs_wallet=True)
 async def secret_upload_contract(
     ctx: ToolContext,
     path: str,
@@ -214,7 +170,16 @@ async def secret_upload_contract(
     builder: Annotated[str, Field(max_length=128)] = "",  # builder image
     memo: MemoArg = "",
     gas: GasArg = None,
-) -> ContractTx:
+) -> Plan[ContractTx]:
     """Upload a .wasm or .wasm.gz file as new contract code."""
-    msgs, wires, _spent, lines = await _upload_plan(ctx, {"path": path, "source": source, "builder": builder})
-    return await run(ctx, msgs, wires, summary=lines[0], tool="secret_upload_contract", memo=memo, gas=gas)
+    from secret_sdk.protobuf.secret.compute import v1beta1 as pb
+
+    zipped, size = read_wasm(str(path), await max_size(ctx))
+    digest = hashlib.sha256(gzip.decompress(zipped)).hexdigest()
+    calls = await ContractMessages.start(ctx)
+    calls.add(pb.MsgStoreCode(sender=raw_address(calls.sender, "sender"), wasm_byte_code=zipped, source=source,
+                              builder=builder), None)
+    lines = [f"Source: {quote(source, limit=512)}"] if source else []
+    lines += [f"Builder: {quote(builder, limit=128)}"] if builder else []
+    return calls.plan(f"Upload {quote(path, limit=300)} ({size} bytes, code hash {digest})", lines=lines, memo=memo,
+                      gas=gas)

@@ -1,45 +1,42 @@
-"""Token messages through the contract pipeline, with the contract's `status` checked."""
+"""One token message as a Plan, with the contract's `status` checked once the transaction is in a block."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Awaitable, Callable, Sequence
 
 from pydantic import Field
 
 from secret_mcp.context import ToolContext
-from secret_mcp.contracts import cipher, remember
-from secret_mcp.contracts.execute import ContractTx, raw_address, run
+from secret_mcp.contracts import remember
+from secret_mcp.contracts.execute import ContractMessages, ContractTx, sender_of
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.tx import Plan
 
 from .registry import Token
 
 TokenArg = Annotated[str, Field(description="Address or symbol")]
 
+# then(ctx, transaction, the contract's decrypted answer): the tool's own result
+Then = Callable[[ToolContext, ContractTx, Any], Awaitable[Any]]
+
 
 def owner(ctx: ToolContext) -> str:
-    address = ctx.session.active_wallet_address()
-    if address is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
-    return address
+    return sender_of(ctx)
 
 
-async def build(ctx: ToolContext, token: Token, msg: dict[str, Any]) -> tuple[Any, bytes]:
-    from secret_sdk.protobuf.secret.compute import v1beta1 as pb  # protobuf on first use, not at start-up
-
-    wire = (await cipher(ctx)).encrypt(token.code_hash, msg)
-    return pb.MsgExecuteContract(sender=raw_address(owner(ctx), "sender"), contract=raw_address(token.address),
-                                 msg=wire), wire
-
-
-async def execute(ctx: ToolContext, token: Token, msg: dict[str, Any], *, summary: str, tool: str,
-                  memo: str = "", gas: int | None = None) -> tuple[ContractTx, Any]:
-    """Run one token message; returns (transaction, the contract's decrypted answer)."""
-    m, wire = await build(ctx, token, msg)
-    out = await run(ctx, [m], [wire], summary=summary, tool=tool, memo=memo, gas=gas)
-    remember(ctx, token.address, next(iter(msg)), txhash=out.txhash)
-    data = out.responses[0].get("data") if out.responses else None
+async def token_plan(ctx: ToolContext, token: Token, msg: dict[str, Any], *, action: str, lines: Sequence[str] = (),
+                     then: Then | None = None) -> Plan[Any]:
+    """Plan one message to `token`; what it moves (amount, recipient) is declared from the message itself."""
+    calls = await ContractMessages.start(ctx)
+    await calls.execute(ctx, token.address, msg, code_hash=token.code_hash, token=(token.decimals, token.symbol))
     name = next(iter(msg))
-    if isinstance(data, dict) and isinstance(data.get(name), dict) and data[name].get("status") == "failure":
-        raise SecretMCPError("TOKEN_FAILURE", f"The token answered status 'failure' to {name}.", [],
-                             {"txhash": out.txhash})
-    return out, data
+
+    async def finish(ctx: ToolContext, out: ContractTx) -> Any:
+        remember(ctx, token.address, name, txhash=out.txhash)
+        data = out.responses[0].get("data") if out.responses else None
+        if isinstance(data, dict) and isinstance(data.get(name), dict) and data[name].get("status") == "failure":
+            raise SecretMCPError("TOKEN_FAILURE", f"The token answered status 'failure' to {name}.", [],
+                                 {"txhash": out.txhash})
+        return await then(ctx, out, data) if then is not None else out
+
+    return calls.plan(action, lines=lines, then=finish)

@@ -7,15 +7,16 @@ import json
 import os
 from typing import Annotated, Any, Literal
 
+import attrs
 from pydantic import BaseModel, Field
 
 from secret_mcp.context import ToolContext
-from secret_mcp.contracts.execute import confirm_text
+from secret_mcp.contracts.execute import ContractTx
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
-from secret_mcp.tx import active_signer
+from secret_mcp.tx import Plan, active_signer, quote
 
-from .common import TokenArg, build, execute, owner
+from .common import TokenArg, owner, token_plan
 from .registry import resolve
 from .vault import forget_permit, forget_viewing_key, keep_permit, keep_viewing_key
 
@@ -42,54 +43,41 @@ def _entropy() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
-async def _confirm_key(ctx: ToolContext, token: str, msg: dict[str, Any], verb: str) -> str | None:
-    """The preview of a viewing-key transaction. It names the token and the fee, never the key: the message
-    (which holds a chosen key) goes to the simulation encrypted and is not shown."""
-    try:
-        t = await resolve(ctx, token)
-        m, wire = await build(ctx, t, msg)
-    except SecretMCPError:
-        return None  # the body fails the same check with a clear error
-    return await confirm_text(ctx, f"{verb} a viewing key for {t.symbol} (a transaction: it pays a fee)", [m], [wire],
-                              lines=[f"Token: {t.name} ({t.address})",
-                                     "The key is kept encrypted with the wallet; it is not shown here or in results."])
-
-
-async def _confirm_create(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    return await _confirm_key(ctx, args["token"], {"create_viewing_key": {"entropy": _entropy()}}, "Create")
-
-
-async def _confirm_set(ctx: ToolContext, args: dict[str, Any]) -> str | None:
-    # The chosen key is an argument of the pending call: the core keeps such a call out of a shared Redis.
-    return await _confirm_key(ctx, args["token"], {"set_viewing_key": {"key": args["key"]}}, "Set")
-
-
-@tool(effect="writes", title="Create a viewing key", needs_wallet=True, confirm=_confirm_create)
-async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> KeyStored:
-    """Have a token create a viewing key for the active wallet; kept, never shown."""
+async def _key_plan(ctx: ToolContext, token: str, msg: dict[str, Any], verb: str) -> Plan[KeyStored]:
+    """A viewing-key transaction. The preview names the token and the fee, never the key: the message (which holds
+    a chosen key, or the entropy of a created one) is encrypted and not shown, and the plan says it holds a secret
+    so its confirmation code never leaves this process."""
     t = await resolve(ctx, token)
     me = owner(ctx)
-    out, data = await execute(ctx, t, {"create_viewing_key": {"entropy": _entropy()}},
-                              summary=f"Create a viewing key on {t.symbol}", tool="secret_token_create_viewing_key")
-    key = ((data or {}).get("create_viewing_key") or {}).get("key")
-    if not key:
-        raise SecretMCPError("TOKEN_FAILURE", "The token did not return a viewing key.", [], {"txhash": out.txhash})
-    kept_in = keep_viewing_key(ctx, t.address, me, key)
-    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
+    chosen = (msg.get("set_viewing_key") or {}).get("key")
+
+    async def then(ctx: ToolContext, out: ContractTx, data: Any) -> KeyStored:
+        key = chosen or ((data or {}).get("create_viewing_key") or {}).get("key")
+        if not key:
+            raise SecretMCPError("TOKEN_FAILURE", "The token did not return a viewing key.", [], {"txhash": out.txhash})
+        kept_in = keep_viewing_key(ctx, t.address, me, key)
+        return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
+
+    plan = await token_plan(ctx, t, msg, action=f"{verb} a viewing key for {quote(t.symbol, limit=20)} (a transaction: "
+                            "it pays a fee)", then=then,
+                            lines=[f"Token: {quote(t.name)} ({t.address})",
+                                   "The key is kept encrypted with the wallet; it is not shown here or in results."])
+    return attrs.evolve(plan, holds_secret=True)  # said outright, whatever the message recogniser reads
 
 
-@tool(effect="writes", title="Set a viewing key", needs_wallet=True, confirm=_confirm_set)
+@tool(effect="writes", title="Create a viewing key", needs_wallet=True)
+async def secret_token_create_viewing_key(ctx: ToolContext, token: TokenArg) -> Plan[KeyStored]:
+    """Have a token create a viewing key for the active wallet; kept, never shown."""
+    return await _key_plan(ctx, token, {"create_viewing_key": {"entropy": _entropy()}}, "Create")
+
+
+@tool(effect="writes", title="Set a viewing key", needs_wallet=True)
 async def secret_token_set_viewing_key(
     ctx: ToolContext, token: TokenArg,
     key: Annotated[str, Field(min_length=1, max_length=256)],
-) -> KeyStored:
+) -> Plan[KeyStored]:
     """Set the active wallet's viewing key on a token; kept, never shown."""
-    t = await resolve(ctx, token)
-    me = owner(ctx)
-    out, _data = await execute(ctx, t, {"set_viewing_key": {"key": key}}, summary=f"Set a viewing key on {t.symbol}",
-                               tool="secret_token_set_viewing_key")
-    kept_in = keep_viewing_key(ctx, t.address, me, key)
-    return KeyStored(token=t.address, address=me, txhash=out.txhash, stored=True, kept_in=kept_in)
+    return await _key_plan(ctx, token, {"set_viewing_key": {"key": key}}, "Set")
 
 
 def sign_bytes(chain_id: str, name: str, tokens: list[str], permissions: list[str]) -> bytes:

@@ -10,7 +10,7 @@ import attrs
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
-from secret_mcp.contracts import code_hash, query
+from secret_mcp.contracts import code_hash, query, remember_token
 from secret_mcp.errors import SecretMCPError
 
 # chain id -> built-in tokens (address, code hash)
@@ -47,6 +47,7 @@ async def describe(ctx: ToolContext, address: str, hash_: str | None = None) -> 
         raise SecretMCPError("NOT_A_TOKEN", f"{address} did not answer token_info like a SNIP-20 token.", [],
                              {"address": address})
     table[address] = Token(address, str(info.get("name", "")), str(info["symbol"]), int(info.get("decimals", 0)), real_hash)
+    remember_token(ctx, address, table[address].decimals, table[address].symbol)  # for raw contract calls' previews
     return table[address]
 
 
