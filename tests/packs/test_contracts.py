@@ -156,10 +156,6 @@ async def test_execute_over_stdio(mode, tmp_path):
     assert out["responses"][0]["data"] == {"increment": {"count": before + 1}} and after == before + 1
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "core: with cache_url, ConfirmationCodes.issue puts a non-secret plan only in Redis and drops the prepared "
-    "plan, so redeeming re-plans through tx.carry.restore; a contract message is encrypted with a fresh nonce "
-    "each time, so the bytes never match and every such code ends in CONFIRMATION_STALE"))
 async def test_a_code_kept_in_a_shared_redis_executes_the_approved_message(sandbox, home, redis_url):
     async with connect(server_on(sandbox, cache_url=redis_url, state_key="k" * 32), "auto") as client:
         await funded_wallet(client, sandbox)
@@ -169,6 +165,6 @@ async def test_a_code_kept_in_a_shared_redis_executes_the_approved_message(sandb
                                       {"code": asked.structured_content["confirmation_code"]})
         after = await count(client)
     assert asked.structured_content["error"]["code"] == "CONFIRMATION_REQUIRED"
-    assert not done.is_error, done.structured_content  # today: CONFIRMATION_STALE
+    assert not done.is_error, done.structured_content
     assert done.structured_content["result"]["responses"][0]["data"] == {"increment": {"count": before + 1}}
     assert after == before + 1

@@ -214,6 +214,8 @@ class ConfirmationCodes:
         self._shared = shared
         self._revive = revive
         self._sender = sender
+        # Prepared plans of codes kept in Redis, so this process redeems its own codes without re-planning.
+        self._prepared: dict[str, tuple[Any, float]] = {}
 
     def issue(self, tool: str, args: dict[str, Any], chain_id: str, preview: str, *, prepared: Any = None) -> Pending:
         from ..tx.carry import to_record
@@ -230,6 +232,8 @@ class ConfirmationCodes:
             prepared is not None and (prepared.plan.holds_secret or prepared.plan.decrypt is not None))
         if self._shared is not None and not secret:
             self._shared.put(pending, keep_until)
+            if prepared is not None:
+                self._prepared[pending.code] = (prepared, keep_until)
         else:
             if self._shared is not None:
                 log.info("confirmation for %s holds a secret: kept in this process only", tool)
@@ -242,6 +246,9 @@ class ConfirmationCodes:
             pending = self._shared.take(key)
             if pending is not None and self._revive is not None:
                 pending = attrs.evolve(pending, args=self._revive(pending.tool, pending.args))
+            kept = self._prepared.pop(key, None)
+            if pending is not None and kept is not None:
+                pending = attrs.evolve(pending, prepared=kept[0])
         return pending
 
     def redeem(self, code: str, *, chain_id: str, tool: str | None = None, args: dict[str, Any] | None = None) -> Pending:
@@ -264,7 +271,10 @@ class ConfirmationCodes:
 
     def purge(self) -> None:
         """Forget local codes expired for longer than a TTL (Redis entries expire by themselves)."""
-        self._local.purge(self.clock())
+        now = self.clock()
+        self._local.purge(now)
+        for code in [c for c, (_p, until) in self._prepared.items() if until <= now]:
+            del self._prepared[code]
 
 
 def shared_codes(app: Any, clock: Callable[[], float]) -> dict[str, Any]:
