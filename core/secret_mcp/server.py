@@ -319,8 +319,8 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         if spec.confirm is not None:
             raise TypeError(f"tool {spec.name}: a plan is confirmed by the core; drop confirm=")
         return _wrap_plan_tool(app, spec, params, output)
-    if spec.writes_chain and spec.confirm is None and spec.name != "secret_confirm_transaction":
-        # Fail closed: a chain write the core cannot preview would move funds without a question.
+    if spec.writes_chain and spec.name != "secret_confirm_transaction":
+        # Fail closed: a chain write the core cannot plan would move funds without the core's question.
         raise TypeError(f"tool {spec.name}: a tool that writes to the chain must return a Plan")
     names = [p.name for p in params]
 

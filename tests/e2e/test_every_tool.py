@@ -186,6 +186,10 @@ async def staking_and_rewards(s: Script, me: str) -> None:
     assert rewards["delegator"] == me and {v["validator_address"] for v in rewards["validators"]} == {v1, v2}
     withdrawn = await s.write("secret_withdraw_rewards")
     assert withdrawn["status"] == "success" and int(withdrawn["withdrawn"]["amount"]) > 0
+    batch = await s.write("secret_batch", {"calls": [
+        {"tool": "secret_delegate", "arguments": {"validator": v2, "amount": "1 SCRT"}},
+        {"tool": "secret_send_tokens", "arguments": {"recipient": me, "amount": "1uscrt"}}]})
+    assert batch["status"] == "success" and [st["tool"] for st in batch["steps"]] == ["secret_delegate", "secret_send_tokens"]
     changed = await s.write("secret_set_withdraw_address", {"address": me})
     assert changed["status"] == "success" and changed["withdraw_address"] == me
     pool = await s.ok("secret_get_community_pool")

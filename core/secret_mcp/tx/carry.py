@@ -33,7 +33,7 @@ from .pipeline import (PLACEHOLDER_GAS, SIMULATE, Estimate, Signer, _RECENT, _ch
                        _invalidate, _simulation_error, _sum, _unknown, active_signer, wallet_lock)
 from .plan import Plan
 from .quote import quote
-from .result import TxResult, chain_failure, from_response, touched_addresses
+from .result import chain_failure, from_response, touched_addresses
 
 
 @attrs.frozen

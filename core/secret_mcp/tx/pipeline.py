@@ -1,9 +1,9 @@
-"""The transaction pipeline: validate -> wallet -> balance -> simulate -> fee -> policy -> sign -> broadcast ->
-wait (with progress) -> parse -> invalidate cache -> tx_completed -> TxResult.
+"""Pieces of the transaction path that carry.py builds on: the signer, estimates, the balance check, the
+per-wallet lock, and the record of what this server broadcast.
 
-Packs call `send_messages` with secret_sdk.protobuf messages; confirmation already happened in the core (the
-tool's `confirm=` function, see `preview`). Never a double send: after a broadcast whose answer was lost, the
-transaction is looked up by its hash (computed locally) and is never broadcast again.
+Packs never sign or send: a write tool returns a Plan and the core carries it out (tx/carry.py). Never a double
+send: after a broadcast whose answer was lost, the transaction is looked up by its hash (computed locally) and
+is never broadcast again.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ import attrs
 from ..amounts import Amount, coin_view
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
-from ..policy import TxOutcome, TxRequest, authorize, tx_completed
 from ..units import fee_for
 from . import build
-from .chain import IN_DOUBT, TXS, account_state, balances, gas_price, wait_for
-from .result import TxResult, chain_failure, from_response, touched_addresses
+from .chain import IN_DOUBT, account_state, gas_price
 
 WAIT_SECONDS = 60.0  # ~10 blocks on mainnet; longer and the person is better served by "unknown, check this hash"
 SIMULATE = "/cosmos/tx/v1beta1/simulate"
@@ -165,114 +163,6 @@ def _sum(amounts: Iterable[Amount | tuple[str, int]]) -> dict[str, int]:
         denom, amount = item.pair() if isinstance(item, Amount) else item
         out[denom] = out.get(denom, 0) + int(amount)
     return out
-
-
-async def send_messages(
-    ctx: ToolContext,
-    messages: Sequence[Any],
-    *,
-    summary: str,
-    amounts: Iterable[Amount | tuple[str, int]] = (),
-    recipients: Iterable[str] = (),
-    memo: str = "",
-    gas: int | None = None,
-    tool: str | None = None,
-    wait_timeout: float = WAIT_SECONDS,
-) -> TxResult:
-    """Sign and broadcast `messages` as ONE atomic transaction from the active wallet and wait for its block.
-
-    `amounts` are what leaves the sender (policy limits and the balance check use them; the fee is added for
-    the balance check); `recipients` are checked against the allow-list. Raises SecretMCPError with a stable
-    code on every failure; `details.txhash` is set whenever something reached the chain.
-    """
-    if not messages:
-        raise SecretMCPError("INVALID_INPUT", "A transaction needs at least one message.", [])
-    if gas is not None and gas <= 0:
-        raise SecretMCPError("INVALID_INPUT", "gas must be a positive number of gas units.", [])
-    if len(memo.encode()) > 256:
-        raise SecretMCPError("INVALID_INPUT", "The memo is longer than 256 bytes (the chain's limit).", [])
-    msgs = [build.as_msg(m) for m in messages]
-    network = ctx.network
-    signer = active_signer(ctx)
-    async with wallet_lock(ctx.app, network.chain_id, signer.address):
-        return await _send_locked(ctx, msgs, signer, summary=summary, amounts=amounts, recipients=recipients,
-                                  memo=memo, gas=gas, tool=tool, wait_timeout=wait_timeout)
-
-
-async def _send_locked(ctx: ToolContext, msgs: list[build.Msg], signer: Signer, *, summary: str,
-                       amounts: Iterable[Amount | tuple[str, int]], recipients: Iterable[str], memo: str,
-                       gas: int | None, tool: str | None, wait_timeout: float) -> TxResult:
-    network = ctx.network
-    spend = _sum(amounts)
-    recipients = tuple(dict.fromkeys(recipients))
-    # Before simulating: a clear "you have X, you need Y" beats the chain's generic "insufficient funds".
-    held = await balances(ctx, signer.address)
-    _check_funds(held, spend, signer.address)
-    est = await estimate(ctx, msgs, memo=memo, gas=gas, signer=signer)
-    _check_funds(held, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.address)
-
-    request = TxRequest(
-        tool=tool or msgs[0].type_url, network=network.name, chain_id=network.chain_id, sender=signer.address,
-        messages=tuple(m.to_json() for m in msgs), amounts=tuple(sorted(spend.items())), recipients=recipients,
-        summary=summary,
-    )
-    authorize(ctx.app, request)  # policy refusal raises POLICY_REFUSED before anything is signed
-
-    body = build.body_bytes(msgs, memo)
-    fee = (est.fee_denom, est.fee)
-    txhash, response = await _sign_and_broadcast(ctx, signer, body, est, request, retry_sequence=True)
-    await ctx.progress(0, wait_timeout, f"Broadcast {txhash}; waiting for a block")
-    committed = await wait_for(ctx, txhash, wait_timeout)  # SYNC answers after CheckTx, never with the block
-    if committed is None:
-        tx_completed(ctx.app, TxOutcome(request, txhash, None, None, "unknown"))
-        why = ("The node's answer to the broadcast was lost and the transaction was not found in a block in time."
-               if response is None else "The node accepted it but it was not seen in a block in time.")
-        raise _unknown(network, txhash, why)
-    touched = {signer.address, *recipients, *touched_addresses(committed)}
-    await _invalidate(ctx, touched)
-    from ..resources import account_uri, tx_uri
-
-    await ctx.resource_changed(*(account_uri(a) for a in sorted(touched)), tx_uri(txhash))
-    code = int(committed.get("code", 0))
-    height = int(committed.get("height", 0)) or None
-    tx_completed(ctx.app, TxOutcome(request, txhash, height, code, "success" if code == 0 else "failed"))
-    if code != 0:
-        raise chain_failure(committed, stage="deliver", nothing_sent=False,
-                            details={"fee": coin_view(*fee).model_dump(), "explorer_url": network.explorer_link(txhash)})
-    await ctx.progress(wait_timeout, wait_timeout, f"Included at height {height}")
-    return from_response(committed, status="success", fee=fee, summary=summary, sender=signer.address,
-                         types=[m.type_url for m in msgs], memo=memo, network=network)
-
-
-async def _sign_and_broadcast(ctx: ToolContext, signer: Signer, body: bytes, est: Estimate, request: TxRequest,
-                              *, retry_sequence: bool) -> tuple[str, dict | None]:
-    """Sign with the current sequence and broadcast SYNC. Returns (txhash, CheckTx response or None if lost)."""
-    from ..security import for_app
-
-    number, sequence = await account_state(ctx, signer.address)
-    auth = build.auth_info_bytes(signer.public_key, sequence, est.fee, est.fee_denom, est.gas_limit)
-    doc = build.sign_doc(body, auth, ctx.network.chain_id, number)
-    raw = build.tx_raw(body, auth, for_app(ctx.app).keystore.sign(signer.wallet, doc))
-    txhash = build.tx_hash(raw)
-    pool = await ctx.pool()
-    _RECENT.setdefault(ctx.app, {})[txhash] = time.monotonic()
-    try:
-        out = await pool.post(TXS, {"tx_bytes": build.b64(raw), "mode": "BROADCAST_MODE_SYNC"})
-    except ChainError as exc:
-        if exc.code in IN_DOUBT:
-            return txhash, None  # the node may have it: only its hash can tell, so wait_for looks it up
-        tx_completed(ctx.app, TxOutcome(request, txhash, None, None, "failed"))
-        raise SecretMCPError(exc.code, f"The node refused the broadcast; nothing was sent. {exc.message}",
-                             exc.suggestions, {**exc.details, "txhash": txhash}) from None
-    response = out.get("tx_response") or {}
-    code = int(response.get("code", 0))
-    if code == 32 and retry_sequence and str(response.get("codespace", "sdk")) in ("sdk", ""):
-        # Another tx from this wallet got in first: refetch the account (in _sign_and_broadcast) and retry once.
-        return await _sign_and_broadcast(ctx, signer, body, est, request, retry_sequence=False)
-    if code != 0:
-        tx_completed(ctx.app, TxOutcome(request, txhash, None, code, "failed"))
-        raise chain_failure(response, stage="check", nothing_sent=True)
-    return txhash, response
 
 
 def _unknown(network: Any, txhash: str, why: str) -> SecretMCPError:
