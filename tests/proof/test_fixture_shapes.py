@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.proof._proofkit import chain_id_of, shared_root
+from tests.proof._proofkit import LCD_FIXTURES, chain_id_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ecdsa.*")  # secret-sdk's signing uses old ecdsa helpers
 
@@ -58,10 +58,9 @@ DEFERRED_ERRORS = {
 
 
 def fixtures_dir() -> Path:
-    path = shared_root() / "fixtures" / "lcd"
-    if not path.is_dir():
-        pytest.fail(f"reference fixtures not found at {path} (set SECRET_MCP_SHARED to the shared/ folder)")
-    return path
+    if not LCD_FIXTURES.is_dir():
+        pytest.fail(f"reference fixtures not found at {LCD_FIXTURES}")
+    return LCD_FIXTURES
 
 
 def load(name: str) -> dict:

@@ -15,6 +15,8 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_mcp_sandbox.testing import http
 from secret_mcp_sandbox.crypto import module_address
 
+from tests.helpers import fixture_json
+
 from .conftest import ADDR
 
 FEE_COLLECTOR = module_address("fee_collector")
@@ -41,7 +43,7 @@ def test_msg_send_commits_with_exact_fee(sandbox, tx):
     assert sync["txhash"] == hashlib.sha256(raw).hexdigest().upper()
     body = tx.wait_tx(sandbox.url, sync["txhash"].lower())  # hashes are case-insensitive
     res = body["tx_response"]
-    sample = json.loads(open("/work/shared/fixtures/lcd/tx_broadcast_sync_pulsar3_REAL.json").read())["tx_response"]
+    sample = fixture_json("lcd", "tx_broadcast_sync_pulsar3_REAL.json")["tx_response"]
     assert list(res) == list(sample) and list(sync) == list(sample)  # same fields, same order as a real node
     assert res["code"] == 0 and res["raw_log"] == "" and res["logs"] == [] and res["codespace"] == ""
     assert res["gas_wanted"] == "200000" and 0 < int(res["gas_used"]) < 200_000
