@@ -1,4 +1,4 @@
-"""The client crypto of secret_mcp.contracts against the computed vectors of SECRET_PROTOCOL §5.6."""
+"""The client crypto of secret_mcp.contracts against the vectors of docs/protocol-notes.md#test-vectors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sandbox answers in the same JSON shapes as the reference fixtures (../shared/fixtures/lcd).
+"""The sandbox answers in the same JSON shapes as the reference fixtures (tests/fixtures/lcd).
 
 For every SYNTHETIC/DERIVED fixture with a sandbox counterpart, fetch the sandbox's answer and
 compare recursively: the same keys at every level (the fixtures' `_source/_kind/_note` aside) and
@@ -242,7 +242,7 @@ def test_broadcast_and_committed_tx_shapes(lcd: httpx.Client, sandbox) -> None:
 
 
 def test_pagination_rules(lcd: httpx.Client) -> None:
-    """Paging as SDK 0.50 does it (protocol reference §2.3): no limit -> total filled; an explicit limit ->
+    """Paging as SDK 0.50 does it (docs/protocol-notes.md#pagination): no limit -> total filled; an explicit limit ->
     total "0" and a base64 next_key until the last page; following next_key walks the whole list."""
     everything = lcd.get("/cosmos/staking/v1beta1/validators").json()
     validators = [v["operator_address"] for v in everything["validators"]]

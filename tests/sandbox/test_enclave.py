@@ -1,4 +1,4 @@
-"""The sandbox enclave against the computed vectors of /work/shared/fixtures/encryption_vectors.json (§5.6)."""
+"""The sandbox enclave against tests/fixtures/encryption_vectors.json (docs/protocol-notes.md#test-vectors)."""
 
 from __future__ import annotations
 

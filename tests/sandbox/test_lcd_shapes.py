@@ -1,4 +1,5 @@
-"""LCD bodies have the same shape (keys, recursively) as the reference samples, and the §2.4 errors exactly."""
+"""LCD bodies have the same shape (keys, recursively) as the reference samples in tests/fixtures/lcd, and the
+errors exactly (docs/protocol-notes.md#lcd-errors)."""
 
 from __future__ import annotations
 

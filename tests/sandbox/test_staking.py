@@ -1,4 +1,4 @@
-"""Staking on the sandbox chain, through its LCD and real signed transactions (§3.5)."""
+"""Staking on the sandbox chain, through its LCD and real signed transactions (docs/protocol-notes.md#staking)."""
 
 from __future__ import annotations
 
@@ -245,7 +245,7 @@ async def test_redelegation_and_the_transitive_error(sandbox):
 
 
 def _amino_sign_doc(sandbox, who: str, msgs: list[dict], gas: int, fee: int) -> bytes:
-    """StdSignDoc bytes written out by hand (§4.3), the way cosmjs/Keplr would sign them."""
+    """StdSignDoc bytes written out by hand (docs/protocol-notes.md#amino-signing), the way cosmjs/Keplr would sign them."""
     acc = testing.account(sandbox.url, ACCOUNTS[who])
     doc = {"account_number": acc["account_number"], "chain_id": sandbox.chain.chain_id,
            "fee": {"amount": [{"amount": str(fee), "denom": "uscrt"}], "gas": str(gas)}, "memo": "",

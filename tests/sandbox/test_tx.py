@@ -1,4 +1,5 @@
-"""The tx pipeline end to end over HTTP: ante checks (§4.4), committed TxResponses (§4.5), search, simulate."""
+"""The tx pipeline end to end over HTTP: ante checks and committed TxResponses (docs/protocol-notes.md#ante-checks,
+#tx-response), search, simulate."""
 
 from __future__ import annotations
 
@@ -286,7 +287,7 @@ def test_broadcast_request_errors(sandbox, tx):
 
 
 def _amino_doc(body, auth_info, *, chain_id: str, number: int, sequence: int, memo: str | None = None) -> bytes:
-    """Written out by hand from §4.3 so the chain's own amino code is checked against it."""
+    """Written out by hand from docs/protocol-notes.md#amino-signing so the chain's own amino code is checked against it."""
     msg = body.messages[0]
     send = MsgSend().parse(msg.value)
     doc = {

@@ -172,7 +172,7 @@ async def _migrate_plan(ctx: ToolContext, args: dict[str, Any]) -> tuple[list, l
     body = parse_msg(args["msg"], "msg")
     hash_ = await _hash_of_code(ctx, int(args["code_id"]), args.get("code_hash"))  # the NEW code reads the message
     wire = (await cipher(ctx)).encrypt(hash_, body)
-    # Migrate carries bech32 strings, unlike store/instantiate/execute (§4.1).
+    # Migrate carries bech32 strings, unlike store/instantiate/execute (docs/protocol-notes.md#compute-routes).
     msg = pb.MsgMigrateContract(sender=sender(ctx), contract=address, code_id=int(args["code_id"]), msg=wire)
     return [msg], [wire], [], [f"Migrate {address} to code {args['code_id']}", f"Migrate message: {body}"]
 

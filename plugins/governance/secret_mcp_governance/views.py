@@ -1,4 +1,4 @@
-"""gov v1 proposals as tools show them (v1beta1 cannot show text-only or multi-message proposals, §3.7)."""
+"""gov v1 proposals as tools show them (v1beta1 cannot show text-only or multi-message proposals, docs/protocol-notes.md#governance)."""
 
 from __future__ import annotations
 
