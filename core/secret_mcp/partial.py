@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, TypeVar
 
-from .errors import ChainError
+from .errors import SecretMCPError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -20,10 +20,11 @@ MISSING_DESCRIPTION = "Parts the node did not return this time (everything else 
 
 
 async def extra(lookup: Awaitable[T], name: str, missing: list[str], default: T | None = None) -> T | None:
-    """`await lookup`; if the chain fails it, note `name` in `missing` and give `default` instead."""
+    """`await lookup`; if it fails (any structured error: the node's, or one a helper made of the node's answer),
+    note `name` in `missing` and give `default` instead."""
     try:
         return await lookup
-    except ChainError as exc:
+    except SecretMCPError as exc:
         log.info("extra lookup %s failed (%s): answered without it", name, exc.code)
         missing.append(name)
         return default

@@ -48,7 +48,8 @@ class Faults:
     drop_next_broadcast: bool = False  # commit the next broadcast tx, then never answer
     # commit the next broadcast tx, then answer "503" (a proxy page) or "malformed" (truncated JSON); one-shot
     broadcast_fault: str = ""
-    # chain paths starting with one of these answer 500 with a gRPC status body, as a node whose lookup broke
+    # these chain paths (and those under an entry ending in "/") answer 500 with a gRPC status body, as a node
+    # whose one lookup broke
     failing_paths: tuple[str, ...] = ()
     seed: int = 0
     rng: random.Random = attrs.field(factory=lambda: random.Random(0), repr=False)
@@ -66,7 +67,7 @@ class Faults:
                 raise ValueError(f"{key} must be between 0 and 1")
         paths = changes.get("failing_paths", ())
         if isinstance(paths, str) or not all(isinstance(p, str) and p.startswith("/") for p in paths):
-            raise ValueError("failing_paths must be a list of path prefixes starting with /")
+            raise ValueError("failing_paths must be a list of paths starting with /")
         casts = {"latency_ms": int, "error_rate": float, "malformed_rate": float, "down": bool,
                  "drop_next_broadcast": bool, "broadcast_fault": str, "failing_paths": tuple, "seed": int}
         for key, value in changes.items():
@@ -259,7 +260,8 @@ class SandboxServer:
             await self._send(send, 503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
                              "text/html")
             return
-        if faults.failing_paths and path.startswith(faults.failing_paths):
+        if faults.failing_paths and any(path == p or (p.endswith("/") and path.startswith(p))
+                                        for p in faults.failing_paths):
             body = _error_body(2, f"sandbox fault injection: {path} failed: unknown request")
             await self._send(send, 500, json.dumps(body, separators=(",", ":")).encode())
             return
