@@ -67,3 +67,21 @@ def test_every_fixture_a_test_names_is_in_the_repository():
     tracked = set(tracked_files())
     untracked = sorted(n for n in names if f"tests/fixtures/{n}" not in tracked)
     assert not untracked, f"fixtures present here but not committed (a clone would lack them): {untracked}"
+
+
+def test_every_protocol_notes_citation_names_a_section():
+    notes = ROOT / "docs" / "protocol-notes.md"
+    sections = set(re.findall(r"^## ([a-z0-9-]+)$", notes.read_text(), re.M))
+    assert {"tx-signing", "contract-encryption", "lcd-errors"} <= sections, sorted(sections)
+    cited: dict[str, list[str]] = {}
+    for name in tracked_files():
+        path = ROOT / name
+        if not name.endswith((".py", ".md")) or not path.is_file() or name == THIS:
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            # `docs/protocol-notes.md#a, #b` and, inside the notes, `(#a)` links
+            if "protocol-notes.md#" in line or (path == notes and "](#" in line):
+                for anchor in re.findall(r"#([a-z][a-z0-9-]*)", line):
+                    cited.setdefault(anchor, []).append(f"{name}:{number}")
+    unknown = {a: where for a, where in cited.items() if a not in sections}
+    assert cited and not unknown, f"citations of sections docs/protocol-notes.md does not have: {unknown}"
