@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nox
@@ -31,8 +30,7 @@ def tests(session: nox.Session) -> None:
         if (js / "package-lock.json").exists():
             with session.chdir(js):
                 session.run_install("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
-    env = {"SECRET_MCP_SHARED": os.environ.get("SECRET_MCP_SHARED", str(ROOT.parent / "shared"))}
-    session.run("pytest", *session.posargs, env=env)
+    session.run("pytest", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-_KEEP = {"SECRET_MCP_SHARED", "SECRET_MCP_FULL"}  # test-suite switches, not server settings
+_KEEP = {"SECRET_MCP_FULL"}  # a test-suite switch, not a server setting
 for _key in [k for k in os.environ if k.startswith("SECRET_MCP_") and k not in _KEEP]:
     del os.environ[_key]  # a developer's own settings must not change what the tests see
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
+import json
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 
@@ -38,5 +39,9 @@ async def call_err(client: Any, name: str, args: dict | None = None, **kwargs: A
     return err
 
 
-def shared_dir() -> str:
-    return os.environ.get("SECRET_MCP_SHARED") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # reference data the tests compare against, kept in the repo
+
+
+def fixture_json(*parts: str) -> Any:
+    """A JSON file under tests/fixtures, e.g. fixture_json("lcd", "bank_balances_SYNTHETIC.json")."""
+    return json.loads(FIXTURES.joinpath(*parts).read_text())

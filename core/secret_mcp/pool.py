@@ -330,7 +330,7 @@ def _clean(message: str) -> str:
 
 
 def chain_error(network: Network, status: int, grpc: Any, message: str, endpoint: str, path: str) -> ChainError:
-    """The ChainError for an error status the chain answered with (LCD body per SECRET_PROTOCOL §2.4)."""
+    """The ChainError for an error status the chain answered with (LCD body: docs/protocol-notes.md#lcd-errors)."""
     details = {"http_status": status, "grpc_code": grpc, "chain_message": message, "endpoint": endpoint, "path": path}
     text = _clean(message)
     net = f"{network.name} ({network.chain_id})"

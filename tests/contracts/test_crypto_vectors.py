@@ -1,19 +1,18 @@
-"""The client crypto of secret_mcp.contracts against the computed vectors of SECRET_PROTOCOL §5.6."""
+"""The client crypto of secret_mcp.contracts against the vectors of docs/protocol-notes.md#test-vectors."""
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
 from secret_mcp.contracts import Cipher
 from secret_mcp.contracts import decrypt
-from tests.helpers import shared_dir
+from tests.helpers import fixture_json
 
-V = json.load(open(os.path.join(shared_dir(), "fixtures", "encryption_vectors.json")))
+V = fixture_json("encryption_vectors.json")
 SEED, NODE = bytes.fromhex(V["user_encryption_seed_hex"]), base64.b64decode(V["node_consensus_io_pubkey_b64"])
 NONCE = bytes.fromhex(V["nonce_hex"])
 

@@ -52,7 +52,7 @@ def test_env_values_are_structured(tmp_path):
         "SECRET_MCP_GAS_ADJUSTMENT": "1.5",
         "SECRET_MCP_CONFIRM": "above_limit",
         "SECRET_MCP_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
-        "SECRET_MCP_SHARED": "/somewhere",  # belongs to someone else: ignored, not an error
+        "SECRET_MCP_FULL": "1",  # a test-suite switch, not a setting: ignored, not an error
     }
     cfg = load_config(env=env, path=write(tmp_path, ""))
     assert cfg.lcd_urls == ("http://a:1317", "https://b")

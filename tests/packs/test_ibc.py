@@ -13,7 +13,7 @@ from tests.tx.fixtures import B, accept, balance, funded_wallet, home, recording
 
 pytestmark = pytest.mark.anyio
 
-ATOM = "ibc/" + hashlib.sha256(b"transfer/channel-0/uatom").hexdigest().upper()  # the genesis voucher, by §3.9
+ATOM = "ibc/" + hashlib.sha256(b"transfer/channel-0/uatom").hexdigest().upper()  # the genesis voucher (docs/protocol-notes.md#ibc)
 # ibc-go escrow address of transfer/channel-0, derived here rather than taken from the module under test
 ESCROW = bech32.bech32_encode("secret", bech32.convertbits(
     hashlib.sha256(b"ics20-1\x00transfer/channel-0").digest()[:20], 8, 5))

@@ -17,9 +17,7 @@ PROOF_DIR = Path(__file__).resolve().parent
 SECRETJS_DIR = REPO_ROOT / "tests" / "secretjs"
 
 
-def shared_root() -> Path:
-    """The project's shared/ folder: $SECRET_MCP_SHARED, else ../shared beside the repo root."""
-    return Path(os.environ.get("SECRET_MCP_SHARED") or REPO_ROOT.parent / "shared")
+LCD_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lcd"  # reference LCD bodies, kept in the repo
 
 
 def in_ci() -> bool:

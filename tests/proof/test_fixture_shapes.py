@@ -1,4 +1,4 @@
-"""The sandbox answers in the same JSON shapes as the reference fixtures (../shared/fixtures/lcd).
+"""The sandbox answers in the same JSON shapes as the reference fixtures (tests/fixtures/lcd).
 
 For every SYNTHETIC/DERIVED fixture with a sandbox counterpart, fetch the sandbox's answer and
 compare recursively: the same keys at every level (the fixtures' `_source/_kind/_note` aside) and
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.proof._proofkit import chain_id_of, shared_root
+from tests.proof._proofkit import LCD_FIXTURES, chain_id_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ecdsa.*")  # secret-sdk's signing uses old ecdsa helpers
 
@@ -58,10 +58,9 @@ DEFERRED_ERRORS = {
 
 
 def fixtures_dir() -> Path:
-    path = shared_root() / "fixtures" / "lcd"
-    if not path.is_dir():
-        pytest.fail(f"reference fixtures not found at {path} (set SECRET_MCP_SHARED to the shared/ folder)")
-    return path
+    if not LCD_FIXTURES.is_dir():
+        pytest.fail(f"reference fixtures not found at {LCD_FIXTURES}")
+    return LCD_FIXTURES
 
 
 def load(name: str) -> dict:
@@ -243,7 +242,7 @@ def test_broadcast_and_committed_tx_shapes(lcd: httpx.Client, sandbox) -> None:
 
 
 def test_pagination_rules(lcd: httpx.Client) -> None:
-    """Paging as SDK 0.50 does it (protocol reference §2.3): no limit -> total filled; an explicit limit ->
+    """Paging as SDK 0.50 does it (docs/protocol-notes.md#pagination): no limit -> total filled; an explicit limit ->
     total "0" and a base64 next_key until the last page; following next_key walks the whole list."""
     everything = lcd.get("/cosmos/staking/v1beta1/validators").json()
     validators = [v["operator_address"] for v in everything["validators"]]

@@ -1,4 +1,5 @@
-"""x/compute on the sandbox: signed txs with real contract encryption, LCD routes of §3.8, errors of §2.4/§5.5."""
+"""x/compute on the sandbox: signed txs with real contract encryption, LCD routes and errors
+(docs/protocol-notes.md#compute-routes, #lcd-errors)."""
 
 from __future__ import annotations
 

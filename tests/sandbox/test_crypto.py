@@ -1,4 +1,4 @@
-"""Addresses and signature verification against the protocol reference's vectors (§1, §4.2, §5.6)."""
+"""Addresses and signature verification against public and computed vectors (docs/protocol-notes.md#tx-signing, #test-vectors)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_reference_signature_vector_verifies():
     doc = bytes.fromhex(SIGN_DOC_HEX)
     sig = base64.b64decode(SIGNATURE)
     assert verify_secp256k1(PUBKEY, doc, sig)
-    parsed = SignDoc().parse(doc)  # the vector is what §4.2 says it is
+    parsed = SignDoc().parse(doc)  # the vector is the SignDoc of docs/protocol-notes.md#tx-signing
     assert (parsed.chain_id, parsed.account_number) == ("holodeck-2", 45)
     assert TxBody().parse(parsed.body_bytes).messages[0].type_url == "/cosmos.bank.v1beta1.MsgSend"
 

@@ -1,4 +1,5 @@
-"""Rewards on the sandbox chain (§3.6): allocation every block, withdrawal, withdraw address, commission."""
+"""Rewards on the sandbox chain (docs/protocol-notes.md#distribution): allocation every block, withdrawal,
+withdraw address, commission."""
 
 from __future__ import annotations
 

@@ -1,19 +1,16 @@
-"""The sandbox enclave against the computed vectors of /work/shared/fixtures/encryption_vectors.json (§5.6)."""
+"""The sandbox enclave against tests/fixtures/encryption_vectors.json (docs/protocol-notes.md#test-vectors)."""
 
 from __future__ import annotations
 
 import base64
-import json
-import os
-from pathlib import Path
 
 import pytest
 
 from secret_mcp_sandbox.enclave import Enclave, EnclaveError, Session, derive_key, encrypt_for_node
 from secret_mcp_sandbox.modules.tendermint import consensus_io_pubkey
+from tests.helpers import fixture_json
 
-SHARED = Path(os.environ.get("SECRET_MCP_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-V = json.loads((SHARED / "fixtures/encryption_vectors.json").read_text())
+V = fixture_json("encryption_vectors.json")
 
 
 def _session() -> Session:

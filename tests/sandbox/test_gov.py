@@ -1,4 +1,4 @@
-"""Governance on the sandbox chain (§3.7): v1 and v1beta1 routes, a proposal's whole life, errors."""
+"""Governance on the sandbox chain (docs/protocol-notes.md#governance): v1 and v1beta1 routes, a proposal's whole life, errors."""
 
 from __future__ import annotations
 
@@ -314,7 +314,7 @@ async def test_gov_messages_signed_with_legacy_amino_json(sandbox):
     content = AnyPb(type_url="/cosmos.gov.v1beta1.TextProposal",
                     value=bytes(legacy.TextProposal(title="Amino", description="Signed like Keplr")))
     msg = legacy.MsgSubmitProposal(content=content, initial_deposit=uscrt(10_000_000), proposer=d)
-    # written out by hand (§4.3): the nested content is an amino {type, value} too
+    # written out by hand (docs/protocol-notes.md#amino-signing): the nested content is an amino {type, value} too
     amino = {"type": "cosmos-sdk/MsgSubmitProposal", "value": {
         "content": {"type": "cosmos-sdk/TextProposal", "value": {"description": "Signed like Keplr", "title": "Amino"}},
         "initial_deposit": [{"amount": "10000000", "denom": "uscrt"}], "proposer": d}}

@@ -1,4 +1,4 @@
-"""IBC transfer on the sandbox (§3.9): channel/denom routes, escrow, relayed ack, timeout with refund."""
+"""IBC transfer on the sandbox (docs/protocol-notes.md#ibc): channel/denom routes, escrow, relayed ack, timeout with refund."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""LCD bodies have the same shape (keys, recursively) as the reference samples, and the §2.4 errors exactly."""
+"""LCD bodies have the same shape (keys, recursively) as the reference samples in tests/fixtures/lcd, and the
+errors exactly (docs/protocol-notes.md#lcd-errors)."""
 
 from __future__ import annotations
 
 import base64
-import json
-from pathlib import Path
 
 import httpx
 from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
@@ -13,14 +12,15 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_mcp_sandbox.testing import http
 from secret_mcp_sandbox.crypto import bech32_decode, module_address
 
+from tests.helpers import fixture_json
+
 from .conftest import ADDR
 
-FIXTURES = Path("/work/shared/fixtures/lcd")
 TB = "/cosmos/base/tendermint/v1beta1"
 
 
 def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    return fixture_json("lcd", f"{name}.json")
 
 
 def shape(value):

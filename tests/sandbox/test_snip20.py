@@ -1,4 +1,4 @@
-"""The genesis SNIP-20 token ("Sandbox Secret", SSCRT) through encrypted txs and queries (§6.1-6.3)."""
+"""The genesis SNIP-20 token ("Sandbox Secret", SSCRT) through encrypted txs and queries (docs/protocol-notes.md#snip-20)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_permits(sandbox):
 
 
 def test_snip24_reference_vector_verifies():
-    """§6.3 real permit from secret-toolkit's tests (pulsar-2)."""
+    """A real permit (docs/protocol-notes.md#snip-24-permits) from secret-toolkit's tests (pulsar-2)."""
     contract = "secret1rf03820fp8gngzg2w02vd30ns78qkc8rg8dxaq"
     permit = {"params": {"chain_id": "pulsar-2", "permit_name": f"memo_{contract}", "allowed_tokens": [contract],
                          "permissions": ["history"]},

@@ -1,11 +1,9 @@
-"""Staking on the sandbox chain, through its LCD and real signed transactions (§3.5)."""
+"""Staking on the sandbox chain, through its LCD and real signed transactions (docs/protocol-notes.md#staking)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 import json
-import os
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,10 +18,10 @@ from secret_mcp_sandbox.modules.staking import operator_private_key
 
 pytestmark = pytest.mark.anyio
 
-SHARED = Path(os.environ.get("SECRET_MCP_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 V = "/cosmos/staking/v1beta1"
 
 
+from tests.helpers import fixture_json  # noqa: E402
 from tests.sandbox.lcdkit import ACCOUNTS, _signer, events, fee_paid, get, tx  # noqa: E402,F401
 
 
@@ -50,7 +48,7 @@ def _parse_ts(text: str) -> datetime:
 
 
 async def test_validators_have_the_fixture_shape_and_genesis_variety(sandbox):
-    fixture = json.loads((SHARED / "fixtures/lcd/staking_validators_SYNTHETIC.json").read_text())["response"]
+    fixture = fixture_json("lcd", "staking_validators_SYNTHETIC.json")["response"]
     body = await get(sandbox, f"{V}/validators")
     assert _keys(body["validators"][0]) == _keys(fixture["validators"][0])
     assert set(body["pagination"]) == {"next_key", "total"}
@@ -247,7 +245,7 @@ async def test_redelegation_and_the_transitive_error(sandbox):
 
 
 def _amino_sign_doc(sandbox, who: str, msgs: list[dict], gas: int, fee: int) -> bytes:
-    """StdSignDoc bytes written out by hand (§4.3), the way cosmjs/Keplr would sign them."""
+    """StdSignDoc bytes written out by hand (docs/protocol-notes.md#amino-signing), the way cosmjs/Keplr would sign them."""
     acc = testing.account(sandbox.url, ACCOUNTS[who])
     doc = {"account_number": acc["account_number"], "chain_id": sandbox.chain.chain_id,
            "fee": {"amount": [{"amount": str(fee), "denom": "uscrt"}], "gas": str(gas)}, "memo": "",

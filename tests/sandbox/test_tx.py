@@ -1,4 +1,5 @@
-"""The tx pipeline end to end over HTTP: ante checks (§4.4), committed TxResponses (§4.5), search, simulate."""
+"""The tx pipeline end to end over HTTP: ante checks and committed TxResponses (docs/protocol-notes.md#ante-checks,
+#tx-response), search, simulate."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
 from secret_mcp_sandbox.testing import http
 from secret_mcp_sandbox.crypto import module_address
+
+from tests.helpers import fixture_json
 
 from .conftest import ADDR
 
@@ -41,7 +44,7 @@ def test_msg_send_commits_with_exact_fee(sandbox, tx):
     assert sync["txhash"] == hashlib.sha256(raw).hexdigest().upper()
     body = tx.wait_tx(sandbox.url, sync["txhash"].lower())  # hashes are case-insensitive
     res = body["tx_response"]
-    sample = json.loads(open("/work/shared/fixtures/lcd/tx_broadcast_sync_pulsar3_REAL.json").read())["tx_response"]
+    sample = fixture_json("lcd", "tx_broadcast_sync_pulsar3_REAL.json")["tx_response"]
     assert list(res) == list(sample) and list(sync) == list(sample)  # same fields, same order as a real node
     assert res["code"] == 0 and res["raw_log"] == "" and res["logs"] == [] and res["codespace"] == ""
     assert res["gas_wanted"] == "200000" and 0 < int(res["gas_used"]) < 200_000
@@ -284,7 +287,7 @@ def test_broadcast_request_errors(sandbox, tx):
 
 
 def _amino_doc(body, auth_info, *, chain_id: str, number: int, sequence: int, memo: str | None = None) -> bytes:
-    """Written out by hand from §4.3 so the chain's own amino code is checked against it."""
+    """Written out by hand from docs/protocol-notes.md#amino-signing so the chain's own amino code is checked against it."""
     msg = body.messages[0]
     send = MsgSend().parse(msg.value)
     doc = {

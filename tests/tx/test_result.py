@@ -59,7 +59,7 @@ def test_messages_and_hashes():
 
 
 def test_sign_doc_matches_the_reference_vector():
-    # SECRET_PROTOCOL §4.2 (secret-sdk-python's test vector): the bytes we sign are byte-for-byte the chain's.
+    # docs/protocol-notes.md#tx-signing (secret-sdk-python's test vector): the bytes we sign are byte-for-byte the chain's.
     send = MsgSend(from_address="secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6",
                    to_address="secret1xvgdr32t37euwk5s387w4l70vyg8pzkyvcln78",
                    amount=[Coin(denom="uscrt", amount="1000000")])

@@ -1,4 +1,4 @@
-"""Client-side contract encryption (SECRET_PROTOCOL §5): X25519 + HKDF-SHA256 + AES-128-SIV with one empty AD."""
+"""Client-side contract encryption (docs/protocol-notes.md#contract-encryption): X25519 + HKDF-SHA256 + AES-128-SIV with one empty AD."""
 
 from __future__ import annotations
 

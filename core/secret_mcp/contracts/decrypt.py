@@ -1,4 +1,5 @@
-"""Reading what a contract said: query answers, execute data, wasm attributes and encrypted error text (§5.5)."""
+"""Reading what a contract said: query answers, execute data, wasm attributes and encrypted error text
+(docs/protocol-notes.md#contract-outputs)."""
 
 from __future__ import annotations
 

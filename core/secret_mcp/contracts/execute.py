@@ -37,7 +37,7 @@ class ContractTx(TxResult):
 
 
 def raw_address(address: str, field: str = "contract") -> bytes:
-    """Store/instantiate/execute carry raw 20-byte addresses, not bech32 text (§4.1)."""
+    """Store/instantiate/execute carry raw 20-byte addresses, not bech32 text (docs/protocol-notes.md#compute-routes)."""
     text = validate_address(address, field=field)
     _hrp, data = bech32.bech32_decode(text)
     return bytes(bech32.convertbits(data, 5, 8, False))

@@ -1,6 +1,6 @@
 """Protobuf transaction bytes: messages as Any, TxBody/AuthInfo, SIGN_MODE_DIRECT sign doc, TxRaw and its hash.
 
-SECRET_PROTOCOL §4.1-4.2. secret-sdk's betterproto classes do the encoding; the HTTP and the key stay ours.
+docs/protocol-notes.md#tx-encoding and #tx-signing. secret-sdk's betterproto classes do the encoding; the HTTP and the key stay ours.
 They are imported on first use: loading them costs ~0.3 s, which start-up (tools/list) does not need.
 """
 

@@ -17,7 +17,7 @@ IN_DOUBT = ("CHAIN_TIMEOUT", "CHAIN_UNREACHABLE", "CHAIN_BAD_RESPONSE")
 
 
 def _base_account(account: dict) -> dict:
-    # BaseAccount, ModuleAccount{base_account}, vesting{base_vesting_account{base_account}} (SECRET_PROTOCOL §3.3)
+    # BaseAccount, ModuleAccount{base_account}, vesting{base_vesting_account{base_account}} (docs/protocol-notes.md#accounts)
     if "base_vesting_account" in account:
         account = account["base_vesting_account"]
     return account.get("base_account", account)

@@ -1,7 +1,7 @@
 """Reading transactions back: one by hash, or by CometBFT query (`GET /cosmos/tx/v1beta1/txs?query=`).
 
-secret-sdk's tx.search sends only the legacy `events=` parameter, which SDK 0.50 nodes ignore (SECRET_PROTOCOL
-§7), so the query goes through the pool here, shared by the transactions and accounts packs.
+secret-sdk's tx.search sends only the legacy `events=` parameter, which SDK 0.50 nodes ignore
+(docs/protocol-notes.md#client-quirks), so the query goes through the pool here, shared by the transactions and accounts packs.
 """
 
 from __future__ import annotations

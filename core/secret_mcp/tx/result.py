@@ -96,7 +96,7 @@ def from_response(response: dict, *, status: str, fee: tuple[str, int], summary:
     return result
 
 
-# Chain error codes (codespace "sdk", SECRET_PROTOCOL §4.4) -> our code and what to do about it.
+# Chain error codes (codespace "sdk", docs/protocol-notes.md#ante-checks) -> our code and what to do about it.
 SDK_ERRORS: dict[int, tuple[str, list[str]]] = {
     4: ("TX_UNAUTHORIZED", ["The signature was rejected: check that the network's chain id matches the node."]),
     5: ("INSUFFICIENT_FUNDS", ["Check the balance with secret_get_balance; the amount plus the fee must be covered."]),

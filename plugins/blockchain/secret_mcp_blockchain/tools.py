@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 
 TM = "/cosmos/base/tendermint/v1beta1"
@@ -44,10 +45,11 @@ class NodeInfo(BaseModel):
 
 class SyncStatus(BaseModel):
     syncing: bool = Field(description="True while the node is still catching up with the chain")
-    latest_height: int
-    latest_block_time: str
-    block_age_seconds: float = Field(description="How long ago the latest block was made")
+    latest_height: int | None
+    latest_block_time: str | None
+    block_age_seconds: float | None = Field(description="How long ago the latest block was made")
     note: str
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 def _hex(b64: str | None) -> str:
@@ -150,7 +152,14 @@ async def secret_get_node_info(ctx: ToolContext) -> NodeInfo:
 async def secret_get_syncing_status(ctx: ToolContext) -> SyncStatus:
     """Whether the node is catching up; its latest block's age."""
     syncing = bool((await ctx.query(f"{TM}/syncing", cached=False)).get("syncing"))
-    block = _block(await _latest(ctx))
+    missing: list[str] = []
+    latest = await extra(_latest(ctx), "latest_block", missing)
+    if latest is None:
+        note = ("The node is catching up: its answers may be out of date." if syncing else
+                "The node says it is in sync, but its latest block could not be read to check its age.")
+        return SyncStatus(syncing=syncing, latest_height=None, latest_block_time=None, block_age_seconds=None,
+                          note=note, missing=missing)
+    block = _block(latest)
     made = _rfc3339(block.time)
     age = max(0.0, (datetime.now(timezone.utc) - made).total_seconds())
     if syncing:

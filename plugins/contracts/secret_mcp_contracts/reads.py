@@ -12,6 +12,7 @@ from secret_mcp.context import ToolContext
 from secret_mcp.contracts import cipher, query
 from secret_mcp.contracts.decrypt import parse_json
 from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 
 from .common import AddressArg, HashArg, JsonArg, parse_msg
@@ -35,11 +36,12 @@ class CodeList(BaseModel):
 class ContractInfo(BaseModel):
     address: str
     code_id: int
-    code_hash: str
+    code_hash: str | None = Field(description="null when the node failed that lookup (see missing)")
     creator: str
     label: str
     admin: str = Field("", description="Who may migrate it ('' = nobody)")
     created_height: int | None = None
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class HistoryEntry(BaseModel):
@@ -67,7 +69,10 @@ def _code(row: dict) -> CodeInfo:
 
 
 def _not_found(kind: str, what: Any, exc: ChainError) -> SecretMCPError:
-    if exc.code not in ("CHAIN_ERROR", "CHAIN_NOT_FOUND", "CHAIN_BAD_REQUEST"):
+    # x/compute answers an unknown code or contract with a 500 "...: not found: unknown request" (its error is
+    # not a gRPC status), so that counts as not found too; any other failure is the node's, and stays so.
+    said_not_found = exc.code == "CHAIN_NOT_FOUND" or "not found" in str(exc.details.get("chain_message", "")).lower()
+    if exc.code not in ("CHAIN_ERROR", "CHAIN_NOT_FOUND", "CHAIN_BAD_REQUEST") or not said_not_found:
         return exc
     return SecretMCPError(f"{kind.upper()}_NOT_FOUND", f"No {kind} {what} on this network.",
                           ["Check the id/address and the active network (secret_list_codes)."],
@@ -97,14 +102,23 @@ async def secret_get_contract_info(ctx: ToolContext, address: AddressArg) -> Con
     address = validate_address(address, field="address")
     try:
         info = (await ctx.query(f"{C}/info/{address}", cached=False)).get("contract_info") or {}
-        hash_ = (await ctx.query(f"{C}/code_hash/by_contract_address/{address}"))["code_hash"]
     except ChainError as exc:
         raise _not_found("contract", address, exc) from None
+    missing: list[str] = []
+    hash_ = await extra(_code_hash(ctx, address), "code_hash", missing)
+    if hash_ is None and not missing:  # answered, but without a hash
+        missing.append("code_hash")
     created = info.get("created") or {}
-    return ContractInfo(address=address, code_id=int(info.get("code_id", 0)), code_hash=hash_.lower(),
+    return ContractInfo(address=address, code_id=int(info.get("code_id", 0)), code_hash=hash_,
                         creator=str(info.get("creator", "")), label=str(info.get("label", "")),
                         admin=str(info.get("admin", "")),
-                        created_height=int(created["block_height"]) if created.get("block_height") else None)
+                        created_height=int(created["block_height"]) if created.get("block_height") else None,
+                        missing=missing)
+
+
+async def _code_hash(ctx: ToolContext, address: str) -> str | None:
+    body = await ctx.query(f"{C}/code_hash/by_contract_address/{address}")
+    return str(body.get("code_hash") or "").lower() or None
 
 
 @tool(title="Get contract history")

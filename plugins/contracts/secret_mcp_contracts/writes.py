@@ -151,7 +151,7 @@ async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_i
     hash_ = await _hash_of_code(ctx, code_id, code_hash)  # the NEW code reads the message
     calls = await ContractMessages.start(ctx)
     wire = calls.cipher.encrypt(hash_, body)
-    # Migrate carries bech32 strings, unlike store/instantiate/execute (§4.1).
+    # Migrate carries bech32 strings, unlike store/instantiate/execute (docs/protocol-notes.md#compute-routes).
     calls.add(pb.MsgMigrateContract(sender=calls.sender, contract=address, code_id=code_id, msg=wire), wire)
 
     async def then(ctx: ToolContext, out: ContractTx) -> ContractTx:

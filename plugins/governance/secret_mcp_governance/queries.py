@@ -12,6 +12,7 @@ from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.partial import extra
 from secret_mcp.tools import tool
 
 from .views import GOV, STATUSES, ProposalDetail, ProposalSummary, get_proposal, params, summary, tally
@@ -79,19 +80,23 @@ async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalD
     """One proposal: text, deposits, deadlines, live tally and outlook."""
     raw = await get_proposal(ctx, proposal_id)
     base = summary(raw)
-    gov = await params(ctx)
+    missing: list[str] = []
+    gov = await extra(params(ctx), "min_deposit", missing, {})
     minimum = [coin_view(c["denom"], c["amount"]) for c in gov.get("expedited_min_deposit" if base.expedited
                                                                    else "min_deposit") or []]
-    missing = []
+    short = []
     if base.status == "deposit_period":
+        if missing:  # without the minimum, what the deposit lacks is unknown too
+            missing.append("deposit_missing")
         have = {c.denom: int(c.amount) for c in base.total_deposit}
-        missing = [coin_view(m.denom, int(m.amount) - have.get(m.denom, 0)) for m in minimum
-                   if int(m.amount) > have.get(m.denom, 0)]
+        short = [coin_view(m.denom, int(m.amount) - have.get(m.denom, 0)) for m in minimum
+                 if int(m.amount) > have.get(m.denom, 0)]
     ends = _seconds_until(base.voting_end_time) if base.status == "voting_period" else None
+    votes = await extra(tally(ctx, raw), "tally", missing)
     return ProposalDetail(**base.model_dump(), metadata=raw.get("metadata") or "",
                           failed_reason=raw.get("failed_reason") or "",
-                          tally=await tally(ctx, raw), min_deposit=minimum, deposit_missing=missing,
-                          voting_ends_in_seconds=ends)
+                          tally=votes, min_deposit=minimum, deposit_missing=short,
+                          voting_ends_in_seconds=ends, missing=missing)
 
 
 @tool(effect="reads", title="Get vote")

@@ -1,4 +1,4 @@
-"""gov v1 proposals as tools show them (v1beta1 cannot show text-only or multi-message proposals, §3.7)."""
+"""gov v1 proposals as tools show them (v1beta1 cannot show text-only or multi-message proposals, docs/protocol-notes.md#governance)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.partial import MISSING_DESCRIPTION
 
 GOV = "/cosmos/gov/v1"
 STATUSES = {"deposit_period": "PROPOSAL_STATUS_DEPOSIT_PERIOD", "voting_period": "PROPOSAL_STATUS_VOTING_PERIOD",
@@ -56,10 +57,11 @@ class Tally(BaseModel):
 class ProposalDetail(ProposalSummary):
     metadata: str = ""
     failed_reason: str = ""
-    tally: Tally
+    tally: Tally | None = Field(description="null when the node failed that lookup (see missing)")
     min_deposit: list[CoinView] = []
     deposit_missing: list[CoinView] = Field([], description="During the deposit period: what it still needs to vote")
     voting_ends_in_seconds: int | None = None
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 def pct(part: Decimal, whole: Decimal) -> str:

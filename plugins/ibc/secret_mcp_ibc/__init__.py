@@ -1,4 +1,4 @@
-"""The IBC pack: ICS-20 transfers with their ack/timeout outcome, channel reads and denom traces (§3.9)."""
+"""The IBC pack: ICS-20 transfers with their ack/timeout outcome, channel reads and denom traces (docs/protocol-notes.md#ibc)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from secret_mcp import hookimpl
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.networks import Network
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.resources import NETWORK_CONFIG
 from secret_mcp.security.ask import can_ask_person
 from secret_mcp.tools import tool
@@ -33,6 +34,7 @@ class NetworkInfo(BaseModel):
     explorer: str | None
     session_state: str
     warnings: list[str]
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class GasTier(BaseModel):
@@ -70,22 +72,27 @@ class Health(BaseModel):
     pool: dict[str, Any]
 
 
-async def _node_facts(ctx: ToolContext) -> tuple[dict, dict, dict]:
+async def _node_facts(ctx: ToolContext, missing: list[str]) -> tuple[dict, dict, dict]:
+    """node_info decides whether the node answers; the latest block and its config only add to it."""
     node = await ctx.query("/cosmos/base/tendermint/v1beta1/node_info", data_class="node_info")
-    latest = await ctx.query("/cosmos/base/tendermint/v1beta1/blocks/latest", cached=False)
-    config = await ctx.query("/cosmos/base/node/v1beta1/config", data_class="params")
+    latest = await extra(ctx.query("/cosmos/base/tendermint/v1beta1/blocks/latest", cached=False),
+                         "latest_block", missing, {})
+    config = await extra(ctx.query("/cosmos/base/node/v1beta1/config", data_class="params"),
+                         "minimum_gas_price", missing, {})
     return node, latest, config
 
 
 async def _info(ctx: ToolContext, *, tolerant: bool = False) -> NetworkInfo:
     """What the node says; with `tolerant`, an unreachable node becomes a warning instead of an error."""
     network = ctx.network
+    missing: list[str] = []
     try:
-        node, latest, config = await _node_facts(ctx)
+        node, latest, config = await _node_facts(ctx, missing)
     except SecretMCPError as exc:
         if not tolerant:
             raise
         node, latest, config = {}, {}, {}
+        missing.clear()  # the node did not answer at all: the warning says so
         unreachable = f"Could not reach the node: {exc.message}"
     else:
         unreachable = None
@@ -115,6 +122,7 @@ async def _info(ctx: ToolContext, *, tolerant: bool = False) -> NetworkInfo:
         explorer=network.explorer_tx_url,
         session_state=ctx.session.state.value,
         warnings=warnings,
+        missing=missing,
     )
 
 

@@ -11,6 +11,7 @@ from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import Amount, CoinView, coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 from secret_mcp.tx import Plan, TxResult
 from secret_mcp.units import USCRT_PER_SCRT
@@ -37,11 +38,12 @@ class ValidatorReward(BaseModel):
 
 class Rewards(BaseModel):
     delegator: str
-    withdraw_address: str = Field(description="Where withdrawn rewards are paid")
+    withdraw_address: str | None = Field(description="Where withdrawn rewards are paid (null: see missing)")
     validators: list[ValidatorReward]
     total: list[DecAmount]
     total_uscrt: str
     total_scrt: str
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class CommunityPool(BaseModel):
@@ -97,9 +99,11 @@ async def secret_get_rewards(
                                    rewards=[dec_amount(c) for c in r.get("reward") or []],
                                    uscrt=_plain(uscrt), scrt=_plain(uscrt / USCRT_PER_SCRT)))
     total = _uscrt(body.get("total") or [])
-    return Rewards(delegator=who, withdraw_address=await _withdraw_address(ctx, who), validators=per,
+    missing: list[str] = []
+    to = await extra(_withdraw_address(ctx, who), "withdraw_address", missing)
+    return Rewards(delegator=who, withdraw_address=to, validators=per,
                    total=[dec_amount(c) for c in body.get("total") or []], total_uscrt=_plain(total),
-                   total_scrt=_plain(total / USCRT_PER_SCRT))
+                   total_scrt=_plain(total / USCRT_PER_SCRT), missing=missing)
 
 
 @tool(effect="reads", title="Community pool")

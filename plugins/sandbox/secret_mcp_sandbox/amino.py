@@ -1,4 +1,4 @@
-"""SIGN_MODE_LEGACY_AMINO_JSON sign bytes (protocol reference §4.3): sorted, compact JSON of the StdSignDoc."""
+"""SIGN_MODE_LEGACY_AMINO_JSON sign bytes (docs/protocol-notes.md#amino-signing): sorted, compact JSON of the StdSignDoc."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sandbox "enclave": Secret contract message encryption exactly as protocol reference §5.
+"""The sandbox "enclave": Secret contract message encryption exactly as docs/protocol-notes.md#contract-encryption.
 
 Wire bytes = nonce(32) ‖ client X25519 pubkey(32) ‖ AES-128-SIV output (tag ‖ ciphertext).
 tx_key = HKDF-SHA256(X25519(node_priv, client_pub) ‖ nonce, salt = halving block hash, info = "", L = 32).
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 # Bitcoin halving block hash, the enclave's HKDF salt (cosmwasm/enclaves/shared/crypto/src/kdf.rs).
 HKDF_SALT = bytes.fromhex("000000000000000000024bead8df69990852c202db0e0097c1a12ea637d7e96d")
-# The sandbox consensus IO key (§5.6); its public half is what /registration/v1beta1/tx-key serves.
+# The sandbox consensus IO key (docs/protocol-notes.md#test-vectors); its public half is what /registration/v1beta1/tx-key serves.
 NODE_PRIVKEY = hashlib.sha256(b"sandbox consensus io key").digest()
 MIN_WIRE_LEN = 82  # the enclave rejects anything shorter (types.rs)
 _AD = [b""]  # exactly one empty AD item; zero items would give another tag

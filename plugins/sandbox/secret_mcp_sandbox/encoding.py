@@ -1,4 +1,4 @@
-"""The LCD's JSON conventions (gogoproto jsonpb, protocol reference §2.1/§2.3) as small helpers."""
+"""The LCD's JSON conventions (gogoproto jsonpb; docs/protocol-notes.md#lcd-json, #pagination) as small helpers."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _int_param(req: "Request", name: str) -> int | None:
 
 
 def paginate(req: "Request", items: list) -> tuple[list, dict]:
-    """Apply pagination.* query parameters to an ordered list (SDK query.Paginate semantics, §2.3).
+    """Apply pagination.* query parameters to an ordered list (SDK query.Paginate semantics, docs/protocol-notes.md#pagination).
 
     `next_key` is an opaque cursor (base64 of the next position) that only this server understands, which
     is all clients do with it: hand it back.

@@ -48,11 +48,15 @@ class Faults:
     drop_next_broadcast: bool = False  # commit the next broadcast tx, then never answer
     # commit the next broadcast tx, then answer "503" (a proxy page) or "malformed" (truncated JSON); one-shot
     broadcast_fault: str = ""
+    # these chain paths (and those under an entry ending in "/") answer 500 with a gRPC status body, as a node
+    # whose one lookup broke
+    failing_paths: tuple[str, ...] = ()
     seed: int = 0
     rng: random.Random = attrs.field(factory=lambda: random.Random(0), repr=False)
 
     def update(self, **changes: Any) -> None:
-        known = {"latency_ms", "error_rate", "malformed_rate", "down", "drop_next_broadcast", "broadcast_fault", "seed"}
+        known = {"latency_ms", "error_rate", "malformed_rate", "down", "drop_next_broadcast", "broadcast_fault",
+                 "failing_paths", "seed"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
@@ -61,8 +65,11 @@ class Faults:
         for key in ("error_rate", "malformed_rate"):
             if key in changes and not 0 <= float(changes[key]) <= 1:
                 raise ValueError(f"{key} must be between 0 and 1")
+        paths = changes.get("failing_paths", ())
+        if isinstance(paths, str) or not all(isinstance(p, str) and p.startswith("/") for p in paths):
+            raise ValueError("failing_paths must be a list of paths starting with /")
         casts = {"latency_ms": int, "error_rate": float, "malformed_rate": float, "down": bool,
-                 "drop_next_broadcast": bool, "broadcast_fault": str, "seed": int}
+                 "drop_next_broadcast": bool, "broadcast_fault": str, "failing_paths": tuple, "seed": int}
         for key, value in changes.items():
             setattr(self, key, casts[key](value))
         if "seed" in changes:
@@ -70,12 +77,12 @@ class Faults:
 
     def reset(self) -> None:
         self.update(latency_ms=0, error_rate=0.0, malformed_rate=0.0, down=False, drop_next_broadcast=False,
-                    broadcast_fault="", seed=self.seed)
+                    broadcast_fault="", failing_paths=(), seed=self.seed)
 
     def as_dict(self) -> dict:
         return {"latency_ms": self.latency_ms, "error_rate": self.error_rate, "malformed_rate": self.malformed_rate,
                 "down": self.down, "drop_next_broadcast": self.drop_next_broadcast,
-                "broadcast_fault": self.broadcast_fault, "seed": self.seed}
+                "broadcast_fault": self.broadcast_fault, "failing_paths": list(self.failing_paths), "seed": self.seed}
 
 
 class _UvicornServer(uvicorn.Server):
@@ -252,6 +259,11 @@ class SandboxServer:
         if faults.error_rate and faults.rng.random() < faults.error_rate:
             await self._send(send, 503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
                              "text/html")
+            return
+        if faults.failing_paths and any(path == p or (p.endswith("/") and path.startswith(p))
+                                        for p in faults.failing_paths):
+            body = _error_body(2, f"sandbox fault injection: {path} failed: unknown request")
+            await self._send(send, 500, json.dumps(body, separators=(",", ":")).encode())
             return
         malformed = bool(faults.malformed_rate) and faults.rng.random() < faults.malformed_rate
         status, payload = self._dispatch(method, path, scope.get("query_string", b""), body, scope)

@@ -1,4 +1,5 @@
-"""The transaction pipeline: decode, ante checks (§4.4), atomic message execution, TxResponse events (§4.5)."""
+"""The transaction pipeline: decode, ante checks (docs/protocol-notes.md#ante-checks), atomic message execution,
+TxResponse events (docs/protocol-notes.md#tx-response)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 
 from .chain import (STAKING, ValidatorView, all_validators, delegation, get_validator, percent,
@@ -33,8 +34,10 @@ class ValidatorList(BaseModel):
 
 
 class ValidatorDetail(ValidatorView):
+    voting_power_percent: str | None = Field(description="Share of all bonded tokens, in %, 0 unless bonded")
     delegators: int | None = Field(None, description="Number of delegations to this validator")
     your_delegation: CoinView | None = Field(None, description="What the active wallet has staked here")
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class DelegationView(BaseModel):
@@ -43,13 +46,14 @@ class DelegationView(BaseModel):
     amount: CoinView
     shares: str
     validator_status: str
-    validator_jailed: bool
+    validator_jailed: bool | None
 
 
 class Delegations(BaseModel):
     delegator: str
     delegations: list[DelegationView]
     total: CoinView
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class UnbondingEntry(BaseModel):
@@ -66,6 +70,7 @@ class Unbondings(BaseModel):
     entries: list[UnbondingEntry]
     total: CoinView
     note: str
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 class RedelegationEntry(BaseModel):
@@ -121,17 +126,22 @@ async def secret_get_validator(
 ) -> ValidatorDetail:
     """One validator, with delegators and your stake."""
     raw = await get_validator(ctx, validator)
-    base = view(raw, await total_bonded(ctx))
-    valoper = base.operator_address
-    page = await ctx.query(f"{STAKING}/validators/{valoper}/delegations",
-                           {"pagination.limit": 1, "pagination.count_total": "true"}, data_class="validators")
+    missing: list[str] = []
+    bonded = await extra(total_bonded(ctx), "voting_power_percent", missing)
+    base = view(raw, bonded or 0).model_dump()
+    if bonded is None:
+        base["voting_power_percent"] = None
+    valoper = base["operator_address"]
+    page = await extra(ctx.query(f"{STAKING}/validators/{valoper}/delegations",
+                                 {"pagination.limit": 1, "pagination.count_total": "true"}, data_class="validators"),
+                       "delegators", missing, {})
     count = int((page.get("pagination") or {}).get("total") or 0) or None
     mine = None
     me = ctx.session.active_wallet_address()
     if me:
-        amount = await delegation(ctx, me, valoper)
+        amount = await extra(delegation(ctx, me, valoper), "your_delegation", missing)
         mine = coin_view("uscrt", amount) if amount is not None else None
-    return ValidatorDetail(**base.model_dump(), delegators=count, your_delegation=mine)
+    return ValidatorDetail(**base, delegators=count, your_delegation=mine, missing=missing)
 
 
 @tool(effect="reads", title="Get delegations")
@@ -139,7 +149,10 @@ async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -
     """Delegations (default: active wallet), per validator."""
     who = ctx.address_or_active(address)
     body = await ctx.query(f"{STAKING}/delegations/{who}", {"pagination.limit": 1000}, addresses=[who])
-    vals = await _monikers(ctx)
+    missing: list[str] = []
+    vals = await extra(_monikers(ctx), "validators", missing, {})  # names and states only add to the delegations
+    if missing:
+        missing = ["moniker", "validator_status", "validator_jailed"]
     out = []
     for d in body.get("delegation_responses") or []:
         valoper = d["delegation"]["validator_address"]
@@ -147,9 +160,9 @@ async def secret_get_delegations(ctx: ToolContext, address: AddressArg = None) -
         out.append(DelegationView(validator_address=valoper, moniker=(v.get("description") or {}).get("moniker", ""),
                                   amount=coin_view("uscrt", d["balance"]["amount"]), shares=d["delegation"]["shares"],
                                   validator_status=view(v, 0).status if v else "unspecified",
-                                  validator_jailed=bool(v.get("jailed"))))
+                                  validator_jailed=bool(v.get("jailed")) if not missing else None))
     total = sum(int(d.amount.amount) for d in out)
-    return Delegations(delegator=who, delegations=out, total=coin_view("uscrt", total))
+    return Delegations(delegator=who, delegations=out, total=coin_view("uscrt", total), missing=missing)
 
 
 @tool(effect="reads", title="Get unbonding delegations")
@@ -159,7 +172,8 @@ async def secret_get_unbonding(ctx: ToolContext, address: AddressArg = None) -> 
     # Entries mature with time, not with a transaction: no cache could know when to drop them.
     body = await ctx.query(f"{STAKING}/delegators/{who}/unbonding_delegations", {"pagination.limit": 1000},
                            cached=False)
-    vals = await _monikers(ctx)
+    missing: list[str] = []
+    vals = await extra(_monikers(ctx), "moniker", missing, {})
     entries = []
     for u in body.get("unbonding_responses") or []:
         moniker = (vals.get(u["validator_address"], {}).get("description") or {}).get("moniker", "")
@@ -170,7 +184,7 @@ async def secret_get_unbonding(ctx: ToolContext, address: AddressArg = None) -> 
                 completion_time=e["completion_time"]))
     entries.sort(key=lambda e: e.completion_time)
     total = sum(int(e.amount.amount) for e in entries)
-    return Unbondings(delegator=who, entries=entries, total=coin_view("uscrt", total),
+    return Unbondings(delegator=who, entries=entries, total=coin_view("uscrt", total), missing=missing,
                       note="Unbonding tokens earn no rewards and cannot be moved; they return to the balance "
                            "automatically at completion_time.")
 

@@ -81,7 +81,7 @@ async def secret_token_set_viewing_key(
 
 
 def sign_bytes(chain_id: str, name: str, tokens: list[str], permissions: list[str]) -> bytes:
-    """The amino StdSignDoc of SNIP-24 (§6.3): sorted keys, compact, cosmjs' <>& escapes."""
+    """The amino StdSignDoc of SNIP-24 (docs/protocol-notes.md#snip-24-permits): sorted keys, compact, cosmjs' <>& escapes."""
     doc = {"account_number": "0", "chain_id": chain_id,
            "fee": {"amount": [{"amount": "0", "denom": "uscrt"}], "gas": "1"}, "memo": "",
            "msgs": [{"type": "query_permit",

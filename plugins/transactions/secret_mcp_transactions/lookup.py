@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
 from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
@@ -35,6 +36,7 @@ class TxStatus(BaseModel):
     ibc: list[TransferStatus] | None = Field(
         None, description="IBC packets this tx sent and what became of each: pending, acknowledged, "
                           "refunded_error or refunded_timeout")
+    missing: list[str] = Field([], description=MISSING_DESCRIPTION)
 
 
 @tool(effect="reads", title="Get transaction")
@@ -71,9 +73,10 @@ async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxSt
     if response is not None:
         code = int(response.get("code", 0))
         ok = code == 0
+        missing: list[str] = []
+        packets = await extra(ibc_outcomes(ctx, response), "ibc", missing)
         return TxStatus(txhash=txhash, status="success" if ok else "failed", height=int(response.get("height", 0)),
-                        code=code, raw_log=str(response.get("raw_log", "")),
-                        ibc=await ibc_outcomes(ctx, response) or None,
+                        code=code, raw_log=str(response.get("raw_log", "")), ibc=packets or None, missing=missing,
                         explanation="Included in a block and succeeded." if ok else
                         "Included in a block but failed: its messages had no effect; the fee was paid.")
     age = broadcast_age(ctx.app, txhash)

@@ -1,4 +1,5 @@
-"""SNIP-24 query permits: the amino StdSignDoc the wallet signs, signature check, signer address (§6.3)."""
+"""SNIP-24 query permits: the amino StdSignDoc the wallet signs, signature check, signer address
+(docs/protocol-notes.md#snip-24-permits)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A SNIP-20 token with SNIP-24 permits (§6), modelled on scrtlabs/snip20-reference-impl's behaviour.
+"""A SNIP-20 token with SNIP-24 permits (docs/protocol-notes.md#snip-20), modelled on scrtlabs/snip20-reference-impl's behaviour.
 
 Viewing keys are stored as SHA-256 and compared in constant time; every answer is space-padded to 256 bytes.
 `deposit`/`redeem` wrap uscrt 1:1 (sSCRT-like) when the config enables them. `send`/`send_from` call the

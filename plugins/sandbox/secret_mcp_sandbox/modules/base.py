@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class LCDError(Exception):
-    """A query failure rendered as the gateway's google.rpc.Status body (§2.4 of the protocol reference).
+    """A query failure rendered as the gateway's google.rpc.Status body (docs/protocol-notes.md#lcd-errors).
 
     grpc_code: 3 InvalidArgument (400), 5 NotFound (404), 2 Unknown (500), 13 Internal (500),
     12 Unimplemented (501), 16 Unauthenticated (401). `message` is the final text, exactly as the LCD shows it.

@@ -1,6 +1,7 @@
-"""x/compute (Secret contracts): store/instantiate/execute/migrate/admin messages, LCD routes of §3.8.
+"""x/compute (Secret contracts): store/instantiate/execute/migrate/admin messages, LCD routes of docs/protocol-notes.md#compute-routes.
 
-Inputs are decrypted and outputs encrypted by the sandbox enclave (enclave.py, §5); contracts are the built-in
+Inputs are decrypted and outputs encrypted by the sandbox enclave (enclave.py, docs/protocol-notes.md#contract-encryption);
+contracts are the built-in
 Python ones of `contracts/` (selected by code hash). Uploaded code of any other kind is stored, listed and hashed
 but cannot be instantiated. A contract's messages (other contracts, bank sends) run after it in the same tx, all
 or nothing, their outputs encrypted under the original input's key (`Call`). Genesis: SSCRT (code 1), counter
@@ -31,7 +32,7 @@ from ..enclave import Enclave, EnclaveError, Session
 from ..store import GasMeter, OutOfGas
 from .base import LCDError, Module, Request, Route, TxError
 
-MAX_CONTRACT_SIZE = 2 * 1024 * 1024  # §1: max contract size 2 MiB (checked on the un-gzipped code too)
+MAX_CONTRACT_SIZE = 2 * 1024 * 1024  # docs/protocol-notes.md#network-facts: max contract size 2 MiB (checked on the un-gzipped code too)
 COMPILE_COST = Decimal("0.8")  # gas per stored byte (the chain's compile_cost param)
 QUERY_GAS_CAP = 10_000_000
 # Genesis SCRT/SUSD pool (contracts/amm_pair.py): 200 000 SCRT against 100 000 SUSD, i.e. 1 SCRT ~ 0.5 SUSD.
@@ -46,7 +47,7 @@ _FAIL = {"instantiate": (2, "instantiate contract failed"), "execute": (3, "exec
 
 
 def contract_address(code_id: int, instance_id: int, creator: bytes) -> str:
-    """§1: RIPEMD160(SHA256(BE_u64((code_id << 32) + instance_id) ‖ creator bytes))."""
+    """docs/protocol-notes.md#network-facts: RIPEMD160(SHA256(BE_u64((code_id << 32) + instance_id) ‖ creator bytes))."""
     seed = struct.pack(">Q", (code_id << 32) + instance_id) + creator
     return bech32_encode("secret", ripemd160(hashlib.sha256(seed).digest()))
 
@@ -409,7 +410,7 @@ class ComputeModule(Module):
                 "/secret.compute.v1beta1.MsgInstantiateContract": instantiate}
 
     def json_overrides(self) -> dict:
-        """§2.1: sender/contract are sdk.AccAddress bytes, rendered by jsonpb as bech32 strings."""
+        """docs/protocol-notes.md#lcd-json: sender/contract are sdk.AccAddress bytes, rendered by jsonpb as bech32 strings."""
         from ..encoding import proto_json
 
         def render(fields):
@@ -511,7 +512,7 @@ class ComputeModule(Module):
             env = self._env(ctx.chain, ctx.height, ctx.time, msg.contract, code["code_hash"])
             try:
                 res = _call(migrate, self._deps(ctx.store, msg.contract), env, body)
-            except ContractError as err:  # migrate errors come back in plaintext (§5.5)
+            except ContractError as err:  # migrate errors come back in plaintext (docs/protocol-notes.md#contract-outputs)
                 raise TxError("compute", 5, f"Generic error: {err.value}: migrate contract failed") from None
         ctx.store.set(f"{P}contract/{msg.contract}", {**info, "code_id": str(msg.code_id)})
         history = list(ctx.store.get(f"{P}history/{msg.contract}", []))

@@ -1,4 +1,5 @@
-"""x/distribution for the sandbox (Secret's fork, §3.6): block rewards, commission, community pool, foundation tax.
+"""x/distribution for the sandbox (Secret's fork, docs/protocol-notes.md#distribution): block rewards, commission,
+community pool, foundation tax.
 
 Every block a fixed provision is minted and, with the fees collected, split: foundation tax to the foundation
 address, validators by consensus power (each keeps its commission), the rest to the community pool.

@@ -1,4 +1,4 @@
-"""x/gov for the sandbox (SDK 0.50, §3.7): v1 native routes plus the v1beta1 compatibility layer.
+"""x/gov for the sandbox (SDK 0.50, docs/protocol-notes.md#governance): v1 native routes plus the v1beta1 compatibility layer.
 
 Proposals may carry no messages (text proposals, v1 only), MsgExecLegacyContent wrapping a TextProposal
 (what v1beta1 MsgSubmitProposal creates), or any message the chain handles whose signer is the gov

@@ -300,7 +300,7 @@ class IBCModule(Module):
         ctx.store.set(f"{P}packet/{p['sequence']:016d}", {**p, "state": "done"})
         return cpb.MsgTimeoutResponse(result=cpb.ResponseResultType.RESPONSE_RESULT_TYPE_SUCCESS)
 
-    # ---- LCD (§3.9)
+    # ---- LCD (docs/protocol-notes.md#ibc)
     def routes(self) -> list[Route]:
         ch, tr = "/ibc/core/channel/v1", "/ibc/apps/transfer/v1"
         return [

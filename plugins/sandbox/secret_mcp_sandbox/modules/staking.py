@@ -1,4 +1,4 @@
-"""x/staking for the sandbox: validators, delegations, unbonding and redelegation (SDK 0.50 semantics, §3.5).
+"""x/staking for the sandbox: validators, delegations, unbonding and redelegation (SDK 0.50 semantics, docs/protocol-notes.md#staking).
 
 Amounts are exact: token amounts are ints, shares are Decimals rendered as LegacyDec (18 decimals).
 No slashing happens in the sandbox, so every validator's exchange rate stays 1 token per share.
@@ -475,7 +475,7 @@ class StakingModule(Module):
             if val["status"] == UNBONDING and val["unbonding_time"] and from_iso(val["unbonding_time"]) <= now:
                 self.set_validator(store, {**val, "status": UNBONDED})
 
-    # ---- JSON views (§3.5 shapes)
+    # ---- JSON views (shapes: docs/protocol-notes.md#staking)
     def validator_json(self, val: dict) -> dict:
         c = val["commission"]
         return {

@@ -9,7 +9,7 @@ from .. import blocks
 from ..encoding import dec, paginate
 from .base import LCDError, Module, Request, Route
 
-# The sandbox "enclave" consensus IO key (protocol reference §5.6): privkey = SHA256("sandbox consensus io key").
+# The sandbox "enclave" consensus IO key (docs/protocol-notes.md#test-vectors): privkey = SHA256("sandbox consensus io key").
 CONSENSUS_IO_PRIVKEY = hashlib.sha256(b"sandbox consensus io key").digest()
 NODE_ID = hashlib.sha256(b"sandbox node").hexdigest()[:40]
 APP_VERSION = {

@@ -28,7 +28,7 @@ def _tx_bytes(req: Request) -> bytes:
 
 
 def _bad_query(part: str) -> LCDError:
-    # The node's CometBFT parser refuses it; the gateway answers 400 {"code": 3, ...} (protocol reference §2.4).
+    # The node's CometBFT parser refuses it; the gateway answers 400 {"code": 3, ...} (docs/protocol-notes.md#lcd-errors).
     return LCDError.invalid(f"failed to parse query: {part.strip()!r}")
 
 
@@ -124,7 +124,7 @@ class TxServiceModule(Module):
 
     def _search(self, req: Request) -> dict:
         query = (req.param("query") or "").strip()
-        if not query:  # SDK 0.50 ignores the legacy `events` parameter (protocol reference §3.11)
+        if not query:  # SDK 0.50 ignores the legacy `events` parameter (docs/protocol-notes.md#tx-search)
             raise LCDError(2, "rpc error: code = Internal desc = query cannot be empty: unknown request")
         conds = parse_query(query)
         try:
