@@ -289,6 +289,7 @@ FIGURES = {
     "5": "secret_send_tokens end to end (instant blocks)",
     "6": "Memory after 1,000 mixed calls; cache hit rate",
     "S": "Sandbox chain alone",
+    "RT": "Round trips waited in a row, node answering after 100 ms (issue 14)",
 }
 
 
@@ -309,7 +310,7 @@ def write_part(out: str | Path, name: str, rows: list[dict[str, Any]], details: 
 
 def write_report(directory: Path) -> None:
     parts = [json.loads(p.read_text()) for p in sorted(directory.glob("part-*.json"))]
-    rows = sorted((r for p in parts for r in p["rows"]), key=lambda r: (r["figure"] == "S", r["figure"]))
+    rows = sorted((r for p in parts for r in p["rows"]), key=lambda r: (r["figure"] in ("S", "RT"), r["figure"]))
     machine = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "platform": sys.platform}
     report = {"machine": machine, "smoke": any(p["smoke"] for p in parts), "rows": rows,
               "details": {p["name"]: p["details"] for p in parts},

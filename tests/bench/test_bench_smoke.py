@@ -31,19 +31,22 @@ def report(tmp_path_factory):
 
 def test_every_script_is_covered():
     assert {"bench_latency", "bench_startup", "bench_concurrency", "bench_send", "bench_memory",
-            "bench_sandbox"} <= set(SCRIPTS)
+            "bench_sandbox", "bench_round_trips"} <= set(SCRIPTS)
 
 
 def test_report_has_every_figure(report):
     data = json.loads((report / "report.json").read_text())
     assert data["smoke"] is True
     rows = data["rows"]
-    assert {r["figure"] for r in rows} == {"1", "2", "3", "4", "5", "6", "S"}
+    assert {r["figure"] for r in rows} == {"1", "2", "3", "4", "5", "6", "S", "RT"}
     for row in rows:
         assert isinstance(row["value"], (int, float)) and row["value"] > 0, row
-    targeted = [r for r in rows if r["target"]]
+    targeted = [r for r in rows if r["target"] and r["figure"] != "RT"]
     # uncached/cached p50/p95, cold start, tools/list size, 2 x concurrency, RSS, hit rate
     assert len(targeted) == 10
+    trips = {r["name"] for r in rows if r["figure"] == "RT"}  # smoke: two reads and the confirmed send, both eras
+    assert {"secret_get_balance: sequential round trips", "confirmed send (2026 era): sequential round trips",
+            "confirmed send (handshake era): sequential round trips"} <= trips
     for row in targeted:
         assert row["status"] in ("PASS", "MISS"), row
         if row["baseline"] is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from ..concurrency import gather
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
 from . import decrypt
@@ -15,8 +16,7 @@ QUERY = "/compute/v1beta1/query/{}"
 
 async def query(ctx: ToolContext, address: str, msg: Any, *, given_hash: str | None = None) -> Any:
     """The contract's decrypted answer to `msg`; its own error text as CONTRACT_ERROR when it refuses."""
-    hash_ = await code_hash(ctx, address, given_hash)
-    c = await cipher(ctx)
+    hash_, c = await gather(code_hash(ctx, address, given_hash), cipher(ctx))  # one round trip for both
     wire = c.encrypt(hash_, msg)
     pool = await ctx.pool()
     try:

@@ -18,10 +18,10 @@ import time
 from decimal import Decimal
 from typing import Any, Iterable
 
-import anyio
 import attrs
 
 from ..amounts import coin_view
+from ..concurrency import gather
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
 from ..networks import Network
@@ -61,25 +61,6 @@ class Prepared:
     @property
     def short_digest(self) -> str:
         return self.digest[:16]
-
-
-async def gather(*calls: Any) -> list[Any]:
-    """Run independent awaitables at once; the first error is raised as itself, not as an exception group."""
-    out: list[Any] = [None] * len(calls)
-
-    async def one(i: int) -> None:
-        out[i] = await calls[i]()
-
-    try:
-        async with anyio.create_task_group() as tg:
-            for i in range(len(calls)):
-                tg.start_soon(one, i)
-    except BaseExceptionGroup as group:
-        first = group.exceptions[0]
-        while isinstance(first, BaseExceptionGroup):
-            first = first.exceptions[0]
-        raise first from None
-    return out
 
 
 def sign_doc_digest(sign_doc: bytes, signer: str, endpoints: Iterable[str]) -> str:
@@ -132,7 +113,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
     signer = active_signer(ctx)
     # Three independent reads in one round trip.
     (number, sequence), held, price = await gather(
-        lambda: account_state(ctx, signer.address), lambda: balances(ctx, signer.address), lambda: gas_price(ctx))
+        account_state(ctx, signer.address), balances(ctx, signer.address), gas_price(ctx))
     endpoints = tuple(ctx.session.urls)  # a launched sandbox's URL is known once connected
     # Rewards withdrawn earlier in this tx can be spent by later messages, never on the fee: the chain takes
     # the fee before any message runs.

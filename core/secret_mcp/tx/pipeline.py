@@ -19,6 +19,7 @@ import anyio
 import attrs
 
 from ..amounts import Amount, coin_view
+from ..concurrency import gather
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
 from ..units import fee_for
@@ -114,9 +115,11 @@ def _simulation_error(exc: ChainError, sender: str) -> SecretMCPError:
                           ["Read the chain's message; change the request and try again."], details)
 
 
-async def simulate(ctx: ToolContext, msgs: Sequence[build.Msg], signer: Signer, *, memo: str = "") -> tuple[int, dict]:
+async def simulate(ctx: ToolContext, msgs: Sequence[build.Msg], signer: Signer, *, memo: str = "",
+                   sequence: int | None = None) -> tuple[int, dict]:
     """Gas used by the messages, measured by the node with our real signer info and an all-zero signature."""
-    _number, sequence = await account_state(ctx, signer.address)
+    if sequence is None:
+        _number, sequence = await account_state(ctx, signer.address)
     body = build.body_bytes(msgs, memo)
     # A non-zero placeholder fee: with no fee the node skips the fee transfer, and its gas would be missing
     # from the estimate (the real tx then runs out of gas). Gas limit and fee digits only change size slightly.
@@ -137,11 +140,12 @@ async def estimate(ctx: ToolContext, messages: Iterable[Any], *, memo: str = "",
     """Gas and fee for these messages from the active wallet, without signing or sending anything."""
     msgs = [build.as_msg(m) for m in messages]
     signer = signer or active_signer(ctx)
-    price = await gas_price(ctx)
     if gas is not None:
+        price = await gas_price(ctx)
         used, limit = 0, gas
     else:
-        used, _ = await simulate(ctx, msgs, signer, memo=memo)
+        price, (_number, sequence) = await gather(gas_price(ctx), account_state(ctx, signer.address))
+        used, _ = await simulate(ctx, msgs, signer, memo=memo, sequence=sequence)
         limit = math.ceil(Decimal(used) * Decimal(ctx.config.gas_adjustment))
     return Estimate(used, limit, price, fee_for(limit, price), ctx.network.fee_denom)
 

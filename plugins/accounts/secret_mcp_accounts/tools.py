@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from secret_mcp.concurrency import gather
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
@@ -124,9 +125,9 @@ async def secret_get_account_transactions(
 async def secret_get_account_tx_count(ctx: ToolContext, address: AddressArg = None) -> TxCount:
     """How many transactions an address (default: active wallet) sent and received."""
     addr = ctx.address_or_active(address)
-    _, sent = await search(ctx, QUERIES["sent"].format(a=addr), limit=1)
-    _, received = await search(ctx, QUERIES["received"].format(a=addr), limit=1)
-    acc = await _account(ctx, addr)
+    (_, sent), (_, received), acc = await gather(  # three independent reads, one round trip
+        search(ctx, QUERIES["sent"].format(a=addr), limit=1), search(ctx, QUERIES["received"].format(a=addr), limit=1),
+        _account(ctx, addr))
     base = (acc or {}).get("base_vesting_account", acc or {})
     base = base.get("base_account", base)
     return TxCount(address=addr, sent=sent or 0, received=received or 0,

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import coin_view
+from secret_mcp.concurrency import gather
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.partial import extra
 from secret_mcp.tools import tool
 
-from .views import GOV, STATUSES, ProposalDetail, ProposalSummary, get_proposal, params, summary, tally
+from .views import GOV, STATUSES, ProposalDetail, ProposalSummary, get_proposal, summary, tally, tally_inputs
 
 IdArg = Annotated[int, Field(ge=1)]
 
@@ -78,10 +78,13 @@ def _seconds_until(text: str | None) -> int | None:
 @tool(effect="reads", title="Get proposal")
 async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalDetail:
     """One proposal: text, deposits, deadlines, live tally and outlook."""
-    raw = await get_proposal(ctx, proposal_id)
+    # The proposal, and what its tally and deposit rule need, in one round trip.
+    raw, (live, tallying, pool) = await gather(get_proposal(ctx, proposal_id), tally_inputs(ctx, proposal_id))
     base = summary(raw)
     missing: list[str] = []
-    gov = await extra(params(ctx), "min_deposit", missing, {})
+    if tallying is None:
+        missing.append("min_deposit")
+    gov = tallying or {}
     minimum = [coin_view(c["denom"], c["amount"]) for c in gov.get("expedited_min_deposit" if base.expedited
                                                                    else "min_deposit") or []]
     short = []
@@ -92,7 +95,9 @@ async def secret_get_proposal(ctx: ToolContext, proposal_id: IdArg) -> ProposalD
         short = [coin_view(m.denom, int(m.amount) - have.get(m.denom, 0)) for m in minimum
                  if int(m.amount) > have.get(m.denom, 0)]
     ends = _seconds_until(base.voting_end_time) if base.status == "voting_period" else None
-    votes = await extra(tally(ctx, raw), "tally", missing)
+    votes = tally(raw, live, tallying, pool)
+    if votes is None:
+        missing.append("tally")
     return ProposalDetail(**base.model_dump(), metadata=raw.get("metadata") or "",
                           failed_reason=raw.get("failed_reason") or "",
                           tally=votes, min_deposit=minimum, deposit_missing=short,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from secret_mcp.amounts import CoinView, coin_view
+from secret_mcp.concurrency import gather
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.partial import MISSING_DESCRIPTION
@@ -120,19 +121,29 @@ def outcome(counts: dict[str, Decimal], bonded: Decimal, p: dict) -> bool:
     return counts["yes"] / (voted - counts["abstain"]) > Decimal(p.get("threshold") or 0)
 
 
-async def tally(ctx: ToolContext, proposal: dict) -> Tally:
+async def tally_inputs(ctx: ToolContext, proposal_id: int) -> tuple[Any, Any, Any]:
+    """(live tally body, tallying params, staking pool) in one round trip; each None when its read failed.
+    The live tally is asked for speculatively: it counts only for a proposal in its voting period."""
+    async def maybe(read: Any) -> Any:
+        try:
+            return await read
+        except SecretMCPError:
+            return None
+
+    return tuple(await gather(maybe(ctx.query(f"{GOV}/proposals/{proposal_id}/tally", cached=False)),
+                              maybe(params(ctx)), maybe(ctx.query("/cosmos/staking/v1beta1/pool", cached=False))))
+
+
+def tally(proposal: dict, live: dict | None, gov: dict | None, pool: dict | None) -> Tally | None:
+    """The tally from what `tally_inputs` read; None when a read it needs is missing."""
     status = proposal.get("status")
-    if status == STATUSES["voting_period"]:
-        body = await ctx.query(f"{GOV}/proposals/{proposal['id']}/tally", cached=False)
-        raw = body.get("tally") or {}
-    else:
-        raw = proposal.get("final_tally_result") or {}
+    voting = status == STATUSES["voting_period"]
+    if gov is None or pool is None or (voting and live is None):
+        return None
+    raw = (live or {}).get("tally") or {} if voting else proposal.get("final_tally_result") or {}
     counts = {o: Decimal(raw.get(f"{o}_count") or 0) for o in OPTIONS}
     voted = sum(counts.values(), Decimal(0))
-    gov = await params(ctx)
-    pool = await ctx.query("/cosmos/staking/v1beta1/pool", cached=False)
     bonded = Decimal((pool.get("pool") or {}).get("bonded_tokens") or 0)
-    voting = status == STATUSES["voting_period"]
     one = Decimal(1)
     return Tally(
         options=[TallyOption(option=o, votes=coin_view("uscrt", int(counts[o])), percent_of_votes=pct(counts[o], voted))

@@ -11,6 +11,7 @@ from secret_mcp import hookimpl
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.networks import Network
+from secret_mcp.concurrency import gather
 from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.resources import NETWORK_CONFIG
 from secret_mcp.security.ask import can_ask_person
@@ -74,11 +75,10 @@ class Health(BaseModel):
 
 async def _node_facts(ctx: ToolContext, missing: list[str]) -> tuple[dict, dict, dict]:
     """node_info decides whether the node answers; the latest block and its config only add to it."""
-    node = await ctx.query("/cosmos/base/tendermint/v1beta1/node_info", data_class="node_info")
-    latest = await extra(ctx.query("/cosmos/base/tendermint/v1beta1/blocks/latest", cached=False),
-                         "latest_block", missing, {})
-    config = await extra(ctx.query("/cosmos/base/node/v1beta1/config", data_class="params"),
-                         "minimum_gas_price", missing, {})
+    node, latest, config = await gather(  # one round trip for the three
+        ctx.query("/cosmos/base/tendermint/v1beta1/node_info", data_class="node_info"),
+        extra(ctx.query("/cosmos/base/tendermint/v1beta1/blocks/latest", cached=False), "latest_block", missing, {}),
+        extra(ctx.query("/cosmos/base/node/v1beta1/config", data_class="params"), "minimum_gas_price", missing, {}))
     return node, latest, config
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
+from secret_mcp.concurrency import gather
 from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 
@@ -125,23 +126,28 @@ async def secret_get_validator(
     validator: Annotated[str, Field(description="secretvaloper1…")],
 ) -> ValidatorDetail:
     """One validator, with delegators and your stake."""
-    raw = await get_validator(ctx, validator)
+    valoper = validator_address(validator, "validator")
     missing: list[str] = []
-    bonded = await extra(total_bonded(ctx), "voting_power_percent", missing)
+    me = ctx.session.active_wallet_address()
+    # The validator and the three lookups that add to it, in one round trip.
+    raw, bonded, page, amount = await gather(
+        get_validator(ctx, valoper),
+        extra(total_bonded(ctx), "voting_power_percent", missing),
+        extra(ctx.query(f"{STAKING}/validators/{valoper}/delegations",
+                        {"pagination.limit": 1, "pagination.count_total": "true"}, data_class="validators"),
+              "delegators", missing, {}),
+        extra(delegation(ctx, me, valoper), "your_delegation", missing) if me else _none(),
+    )
     base = view(raw, bonded or 0).model_dump()
     if bonded is None:
         base["voting_power_percent"] = None
-    valoper = base["operator_address"]
-    page = await extra(ctx.query(f"{STAKING}/validators/{valoper}/delegations",
-                                 {"pagination.limit": 1, "pagination.count_total": "true"}, data_class="validators"),
-                       "delegators", missing, {})
     count = int((page.get("pagination") or {}).get("total") or 0) or None
-    mine = None
-    me = ctx.session.active_wallet_address()
-    if me:
-        amount = await extra(delegation(ctx, me, valoper), "your_delegation", missing)
-        mine = coin_view("uscrt", amount) if amount is not None else None
-    return ValidatorDetail(**base, delegators=count, your_delegation=mine, missing=missing)
+    mine = coin_view("uscrt", amount) if amount is not None else None
+    return ValidatorDetail(**base, delegators=count, your_delegation=mine, missing=sorted(missing))
+
+
+async def _none() -> None:
+    return None
 
 
 @tool(effect="reads", title="Get delegations")

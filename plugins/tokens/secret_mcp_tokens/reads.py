@@ -15,7 +15,7 @@ from secret_mcp.security.ask import can_ask_person
 from secret_mcp.tools import tool
 
 from .common import TokenArg
-from .registry import Token, describe, display, known, resolve
+from .registry import Token, describe, describe_with_info, display, known, resolve
 from .vault import PERMIT, VK, ask_to_release, describe_scope, out_of_scope, permit_id, refuse_release, release, vk_id
 
 # The tools' descriptions say what these are: the address defaults to the active wallet; a given viewing key
@@ -115,9 +115,14 @@ async def _confirm_kept_item(ctx: ToolContext, args: dict[str, Any]) -> str | No
 @tool(title="Token info")
 async def secret_token_info(ctx: ToolContext, token: TokenArg) -> TokenInfo:
     """A SNIP-20 token's name, symbol, decimals, code hash, public total supply."""
-    t = await resolve(ctx, token)
-    answer = await query(ctx, t.address, {"token_info": {}})
-    return _info(t, (answer.get("token_info") or {}).get("total_supply"))
+    text = token.strip()
+    if text.lower().startswith("secret1"):  # a first look reads token_info once, for the token and its supply
+        t, info = await describe_with_info(ctx, validate_address(text, field="token"))
+    else:
+        t, info = await resolve(ctx, token), None
+    if info is None:
+        info = (await query(ctx, t.address, {"token_info": {}})).get("token_info")
+    return _info(t, (info or {}).get("total_supply"))
 
 
 @tool(title="Token balance", confirm=_confirm_kept_item)

@@ -38,17 +38,22 @@ def _table(ctx: ToolContext) -> dict[str, Token]:
 
 async def describe(ctx: ToolContext, address: str, hash_: str | None = None) -> Token:
     """Ask the contract for token_info and remember the token for this network."""
+    return (await describe_with_info(ctx, address, hash_))[0]
+
+
+async def describe_with_info(ctx: ToolContext, address: str, hash_: str | None = None) -> tuple[Token, dict | None]:
+    """The token, and the token_info answer when one was just read (None when the token was already known)."""
     table = _table(ctx)
     if address in table:
-        return table[address]
-    real_hash = await code_hash(ctx, address, hash_)
-    info = (await query(ctx, address, {"token_info": {}})).get("token_info")
+        return table[address], None
+    info = (await query(ctx, address, {"token_info": {}}, given_hash=hash_)).get("token_info")
+    real_hash = await code_hash(ctx, address, hash_)  # read (and checked) by the query just made
     if not isinstance(info, dict) or "symbol" not in info:
         raise SecretMCPError("NOT_A_TOKEN", f"{address} did not answer token_info like a SNIP-20 token.", [],
                              {"address": address})
     table[address] = Token(address, str(info.get("name", "")), str(info["symbol"]), int(info.get("decimals", 0)), real_hash)
     remember_token(ctx, address, table[address].decimals, table[address].symbol)  # for raw contract calls' previews
-    return table[address]
+    return table[address], info
 
 
 async def known(ctx: ToolContext) -> list[Token]:
