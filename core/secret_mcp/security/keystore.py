@@ -98,6 +98,7 @@ class Keystore:
                 "WALLET_SECRET_MISMATCH", f"The stored phrase of {wallet.name!r} does not derive its address.", []
             )
         redact.register_secret(derived.private_key.hex())
+        redact.register_phrase(mnemonic)
         self._seal(wallet.name, mnemonic, derived.private_key)
 
     # -- wallets -----------------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class Keystore:
                 raise
         if mnemonic is not None and private_key is not None:
             redact.register_secret(private_key.hex())
+            redact.register_phrase(mnemonic)  # its fragments too: "the last six words are ..." is still a leak
             self._seal(wallet.name, mnemonic, private_key)
         self.wallets[wallet.name] = wallet
         return wallet
