@@ -125,6 +125,13 @@ def tighten() -> None:
                 _chmod(Path(dirpath) / f, FILE_MODE)
 
 
+def tighten_files(directory: Path) -> None:
+    """Mode 0600 for the files directly in `directory` (those a library created with the umask)."""
+    for entry in os.scandir(directory):
+        if entry.is_file(follow_symlinks=False):
+            _chmod(Path(entry.path), FILE_MODE)
+
+
 def _chmod(path: Path, mode: int) -> None:
     try:
         if not path.is_symlink() and (path.stat().st_mode & 0o777) != mode:
