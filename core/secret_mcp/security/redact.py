@@ -204,8 +204,10 @@ def _phrases(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     run: list[re.Match[str]] = []
 
+    shortest = MIN_FRAGMENT if _fragments else MIN_PHRASE
+
     def close() -> None:
-        if len(run) >= MIN_FRAGMENT:
+        if len(run) >= shortest:
             last = -2
             for i in sorted(_phrase_members([m.group() for m in run])):
                 start, end = run[i].start(), run[i].end()
