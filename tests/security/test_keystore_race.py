@@ -109,3 +109,29 @@ def test_processes_racing_on_one_name_leave_one_winner(tmp_path):
     assert stored_phrase(tmp_path, "race") == winners[0]
     index = Index(tmp_path / "wallets.json").load()
     assert list(index) == ["race"] and index["race"]["address"] == keys.derive(winners[0]).address
+
+
+@pytest.mark.anyio
+async def test_two_servers_on_one_home_over_mcp(mode, tmp_path, monkeypatch):
+    # Two MCP servers (two App instances, as two client processes would start) sharing one home.
+    import secret_mcp_wallet
+
+    from tests.helpers import call_err, call_ok, connect
+    from tests.security.packs import security_server
+
+    monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))
+    monkeypatch.setenv("SECRET_MCP_KEYSTORE_PASSPHRASE", PASS)
+    first, first_plugin = security_server(("wallet", secret_mcp_wallet))
+    second, _ = security_server(("wallet", secret_mcp_wallet))
+    args = {"name": "shared", "persist": True, "backend": "file"}
+    async with connect(first, mode) as a, connect(second, mode) as b:
+        await call_ok(b, "secret_list_wallets")  # the second server is up before the wallet exists
+        made = await call_ok(a, "secret_create_wallet", args)
+        err = await call_err(b, "secret_create_wallet", args)
+        pasted = await call_err(b, "secret_import_wallet", {**args, "mnemonic": MNEMONIC})
+        listed = await call_ok(b, "secret_list_wallets")
+    assert err["code"] == pasted["code"] == "WALLET_EXISTS" and "shared" in err["message"]
+    assert listed["wallets"] == []  # nothing half-added on the losing side
+    phrase = first_plugin.security.keystore.export_mnemonic("shared")
+    assert stored_phrase(tmp_path / "data", "shared") == phrase
+    assert keys.derive(phrase).address == made["wallet"]["address"]
