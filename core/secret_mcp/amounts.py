@@ -137,7 +137,8 @@ def token_units(amount: str, decimals: int, field: str = "amount") -> int:
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: not a number ({given(amount)}).", [], {"field": field}) from None
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: not a number ({given(amount)}).", [],
+                             {"field": field}) from None
     units = value.scaleb(decimals)
     if not value.is_finite() or value <= 0 or units != units.to_integral_value():
         raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",

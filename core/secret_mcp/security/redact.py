@@ -35,7 +35,7 @@ from mnemonic import Mnemonic
 
 REDACTED = "[REDACTED]"
 MIN_PHRASE = 12
-MAX_TYPOS = 2  # words of a phrase window that may be misspelt (or any other word): one slip is not a disguise
+MAX_TYPOS = 2  # misspelt words (one letter off a list word) a 12-word window may hold and still be a phrase
 MIN_FRAGMENT = 6  # consecutive words of a known phrase that are redacted on their own
 MAX_GAP = 16  # characters between two words of one phrase: separators, numbering, JSON escapes
 
@@ -171,8 +171,9 @@ def _phrase_members(words: list[str | None]) -> set[int]:
         streak = 0
         for j, k in enumerate(ok):
             streak = streak + 1 if k else 0
-            if streak >= MIN_FRAGMENT and _fingerprint(words[j - MIN_FRAGMENT + 1:j + 1]) in _fragments:  # type: ignore[arg-type]
-                out.update(range(j - MIN_FRAGMENT + 1, j + 1))
+            first = j - MIN_FRAGMENT + 1
+            if streak >= MIN_FRAGMENT and _fingerprint(words[first:j + 1]) in _fragments:  # type: ignore[arg-type]
+                out.update(range(first, j + 1))
     return out
 
 

@@ -43,7 +43,8 @@ class TxInfo(BaseModel):
 def check_hash(txhash: str) -> str:
     text = (txhash or "").strip()
     if not _HASH.match(text):
-        raise SecretMCPError("INVALID_TX_HASH", f"hash: not a transaction hash (64 hexadecimal characters; {given(text)}).",
+        raise SecretMCPError("INVALID_TX_HASH",
+                             f"hash: not a transaction hash (64 hexadecimal characters; {given(text)}).",
                              ["Copy the full txhash from a transaction result or an explorer."], {"field": "hash"})
     return text.removeprefix("0x").upper()
 
