@@ -15,6 +15,7 @@ from typing import Iterable
 import attrs
 from pydantic import BaseModel, Field
 
+from .addresses import given
 from .errors import SecretMCPError
 from .units import USCRT_PER_SCRT, scrt
 
@@ -68,10 +69,10 @@ def _check_denom(denom: str, field: str) -> str:
         return denom.lower()
     if denom.startswith("ibc/"):
         if not _IBC.match(denom):
-            raise _bad("UNKNOWN_DENOM", f"{denom!r} is not an IBC denom (ibc/ followed by 64 hex digits).", field)
+            raise _bad("UNKNOWN_DENOM", f"not an IBC denom (ibc/ followed by 64 hex digits; {given(denom)}).", field)
         return "ibc/" + denom[4:].upper()  # the chain stores the hash in upper case
     if not _RAW_DENOM.match(denom):
-        raise _bad("UNKNOWN_DENOM", f"{denom!r} is not a denom this server knows. SCRT and uscrt are known; other "
+        raise _bad("UNKNOWN_DENOM", "not a denom this server knows. SCRT and uscrt are known; other "
                    "tokens must be given raw in their base denom (e.g. 'ibc/27394F…' or 'uatom').", field,
                    ["Check the denom with secret_get_balance, which lists every denom the wallet holds."])
     return denom
@@ -85,12 +86,12 @@ def parse_amount(value: str | int | Decimal, denom: str | None = None, *, field:
         raise _bad("INVALID_AMOUNT", "pass the amount as text (e.g. \"0.1\"), not a floating-point number.", field)
     match = _TEXT.match(str(value))
     if not match:
-        raise _bad("INVALID_AMOUNT", f"{str(value)!r} is not an amount.", field)
+        raise _bad("INVALID_AMOUNT", f"not an amount ({given(value)}).", field)
     sign, number, unit = match.groups()
     if unit and denom and unit.lower() != denom.lower():
-        raise _bad("INVALID_AMOUNT", f"the amount says {unit!r} but denom says {denom!r}.", field)
+        raise _bad("INVALID_AMOUNT", "the unit in the amount and the denom argument disagree.", field)
     if unit and re.match(r"^[eE]\d", unit):
-        raise _bad("INVALID_AMOUNT", f"{str(value)!r}: exponent notation is not accepted; write the number out.", field)
+        raise _bad("INVALID_AMOUNT", "exponent notation is not accepted; write the number out.", field)
     unit = unit or denom
     if not unit:
         raise _bad("INVALID_AMOUNT", f"{number!r} has no unit: say whether it is SCRT or uscrt.", field)
@@ -136,7 +137,8 @@ def token_units(amount: str, decimals: int, field: str = "amount") -> int:
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount!r} is not a number.", []) from None
+        raise SecretMCPError("INVALID_AMOUNT", f"{field}: not a number ({given(amount)}).", [],
+                             {"field": field}) from None
     units = value.scaleb(decimals)
     if not value.is_finite() or value <= 0 or units != units.to_integral_value():
         raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} must be positive with at most {decimals} decimals.",

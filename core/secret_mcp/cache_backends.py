@@ -37,6 +37,7 @@ from typing import Any, Iterable, Protocol
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, SecretMCPError
+from .paths import private_dir, tighten_files
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +200,9 @@ class DiskStore:
         import diskcache
 
         self.namespace = namespace
-        Path(directory).mkdir(parents=True, exist_ok=True)
+        private_dir(Path(directory))
         self._dc = diskcache.Cache(str(directory), tag_index=True)
+        tighten_files(Path(directory))  # SQLite made cache.db (and -wal/-shm, which copy its mode) with the umask
         self._pending: dict[str, _Pending] = {}
         self._timer: asyncio.TimerHandle | None = None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..paths import tighten
 from .audit import AuditLog
 from .confirm import ConfirmationCodes, shared_codes
 from .keystore import Keystore, Wallet
@@ -70,6 +71,7 @@ def for_app(app: "App") -> Security:
     security = getattr(app, "security", None)
     if isinstance(security, Security):
         return security
+    tighten()  # 0700 directories, 0600 files: what an older version (or a loose umask) left is fixed at start
     security = Security(app)
     app.security = security  # type: ignore[attr-defined]
     install_log_filter()

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import secrets
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from ..paths import open_private
 from .redact import redact
 
 FIELDS = ("tool", "network", "from", "summary", "decision", "txhash", "outcome")
@@ -29,6 +31,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
+    """Opens (and, after each rotation, re-creates) the log with mode 0600 in a 0700 directory: the audit log
+    names wallets, recipients and amounts, which are nobody else's business."""
+
+    def _open(self):  # type: ignore[override]
+        fd = open_private(Path(self.baseFilename))
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 class AuditLog:
     def __init__(self, path: Path, *, max_bytes: int = 5_000_000, backups: int = 3, clock: Callable[[], str] = _now):
         self.path = path
@@ -38,8 +49,7 @@ class AuditLog:
 
     def _write(self, entry: dict[str, Any]) -> None:
         if self._handler is None:  # opened on the first write: servers that never write create no file
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handler = logging.handlers.RotatingFileHandler(
+            self._handler = _PrivateRotatingHandler(
                 self.path, maxBytes=self._max_bytes, backupCount=self._backups, encoding="utf-8"
             )
             self._handler.setFormatter(logging.Formatter("%(message)s"))

@@ -99,6 +99,7 @@ class Keystore:
                 "WALLET_SECRET_MISMATCH", f"The stored phrase of {wallet.name!r} does not derive its address.", []
             )
         redact.register_secret(derived.private_key.hex())
+        redact.register_phrase(mnemonic)
         self._seal(wallet.name, mnemonic, derived.private_key)
 
     # -- wallets -----------------------------------------------------------------------------------------
@@ -137,19 +138,40 @@ class Keystore:
         """Persist first (undoing the secret if the index write fails), then add to memory: all or nothing."""
         if wallet.backend != "memory":
             store = self._stores(wallet.backend) if mnemonic is not None else None
-            if store is not None:
-                store.save(wallet.name, mnemonic)
-            try:
-                self.index.put(wallet.name, wallet.meta())
-            except Exception:
+            # Other processes may share this home: under the index lock, the name must be free in the index
+            # (re-read now) and in the stores, and the phrase is written only where no entry exists.
+            with self.index.locked():
+                self._check_free_on_disk(wallet.name, store)
                 if store is not None:
-                    store.delete(wallet.name)
-                raise
+                    store.save(wallet.name, mnemonic, exclusive=True)
+                try:
+                    self.index.put(wallet.name, wallet.meta())
+                except Exception:
+                    if store is not None:
+                        store.delete(wallet.name)
+                    raise
         if mnemonic is not None and private_key is not None:
             redact.register_secret(private_key.hex())
+            redact.register_phrase(mnemonic)  # its fragments too: "the last six words are ..." is still a leak
             self._seal(wallet.name, mnemonic, private_key)
         self.wallets[wallet.name] = wallet
         return wallet
+
+    def _check_free_on_disk(self, name: str, store: KeyringStore | FileStore | None) -> None:
+        if name in self.index.load():
+            raise SecretMCPError(
+                "WALLET_EXISTS", f"A wallet named {name!r} already exists on this machine.",
+                ["Choose another name. (Another secret-mcp process or the terminal command created it; this "
+                 "server lists it after a restart.)", "Or remove the existing wallet first."],
+            )
+        # The keyring is asked only for keyring wallets (asking may prompt to unlock it); the file store always
+        # (a file check): a phrase left there without an index line is still somebody's phrase.
+        for other in {id(s): s for s in (store, self._stores("file")) if s is not None}.values():
+            if other.exists(name):
+                raise SecretMCPError(
+                    "WALLET_EXISTS", f"A stored key named {name!r} already exists on this machine ({other.name}).",
+                    ["Choose another name; the stored key was left untouched."],
+                )
 
     def import_mnemonic(
         self, name: str, mnemonic: str, *, account: int = 0, index: int = 0,

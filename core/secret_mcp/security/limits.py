@@ -13,6 +13,7 @@ from collections import deque
 from pathlib import Path
 from typing import Callable
 
+from ..paths import write_private
 from ..policy import TxOutcome, TxRequest
 from .settings import LOCAL_KINDS, SecuritySettings
 
@@ -43,10 +44,7 @@ class SpendingLimits:
             return
         cutoff = self.clock() - DAY
         data = {f"{c}|{d}": [[t, a] for t, a in rows if t > cutoff] for (c, d), rows in self._spent.items()}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(self.path)  # atomic: a crash never leaves a half-written window
+        write_private(self.path, json.dumps(data))  # atomic, 0600: a crash never leaves a half-written window
 
     def applies(self, network: str) -> bool:
         kind = self._kind_of(network) or "custom"  # an unknown network is treated as real money

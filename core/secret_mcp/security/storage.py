@@ -12,15 +12,22 @@ import base64
 import json
 import os
 import secrets
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..errors import SecretMCPError
-from ..paths import data_dir
+from ..paths import data_dir, open_private, write_private
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; the exclusive file create below still keeps file entries apart
+    fcntl = None  # type: ignore[assignment]
 
 SERVICE = "secret-mcp"
 PASSPHRASE_ENV = "SECRET_MCP_KEYSTORE_PASSPHRASE"
@@ -36,21 +43,48 @@ NO_KEYRING = [
 ]
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, text: str, *, exclusive: bool = False) -> None:
     """Write atomically with mode 0600 (readable by this user only); a crash leaves the old file intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_private(path, text, exclusive=exclusive)
+
+
+def _exists(name: str) -> SecretMCPError:
+    return SecretMCPError(
+        "WALLET_EXISTS", f"A wallet named {name!r} already exists on this machine.",
+        ["Choose another name. (Another secret-mcp process or the terminal command may have created it; "
+         "this server lists it after a restart.)", "Or remove the existing wallet first."],
+    )
 
 
 class Index:
-    """Metadata of persisted wallets (no secrets): name -> {address, kind, backend, account, index, coin_type}."""
+    """Metadata of persisted wallets (no secrets): name -> {address, kind, backend, account, index, coin_type}.
+
+    Writers hold an exclusive file lock (`locked`) from reading to writing, so processes sharing a home never
+    lose each other's entries, and a creator can check a name is free and take it in one step.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / "wallets.json"
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the index's lock file (`wallets.json.lock`) exclusively; re-entrant within this object."""
+        with self._lock:
+            if self._depth == 0:
+                self._fd = open_private(self.path.with_name(self.path.name + ".lock"), os.O_RDWR)
+                if fcntl is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    os.close(self._fd)  # closing releases the flock
+                    self._fd = None
 
     def load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -59,14 +93,16 @@ class Index:
             return {}
 
     def put(self, name: str, meta: dict[str, Any]) -> None:
-        data = self.load()
-        data[name] = meta
-        _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
+        with self.locked():
+            data = self.load()
+            data[name] = meta
+            _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
 
     def drop(self, name: str) -> None:
-        data = self.load()
-        if data.pop(name, None) is not None:
-            _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
+        with self.locked():
+            data = self.load()
+            if data.pop(name, None) is not None:
+                _write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
 
 
 class KeyringStore:
@@ -94,9 +130,16 @@ class KeyringStore:
                 "KEYRING_UNAVAILABLE", f"The OS keyring refused the request ({type(exc).__name__}).", NO_KEYRING
             ) from None
 
-    def save(self, name: str, mnemonic: str) -> None:
+    def save(self, name: str, mnemonic: str, *, exclusive: bool = False) -> None:
+        """exclusive: refuse if the entry exists (the caller holds the index lock, so no other creator of
+        secret-mcp can slip in between the check and the write)."""
         kr = self._backend()
+        if exclusive and self.exists(name):
+            raise _exists(name)
         self._call(lambda: kr.set_password(SERVICE, name, mnemonic))
+
+    def exists(self, name: str) -> bool:
+        return self._get(name) is not None
 
     def load(self, name: str) -> str:
         value = self._get(name)
@@ -164,12 +207,12 @@ class FileStore:
     def secrets_path(self, name: str) -> Path:
         return self.dir / "secrets" / f"{name}.json"  # a subfolder: no clash with a wallet named "<name>.x"
 
-    def _seal_to(self, path: Path, text: str, aad: str) -> None:
+    def _seal_to(self, path: Path, text: str, aad: str, *, exclusive: bool = False) -> None:
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         sealed = AESGCM(self._key(salt)).encrypt(nonce, text.encode(), aad.encode())
         body = {"version": 1, "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
         body |= {k: base64.b64encode(v).decode() for k, v in (("salt", salt), ("nonce", nonce), ("ciphertext", sealed))}
-        _write_private(path, json.dumps(body))
+        _write_private(path, json.dumps(body), exclusive=exclusive)
 
     def _open_from(self, path: Path, aad: str) -> str | None:
         try:
@@ -184,8 +227,15 @@ class FileStore:
                 "KEYSTORE_PASSPHRASE_WRONG", "The keystore passphrase is wrong (or the file was altered).", []
             ) from None
 
-    def save(self, name: str, mnemonic: str) -> None:
-        self._seal_to(self.path(name), mnemonic, name)
+    def save(self, name: str, mnemonic: str, *, exclusive: bool = False) -> None:
+        """exclusive: the entry file is created only if absent, atomically (WALLET_EXISTS otherwise)."""
+        try:
+            self._seal_to(self.path(name), mnemonic, name, exclusive=exclusive)
+        except FileExistsError:
+            raise _exists(name) from None
+
+    def exists(self, name: str) -> bool:
+        return self.path(name).exists()
 
     def load(self, name: str) -> str:
         phrase = self._open_from(self.path(name), name)

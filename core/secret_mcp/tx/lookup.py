@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..addresses import given
 from ..amounts import CoinView, coin_view
 from ..context import ToolContext
 from ..errors import ChainError, SecretMCPError
@@ -42,7 +43,8 @@ class TxInfo(BaseModel):
 def check_hash(txhash: str) -> str:
     text = (txhash or "").strip()
     if not _HASH.match(text):
-        raise SecretMCPError("INVALID_TX_HASH", f"{text!r} is not a transaction hash (64 hexadecimal characters).",
+        raise SecretMCPError("INVALID_TX_HASH",
+                             f"hash: not a transaction hash (64 hexadecimal characters; {given(text)}).",
                              ["Copy the full txhash from a transaction result or an explorer."], {"field": "hash"})
     return text.removeprefix("0x").upper()
 
