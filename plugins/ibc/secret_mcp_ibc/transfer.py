@@ -63,7 +63,8 @@ def _receiver(receiver: str, cp: Counterparty) -> str:
         return validate_address(receiver, cp.prefix, field="receiver")
     hrp, _ = bech32.bech32_decode((receiver or "").strip())
     if hrp is None:  # unknown far chain: at least the address must be well-formed bech32
-        raise SecretMCPError("INVALID_ADDRESS", f"receiver: {receiver!r} is not a valid bech32 address.",
+        # Never the value itself: a phrase pasted as a receiver would land in the error, the log and the audit.
+        raise SecretMCPError("INVALID_ADDRESS", f"receiver: not a valid bech32 address ({len(receiver or '')} characters).",
                              ["Copy the address from the destination chain's wallet."], {"field": "receiver"})
     return validate_address(receiver, hrp, field="receiver")
 
