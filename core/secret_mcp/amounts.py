@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
+from typing import Annotated, Iterable
 
 import attrs
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from .addresses import given
 from .errors import SecretMCPError
@@ -147,3 +147,23 @@ def token_units(amount: str, decimals: int, field: str = "amount") -> int:
         raise SecretMCPError("INVALID_AMOUNT", f"{field}: {amount} is more than any token amount can be.", [],
                              {"field": field})
     return int(units)
+
+
+def _number_as_text(value: object) -> object:
+    """A JSON number given for an amount (an inspector sends `amount=1` as 1) becomes its exact decimal text."""
+    import math
+
+    if isinstance(value, bool):
+        raise ValueError("an amount is a number or text like '1.5 SCRT', not true/false")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("an amount must be a finite number")
+        # repr is the shortest text that reads back as this float: the digits the client wrote.
+        return format(Decimal(repr(value)), "f")
+    return value
+
+
+# An amount argument: text ('1.5 SCRT', '1500000uscrt') or a JSON number (then in the unit `denom` says).
+AmountText = Annotated[str, BeforeValidator(_number_as_text), WithJsonSchema({"type": ["string", "number"]})]

@@ -148,3 +148,17 @@ async def test_supply_and_metadata(mode, sandbox, home):
     (uscrt,) = meta["metadatas"]
     assert uscrt["base"] == "uscrt" and {"denom": "scrt", "exponent": 6, "aliases": []} in uscrt["denom_units"]
     assert uscrt in listed["metadatas"]
+
+
+async def test_amount_as_a_json_number(mode, sandbox, home):
+    # What the MCP inspector sends for `--tool-arg amount=1`: a number, in the unit `denom` names.
+    async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox)
+        before = balance(sandbox, B)
+        one = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": 1, "denom": "SCRT"})
+        tenth = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": 0.1, "denom": "SCRT"})
+        bad = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": True, "denom": "SCRT"})
+        bare = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": 5})
+    assert one["status"] == tenth["status"] == "success"
+    assert balance(sandbox, B) == before + 1_100_000
+    assert bad["code"] == "INVALID_INPUT" and bare["code"] == "INVALID_AMOUNT" and "no unit" in bare["message"]

@@ -12,7 +12,6 @@ import weakref
 from typing import Any
 
 import attrs
-
 from secret_mcp import SecretMCPError, ToolContext
 from secret_mcp.addresses import validate_address
 from secret_mcp.contracts import code_hash, query

@@ -9,9 +9,8 @@ from typing import Annotated
 
 import attrs
 from pydantic import BaseModel, Field
-
 from secret_mcp import SecretMCPError, ToolContext, tool
-from secret_mcp.amounts import Amount, token_units
+from secret_mcp.amounts import Amount, AmountText, token_units
 from secret_mcp.contracts import query
 from secret_mcp.contracts.execute import ContractMessages, ContractTx
 from secret_mcp.tx import Plan
@@ -21,7 +20,7 @@ from . import pools, pricing
 
 # Short on purpose: the model reads every tool's text in every conversation (see CONTRIBUTING.md).
 OfferArg = Annotated[str, Field(description="What you give: 'SCRT', or a token symbol or address")]
-AmountArg = Annotated[str, Field(description="In whole units, e.g. '2.5'")]
+AmountArg = Annotated[AmountText, Field(description="In whole units, e.g. '2.5'")]
 PoolArg = Annotated[str | None, Field(description="Pair address; default: the only pool with that asset")]
 SlippageArg = Annotated[str, Field(description="Percent, e.g. '1'; beyond it the swap fails")]
 BeliefArg = Annotated[str | None, Field(description="An earlier quote's belief_price, to pin the price guard")]

@@ -7,7 +7,11 @@ from secret_mcp import hookimpl
 
 @hookimpl
 def secret_mcp_register(registry):
-    from .queries import secret_get_balance, secret_get_denom_metadata, secret_get_total_supply
+    from .queries import (
+        secret_get_balance,
+        secret_get_denom_metadata,
+        secret_get_total_supply,
+    )
     from .send import secret_multi_send, secret_send_tokens
 
     registry.add_tools(secret_get_balance, secret_send_tokens, secret_multi_send, secret_get_total_supply,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.context import ToolContext
 from secret_mcp.denoms import denom_path, validate_denom

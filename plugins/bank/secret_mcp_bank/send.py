@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount, parse_amount
+from secret_mcp.amounts import Amount, AmountText, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx import Plan, TxResult
 
-AmountArg = Annotated[str, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
+AmountArg = Annotated[AmountText, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT', 'uscrt' or a base denom
 MemoArg = Annotated[str, Field(max_length=256, description="Public")]
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
@@ -21,12 +20,14 @@ GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; defaul
 
 class Payment(BaseModel):
     address: str
-    amount: str = Field(description="e.g. '1.5 SCRT'")
+    amount: AmountText = Field(description="e.g. '1.5 SCRT'")
     denom: str | None = None
 
 
 def _coins(amounts: list[Amount]) -> list[Any]:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
 
     # The chain wants one coin per denom, sorted by denom.
     merged: dict[str, int] = {}

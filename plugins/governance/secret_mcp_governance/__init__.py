@@ -9,7 +9,11 @@ from secret_mcp import hookimpl
 def secret_mcp_register(registry):
     from .prompt import governance_digest
     from .queries import secret_get_proposal, secret_get_proposals, secret_get_vote
-    from .writes import secret_deposit_proposal, secret_submit_proposal, secret_vote_proposal
+    from .writes import (
+        secret_deposit_proposal,
+        secret_submit_proposal,
+        secret_vote_proposal,
+    )
 
     registry.add_tools(secret_get_proposals, secret_get_proposal, secret_get_vote, secret_submit_proposal,
                        secret_deposit_proposal, secret_vote_proposal)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.addresses import validate_address
 from secret_mcp.amounts import coin_view
 from secret_mcp.concurrency import gather
@@ -15,7 +14,16 @@ from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool
 
-from .views import GOV, STATUSES, ProposalDetail, ProposalSummary, get_proposal, summary, tally, tally_inputs
+from .views import (
+    GOV,
+    STATUSES,
+    ProposalDetail,
+    ProposalSummary,
+    get_proposal,
+    summary,
+    tally,
+    tally_inputs,
+)
 
 IdArg = Annotated[int, Field(ge=1)]
 

@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.amounts import CoinView, coin_view
 from secret_mcp.concurrency import gather
 from secret_mcp.context import ToolContext

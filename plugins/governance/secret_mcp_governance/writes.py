@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 import attrs
 from pydantic import BaseModel, Field
-
-from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
+from secret_mcp.amounts import Amount, AmountText, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
@@ -77,7 +76,9 @@ def _coins_text(coins: list[dict] | None) -> str:
 
 
 async def plan_submit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.gov.v1 import MsgSubmitProposal
 
     me = ctx.address_or_active(None)
@@ -111,7 +112,9 @@ def _status_error(pid: int, status: str, wanted: str) -> SecretMCPError:
 
 
 async def plan_deposit(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.gov.v1 import MsgDeposit
 
     me = ctx.address_or_active(None)
@@ -156,7 +159,12 @@ def _weights(option: str | None, weighted: list[Any] | None) -> list[tuple[str, 
 
 async def plan_vote(ctx: ToolContext, args: dict[str, Any]) -> Checked:
     # protobuf on first use, not at start-up
-    from secret_sdk.protobuf.cosmos.gov.v1 import MsgVote, MsgVoteWeighted, VoteOption, WeightedVoteOption
+    from secret_sdk.protobuf.cosmos.gov.v1 import (
+        MsgVote,
+        MsgVoteWeighted,
+        VoteOption,
+        WeightedVoteOption,
+    )
 
     me = ctx.address_or_active(None)
     choice = _weights(args.get("option"), args.get("weighted"))
@@ -188,7 +196,7 @@ async def secret_submit_proposal(
     ctx: ToolContext,
     title: Annotated[str, Field(min_length=1, max_length=255)],
     summary: Annotated[str, Field(min_length=1, max_length=10_000)],
-    initial_deposit: Annotated[str, Field(description="e.g. '1 SCRT'; at least the chain's minimum")],
+    initial_deposit: Annotated[AmountText, Field(description="e.g. '1 SCRT'; at least the chain's minimum")],
     denom: str | None = None,  # the unit of a bare-number initial_deposit
     metadata: Annotated[str, Field(max_length=255)] = "",  # usually a link
     gas: GasArg = None,
@@ -210,11 +218,11 @@ async def secret_submit_proposal(
 @tool(effect="moves_funds", title="Deposit on proposal", needs_wallet=True)
 async def secret_deposit_proposal(
     ctx: ToolContext, proposal_id: IdArg,
-    amount: Annotated[str, Field(description="e.g. '5 SCRT'")],
+    amount: Annotated[AmountText, Field(description="e.g. '5 SCRT'")],
     denom: str | None = None,  # the unit of a bare-number amount
     gas: GasArg = None,
 ) -> Plan[ProposalTxResult]:
-    """Deposit on a proposal; the person confirms first."""
+    """Deposit on a proposal."""
     checked = await plan_deposit(ctx, {"proposal_id": proposal_id, "amount": amount, "denom": denom})
     value = checked.value
 

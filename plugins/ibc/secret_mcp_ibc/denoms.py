@@ -7,7 +7,6 @@ import re
 from typing import Annotated
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import ChainError, SecretMCPError
 from secret_mcp.tools import tool

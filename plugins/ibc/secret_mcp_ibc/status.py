@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field
-
 from secret_mcp.context import ToolContext
 from secret_mcp.ibc import TransferStatus, transfer_status
 from secret_mcp.tools import tool

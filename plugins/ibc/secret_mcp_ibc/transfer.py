@@ -9,15 +9,20 @@ from typing import Annotated, Any
 import attrs
 import bech32
 from pydantic import BaseModel, Field
-
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount, parse_amount
+from secret_mcp.amounts import Amount, AmountText, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx import Plan, TxResult, quote
 
-from .channels import ChannelArg, Counterparty, check_channel_id, counterparty, get_channel
+from .channels import (
+    ChannelArg,
+    Counterparty,
+    check_channel_id,
+    counterparty,
+    get_channel,
+)
 
 # A float like the argument it defaults: a code's arguments read back from Redis must digest the same.
 DEFAULT_TIMEOUT_MINUTES = 10.0  # long enough for relayers on a busy day, short enough to get a refund soon
@@ -78,7 +83,9 @@ def _timeout_ns(minutes: float) -> int:
 
 
 async def check(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
 
     sender = _sender(ctx)
@@ -117,7 +124,7 @@ async def secret_ibc_transfer(
     ctx: ToolContext,
     channel: ChannelArg,
     receiver: Annotated[str, Field(description="On the other chain, e.g. osmo1…")],
-    amount: Annotated[str, Field(description="e.g. '1.5 SCRT', or base units with denom")],
+    amount: Annotated[AmountText, Field(description="e.g. '1.5 SCRT', or base units with denom")],
     denom: str | None = None,  # the unit of a bare-number amount, e.g. an ibc/… denom
     timeout_minutes: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES)] = DEFAULT_TIMEOUT_MINUTES,  # then refunded
     memo: Annotated[str, Field(max_length=256, description="Public")] = "",

@@ -177,7 +177,7 @@ async def secret_set_withdraw_address(
     address: Annotated[str, Field(description="The wallet's own address restores the default")],
     gas: GasArg = None,
 ) -> Plan[WithdrawAddressResult]:
-    """Set where the active wallet's staking rewards go; the person confirms first."""
+    """Set where the active wallet's staking rewards go."""
     from secret_sdk.protobuf.cosmos.distribution.v1beta1 import MsgSetWithdrawAddress  # on first use
 
     to = validate_address(address)

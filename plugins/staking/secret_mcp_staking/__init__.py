@@ -8,8 +8,14 @@ from secret_mcp import hookimpl
 @hookimpl
 def secret_mcp_register(registry):
     from .prompt import choose_validators
-    from .queries import (secret_get_delegations, secret_get_redelegations, secret_get_unbonding, secret_get_validator,
-                          secret_get_validators, top_validators)
+    from .queries import (
+        secret_get_delegations,
+        secret_get_redelegations,
+        secret_get_unbonding,
+        secret_get_validator,
+        secret_get_validators,
+        top_validators,
+    )
     from .writes import secret_delegate, secret_redelegate, secret_undelegate
 
     registry.add_tools(secret_get_validators, secret_get_validator, secret_get_delegations, secret_get_unbonding,

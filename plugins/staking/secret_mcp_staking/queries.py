@@ -6,15 +6,23 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.amounts import CoinView, coin_view
-from secret_mcp.context import ToolContext
 from secret_mcp.concurrency import gather
+from secret_mcp.context import ToolContext
 from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 
-from .chain import (STAKING, ValidatorView, all_validators, delegation, get_validator, percent,
-                    total_bonded, validator_address, view)
+from .chain import (
+    STAKING,
+    ValidatorView,
+    all_validators,
+    delegation,
+    get_validator,
+    percent,
+    total_bonded,
+    validator_address,
+    view,
+)
 
 AddressArg = str | None  # a delegator's secret1… address; each tool's description says the default
 SORT_KEYS = {

@@ -6,16 +6,23 @@ from typing import Annotated, Any
 
 import attrs
 from pydantic import Field
-
-from secret_mcp.amounts import Amount, CoinView, coin_view, parse_amount
+from secret_mcp.amounts import Amount, AmountText, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
 from secret_mcp.tx import Plan, TxResult, quote
 
-from .chain import STAKING, delegation, duration, get_validator, unbonding_seconds, validator_address, view
+from .chain import (
+    STAKING,
+    delegation,
+    duration,
+    get_validator,
+    unbonding_seconds,
+    validator_address,
+    view,
+)
 
-AmountArg = Annotated[str, Field(description="e.g. '10 SCRT'")]  # or '10000000uscrt', or a number with denom
+AmountArg = Annotated[AmountText, Field(description="e.g. '10 SCRT'")]  # or '10000000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT' or 'uscrt'
 MemoArg = Annotated[str, Field(max_length=256, description="Public")]  # visible on chain
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin
@@ -84,7 +91,9 @@ async def _staked(ctx: ToolContext, me: str, valoper: str, value: Amount | None,
 
 
 async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgDelegate
 
     me = ctx.address_or_active(None)
@@ -97,7 +106,9 @@ async def plan_delegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
 
 
 async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgUndelegate
 
     me = ctx.address_or_active(None)
@@ -116,7 +127,9 @@ async def plan_undelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
 
 
 async def plan_redelegate(ctx: ToolContext, args: dict[str, Any]) -> Checked:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
+        Coin,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgBeginRedelegate
 
     me = ctx.address_or_active(None)
@@ -195,7 +208,7 @@ async def secret_delegate(
 async def secret_undelegate(
     ctx: ToolContext,
     validator: Annotated[str, Field(description="secretvaloper1…")],
-    amount: Annotated[str, Field(description="e.g. '10 SCRT', or 'all'")],
+    amount: Annotated[AmountText, Field(description="e.g. '10 SCRT', or 'all'")],
     denom: DenomArg = None, memo: MemoArg = "", gas: GasArg = None,
 ) -> Plan[StakingTxResult]:
     """Start unbonding staked SCRT from a validator."""

@@ -7,9 +7,19 @@ from secret_mcp import hookimpl
 
 @hookimpl
 def secret_mcp_register(registry):
-    from .keys import (secret_token_create_permit, secret_token_create_viewing_key, secret_token_forget_key,
-                       secret_token_set_viewing_key)
-    from .reads import secret_token_add, secret_token_balance, secret_token_history, secret_token_info, secret_token_list
+    from .keys import (
+        secret_token_create_permit,
+        secret_token_create_viewing_key,
+        secret_token_forget_key,
+        secret_token_set_viewing_key,
+    )
+    from .reads import (
+        secret_token_add,
+        secret_token_balance,
+        secret_token_history,
+        secret_token_info,
+        secret_token_list,
+    )
     from .writes import secret_token_send, secret_token_transfer
 
     registry.add_tools(secret_token_info, secret_token_balance, secret_token_history, secret_token_add,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Awaitable, Callable, Sequence
 
 from pydantic import Field
-
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts import remember
 from secret_mcp.contracts.execute import ContractMessages, ContractTx, sender_of

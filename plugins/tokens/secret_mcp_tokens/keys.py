@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 import attrs
 from pydantic import BaseModel, Field
-
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts.execute import ContractTx
 from secret_mcp.errors import SecretMCPError

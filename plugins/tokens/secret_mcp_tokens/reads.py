@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts import query
@@ -16,7 +15,17 @@ from secret_mcp.tools import tool
 
 from .common import TokenArg
 from .registry import Token, describe, describe_with_info, display, known, resolve
-from .vault import PERMIT, VK, ask_to_release, describe_scope, out_of_scope, permit_id, refuse_release, release, vk_id
+from .vault import (
+    PERMIT,
+    VK,
+    ask_to_release,
+    describe_scope,
+    out_of_scope,
+    permit_id,
+    refuse_release,
+    release,
+    vk_id,
+)
 
 # The tools' descriptions say what these are: the address defaults to the active wallet; a given viewing key
 # replaces the kept one; permit_name names a permit made with secret_token_create_permit.

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-
 from secret_mcp.addresses import validate_address
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts import code_hash, query, remember_token

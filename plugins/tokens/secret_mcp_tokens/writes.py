@@ -8,9 +8,8 @@ import json
 from typing import Annotated, Any
 
 from pydantic import Field
-
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import token_units
+from secret_mcp.amounts import AmountText, token_units
 from secret_mcp.context import ToolContext
 from secret_mcp.contracts.execute import ContractTx
 from secret_mcp.tools import tool
@@ -19,7 +18,7 @@ from secret_mcp.tx import Plan, quote
 from .common import TokenArg, token_plan
 from .registry import display, resolve
 
-AmountArg = Annotated[str, Field(description="In whole tokens, e.g. '1.5'")]
+AmountArg = Annotated[AmountText, Field(description="In whole tokens, e.g. '1.5'")]
 MemoArg = Annotated[str, Field(max_length=256, description="Private")]  # stored encrypted by the token
 
 
@@ -43,7 +42,7 @@ async def _plan(ctx: ToolContext, kind: str, token: str, recipient: str, amount:
 @tool(effect="moves_funds", title="Transfer tokens", needs_wallet=True)
 async def secret_token_transfer(ctx: ToolContext, token: TokenArg, recipient: str,
                                 amount: AmountArg, memo: MemoArg = "") -> Plan[ContractTx]:
-    """Transfer a SNIP-20 token from the active wallet; the person confirms first."""
+    """Transfer a SNIP-20 token from the active wallet."""
     return await _plan(ctx, "transfer", token, recipient, amount, memo)
 
 

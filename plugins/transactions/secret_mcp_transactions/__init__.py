@@ -7,7 +7,11 @@ from secret_mcp import hookimpl
 
 @hookimpl
 def secret_mcp_register(registry):
-    from .lookup import secret_get_transaction, secret_get_transaction_status, secret_search_transactions
+    from .lookup import (
+        secret_get_transaction,
+        secret_get_transaction_status,
+        secret_search_transactions,
+    )
     from .simulate import secret_estimate_gas, secret_simulate_transaction
 
     registry.add_tools(secret_get_transaction, secret_search_transactions, secret_get_transaction_status,

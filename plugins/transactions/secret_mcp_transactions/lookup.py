@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
+from secret_mcp.ibc import TransferStatus, ibc_outcomes
 from secret_mcp.partial import MISSING_DESCRIPTION, extra
 from secret_mcp.tools import tool
 from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
 from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
-from secret_mcp.ibc import TransferStatus, ibc_outcomes
 
 HashArg = str  # 64 hex characters
 

@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-
 from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import CoinView, coin_view, parse_amount
+from secret_mcp.amounts import AmountText, CoinView, coin_view, parse_amount
 from secret_mcp.context import ToolContext
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tools import tool
@@ -48,12 +47,14 @@ def _note(ctx: ToolContext) -> str:
 async def secret_estimate_gas(
     ctx: ToolContext,
     recipient: str,
-    amount: Annotated[str, Field(description="e.g. '1.5 SCRT'")],
+    amount: Annotated[AmountText, Field(description="e.g. '1.5 SCRT'")],
     denom: str | None = None,  # the unit of a bare-number amount
     memo: Annotated[str, Field(max_length=256)] = "",
 ) -> GasEstimate:
     """Gas and fee of a send from the active wallet, simulated."""
-    from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend  # protobuf on first use, not at start-up
+    from secret_sdk.protobuf.cosmos.bank.v1beta1 import (
+        MsgSend,  # protobuf on first use, not at start-up
+    )
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
     to = validate_address(recipient, field="recipient")
