@@ -78,7 +78,12 @@ if [ -z "$BASE" ]; then
     if [ ! -s "$TARBALL" ]; then
       say "base: debootstrap $SUITE (minbase + $DEBS) from $MIRROR"
       ROOTFS=$(mktemp -d "$CACHE/rootfs.XXXXXX")
-      debootstrap --variant=minbase --include="$DEBS" "$SUITE" "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 \
+      # Two stages, so that dpkg can skip its fsyncs in between (a half-made tree is thrown away anyway):
+      # about a third less time here. The second stage mounts and unmounts /proc and /sys itself.
+      { debootstrap --foreign --variant=minbase --include="$DEBS" "$SUITE" "$ROOTFS" "$MIRROR" \
+          && echo force-unsafe-io >"$ROOTFS/etc/dpkg/dpkg.cfg.d/build-unsafe-io" \
+          && chroot "$ROOTFS" /debootstrap/debootstrap --second-stage \
+          && rm "$ROOTFS/etc/dpkg/dpkg.cfg.d/build-unsafe-io"; } >"$CACHE/debootstrap.log" 2>&1 \
         || { tail -n 20 "$CACHE/debootstrap.log" >&2; exit 1; }
       # Left out: downloaded .debs, package lists, logs, manuals and translations (copyright files stay),
       # and this machine's name and resolver, which debootstrap copies in (a runtime provides its own).
@@ -105,10 +110,12 @@ T1=$(now)
 say "build: $TAG from $BASE"
 OLD_ID=$(buildah images --quiet --no-trunc "$TAG" 2>/dev/null | head -n 1) || true
 # pip in the build trusts what this machine trusts (e.g. a TLS-inspecting proxy's CA): the host's CA bundle
-# is mounted for the build's RUN steps only, so it stays out of every layer of the image.
+# is mounted over the image's own for the RUN steps only, so it stays out of every layer (and, as the path
+# exists in any Debian image with ca-certificates, no empty mount point is left behind either).
 CA="${BUILD_CA_BUNDLE:-${PIP_CERT:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}}"
+IMAGE_CA=/etc/ssl/certs/ca-certificates.crt
 CA_ARGS=()
-[ -f "$CA" ] && CA_ARGS=(-v "$(readlink -f "$CA"):/run/build-ca.crt:ro" --build-arg PIP_CERT=/run/build-ca.crt)
+[ -f "$CA" ] && CA_ARGS=(-v "$(readlink -f "$CA"):$IMAGE_CA:ro" --build-arg "PIP_CERT=$IMAGE_CA")
 buildah bud --isolation chroot --pull=false "${CA_ARGS[@]}" --build-arg "BASE=$BASE" -f "$ROOT/Containerfile" \
   -t "$TAG" "$ROOT" \
   >"$CACHE/build.log" 2>&1 || { tail -n 40 "$CACHE/build.log" >&2; exit 1; }
