@@ -2,7 +2,7 @@
 # Build the container image (Containerfile) without Docker Hub and without a container runtime, then
 # smoke-test it: `secret-mcp demo` as the image's non-root user, in a chroot of the mounted image.
 #
-#   scripts/build_image.sh [--cache-dir DIR] [--base IMAGE] [--tag NAME] [--rm]
+#   scripts/build_image.sh [--cache-dir DIR] [--base IMAGE] [--tag NAME] [--rm] [--smoke-only]
 #
 #   --cache-dir DIR  where the debootstrapped base is kept between runs (default: $SECRET_MCP_IMAGE_CACHE
 #                    or /var/tmp/secret-mcp-image); an empty directory means a build from nothing
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --tag) TAG="$2"; shift 2 ;;
     --rm) REMOVE=1; shift ;;
     --smoke-only) SMOKE_ONLY=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "build_image.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
