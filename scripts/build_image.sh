@@ -55,7 +55,12 @@ cleanup() {
     done
   fi
   [ -n "$CTR" ] && { buildah umount "$CTR" >/dev/null 2>&1 || true; buildah rm "$CTR" >/dev/null 2>&1 || true; }
-  [ -n "$ROOTFS" ] && rm -rf "$ROOTFS"
+  if [ -n "$ROOTFS" ]; then
+    # An interrupted debootstrap may leave /proc, /sys or device binds mounted in the tree: unmount them,
+    # and never let rm cross into another file system.
+    awk -v r="$ROOTFS/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n 1 umount -l || true
+    rm -rf --one-file-system "$ROOTFS"
+  fi
   return 0
 }
 trap cleanup EXIT
@@ -93,7 +98,7 @@ if [ -z "$BASE" ]; then
       find "$ROOTFS"/usr/share/doc -mindepth 2 ! -name copyright ! -type d -delete
       : >"$ROOTFS"/etc/resolv.conf
       tar --numeric-owner -C "$ROOTFS" -cf "$TARBALL.part" . && mv "$TARBALL.part" "$TARBALL"
-      rm -rf "$ROOTFS" && ROOTFS=""
+      rm -rf --one-file-system "$ROOTFS" && ROOTFS=""
     else
       say "base: $TARBALL (cached tarball)"
     fi
