@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# A sibling folder, the old switch that pointed at it, and absolute paths of a particular machine.
-FORBIDDEN = re.compile(r"\.\./shared|SECRET_MCP_SHARED|/work/|/root/|/home/")
+# A sibling folder, the old switch that pointed at it, and absolute paths of a particular machine. Two homes are
+# placeholders, not a machine's: the container image's own user (/home/app) and the README's "/home/you".
+FORBIDDEN = re.compile(r"\.\./shared|SECRET_MCP_SHARED|/work/|/root/|/home/(?!app\b|you\b)")
 # Deliberately fake private paths that tests feed to the server to check they never leak.
 FAKE_LEAKS = {
     ("tests/core/packs.py", "/home/user/.secret"),
