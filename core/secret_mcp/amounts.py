@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Iterable
 
 import attrs
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field
 
 from .addresses import given
 from .errors import SecretMCPError
@@ -165,5 +165,7 @@ def _number_as_text(value: object) -> object:
     return value
 
 
-# An amount argument: text ('1.5 SCRT', '1500000uscrt') or a JSON number (then in the unit `denom` says).
-AmountText = Annotated[str, BeforeValidator(_number_as_text), WithJsonSchema({"type": ["string", "number"]})]
+# An amount argument: text ('1.5 SCRT', '1500000uscrt') or a JSON number (then in the unit `denom` says). The
+# schema still says "string": a type list is not portable (single-type schema dialects reject it), and every
+# client can send text; a number is accepted as well for the clients (the inspector) that send one anyway.
+AmountText = Annotated[str, BeforeValidator(_number_as_text)]

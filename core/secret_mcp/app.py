@@ -74,6 +74,9 @@ class App:
         # The confirmation-code tool only makes sense when some offered tool can ask for confirmation.
         if not any(spec.confirm or spec.writes_chain for plugin, spec in out if plugin != "security"):
             out = [(plugin, spec) for plugin, spec in out if plugin != "security"]
+        # A batch of write tools only makes sense when some pack offers one.
+        if not any(spec.writes_chain for plugin, spec in out if plugin != "security"):
+            out = [(plugin, spec) for plugin, spec in out if spec.name != "secret_batch"]
         return out
 
     def _available(self, spec: ToolSpec) -> bool:

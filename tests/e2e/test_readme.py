@@ -49,7 +49,7 @@ def test_markdown_rows_follow_the_tool_specs(rows, table):
     assert by_name["secret_get_block"].startswith("| blockchain | `secret_get_block` | Get block | `reads` (read-only) | ")
     assert "| `moves_funds` (destructive, needs a wallet) |" in by_name["secret_send_tokens"]
     assert "| `local` (idempotent, this server only) |" in by_name["secret_configure_network"]
-    assert "| `writes` (destructive, sandbox only) |" in by_name["secret_sandbox_faucet"]
+    assert "| `local` (this server only, sandbox only) |" in by_name["secret_sandbox_faucet"]  # paid by the sandbox
     # One line per tool: the description's first paragraph only, with no raw newline or unescaped pipe.
     assert all(line.count(" | ") == 4 for line in lines)
 
