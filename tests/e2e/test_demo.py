@@ -46,7 +46,7 @@ def test_demo_runs_the_whole_story(tmp_path):
         assert any("Vote: YES" in p for p in previews)
     if "tokens" in PACKS:
         assert '"display": "3 SSCRT"' in out and 'Transfer 1 "SSCRT" to ' + "secret1ap26" in out
-        assert "Create a viewing key for SSCRT" in out and "api_key_" not in out
+        assert 'Create a viewing key for "SSCRT"' in out and "api_key_" not in out
     assert '"balance_scrt": "100"' in out and '"status": "success"' in out
     assert out.rstrip().splitlines()[-1].startswith("All steps passed.")
 
