@@ -51,9 +51,10 @@ async def test_a_preset_name_on_another_endpoint_is_custom(mode, home, outside_s
     assert info["kind"] == "custom" and info["simulated"] is False and info["name"] == "custom"
     assert not any("SIMULATED" in w for w in info["warnings"])
     assert "secret_sandbox_faucet" not in tools
-    # The person was asked before the switch, and shown the endpoint; the send was shown as real, then refused.
+    # The person was asked before the switch, and shown the endpoint; the send was refused by the limit before
+    # any question (policy runs when the plan is prepared), as real funds.
     assert outside_sandbox in asked[0] and "custom" in asked[0].lower()
-    assert len(asked) == 2 and "SIMULATED" not in asked[1] and "worthless" not in asked[1]
+    assert len(asked) == 1
     assert err["code"] == "POLICY_REFUSED" and "per-transaction limit" in err["message"]
 
 
