@@ -169,8 +169,9 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str,
 
 
 def _audit(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, outcome: str | None = None) -> str | None:
-    # The confirm tool is not audited itself: the call it redeems is, with decision "confirmed_by_code".
-    if not spec.writes_chain or spec.name == "secret_confirm_transaction":
+    # Chain writes and local actions with their own prompt are audited. The confirm tool is not audited itself:
+    # the call it redeems is, with decision "confirmed_by_code".
+    if not (spec.writes_chain or spec.confirm is not None) or spec.name == "secret_confirm_transaction":
         return None
     network = app.session.network
     return security.for_app(app).audit.record(

@@ -9,7 +9,7 @@ from secret_mcp import tool
 from secret_mcp.context import ToolContext
 from secret_mcp.tx import TxResult
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -124,3 +124,19 @@ async def test_unknown_arguments_are_refused_by_name(mode, sandbox, home):
         send = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT", "gass": 5})
     assert typo["code"] == "INVALID_INPUT" and typo["details"]["unknown"] == ["adress"]
     assert send["code"] == "INVALID_INPUT" and "gass" in send["message"] and balance(sandbox, me) == before
+
+
+async def test_never_mode_skips_the_question_only_on_local_chains(mode, sandbox, home):
+    from tests.helpers import make_server
+
+    answer, asked = recording(accept)
+    async with connect(server_on(sandbox, confirm="never"), mode, elicitation_callback=answer) as client:
+        await funded_wallet(client, sandbox)
+        done = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "1uscrt"})
+    assert done["status"] == "success" and asked == []
+    # The same chain reached as a custom endpoint is real money: "never" is not honoured without the opt-in.
+    custom = make_server(network="custom", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id, confirm="never")
+    async with connect(custom, mode) as client:
+        await funded_wallet(client, sandbox, "c")
+        result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1uscrt"})
+    assert result.structured_content["status"] == "confirmation_required"

@@ -31,7 +31,10 @@ class PayPack:
         async def confirm(ctx: ToolContext, args: dict[str, Any]) -> str | None:
             return f"Send {args['amount']}uscrt to {args['recipient']} on {ctx.network.name}?"
 
-        @tool(effect="moves_funds", title="Test pay", confirm=confirm, needs_wallet=needs_wallet)
+        # A local action with its own prompt: the confirmation-code machinery (elicitation, codes, expiry, network
+        # binding) without a chain. Chain writes are plans, confirmed by the core (tests/plans).
+        @tool(effect="local", title="Test pay", confirm=confirm, needs_wallet=needs_wallet, destructive=True,
+              idempotent=False)
         async def secret_test_pay(ctx: ToolContext, amount: int, recipient: str) -> Paid:
             """Pretend to send uscrt (authorized by the core policy, recorded as a success)."""
             net = ctx.network

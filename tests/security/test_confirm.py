@@ -119,15 +119,7 @@ async def test_code_is_bound_to_the_network(mode, pay):
     assert err["code"] == "CONFIRMATION_MISMATCH" and pack.runs == 0
 
 
-async def test_never_mode_skips_confirmation_only_on_local_networks(mode):
-    pack = PayPack()
-    server, _ = security_server(("pay", pack), confirm="never")
-    async with connect(server, mode) as client:
-        assert (await call_ok(client, "secret_test_pay", ARGS))["runs"] == 1
-    main, _ = security_server(("pay", PayPack()), network="mainnet", confirm="never")
-    async with connect(main, mode) as client:
-        result = await client.call_tool("secret_test_pay", ARGS)
-    assert result.structured_content["status"] == "confirmation_required"
+# confirm = "never" for chain writes (plans): tests/plans/test_binding.py::test_never_mode_skips_the_question_only_on_local_chains
 
 
 async def test_limits_apply_after_confirmation(mode):

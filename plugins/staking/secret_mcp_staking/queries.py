@@ -151,7 +151,8 @@ async def secret_get_validator(
         base["voting_power_percent"] = None
     count = int((page.get("pagination") or {}).get("total") or 0) or None
     mine = coin_view("uscrt", amount) if amount is not None else None
-    return ValidatorDetail(**base, delegators=count, your_delegation=mine, missing=sorted(missing))
+    order = ("voting_power_percent", "delegators", "your_delegation")  # as they appear in the result
+    return ValidatorDetail(**base, delegators=count, your_delegation=mine, missing=[m for m in order if m in missing])
 
 
 async def _none() -> None:
