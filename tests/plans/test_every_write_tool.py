@@ -35,7 +35,7 @@ def calls(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secret_withdraw_rewards": {},
         "secret_set_withdraw_address": {"address": B},
         "secret_vote_proposal": {"proposal_id": w["voting"], "option": "yes"},
-        "secret_deposit_proposal": {"proposal_id": w["deposit"], "amount": "1uscrt"},
+        "secret_deposit_proposal": {"proposal_id": w["deposit"], "amount": "0.1 SCRT"},
         "secret_submit_proposal": {"title": "Every write tool", "summary": "Checked by the core.",
                                    "initial_deposit": "1 SCRT"},
         "secret_ibc_transfer": {"channel": "channel-0", "receiver": COSMOS, "amount": "1uscrt"},

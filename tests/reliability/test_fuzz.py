@@ -62,6 +62,8 @@ CONFIRMED: dict[str, tuple[dict[str, Any], str]] = {
     "secret_token_send": ({"token": TOKEN, "recipient": COUNTER, "amount": "1"}, "CONFIRMATION_DECLINED"),
     "secret_token_create_viewing_key": ({"token": TOKEN}, "CONFIRMATION_DECLINED"),
     "secret_token_set_viewing_key": ({"token": TOKEN, "key": "a fuzz key"}, "CONFIRMATION_DECLINED"),
+    "secret_batch": ({"calls": [{"tool": "secret_send_tokens", "arguments": {"recipient": B, "amount": "1 SCRT"}}]},
+                     "CONFIRMATION_DECLINED"),
     # Redeems a code instead of asking; an unknown code is refused.
     "secret_confirm_transaction": ({"code": "NOSUCHCODE"}, "CONFIRMATION_UNKNOWN"),
 }
