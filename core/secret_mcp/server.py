@@ -183,11 +183,19 @@ def _audit(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, outcom
 async def execute(app: App, spec: ToolSpec, ctx: ToolContext, args: dict[str, Any], decision: str) -> Any:
     """Run a tool body after its confirmation was settled; the one path for direct calls and redeemed codes."""
     app.check_allowed(spec)
+    return await _audited(app, spec, args, decision, lambda: spec.fn(ctx, **args))
+
+
+async def _audited(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, run: Any,
+                   update: dict[str, Any] | None = None) -> Any:
+    """`await run()` inside the call's audit entry (when the tool is audited): the outcome is recorded either way."""
     entry = _audit(app, spec, args, decision)
+    if entry is not None and update:
+        security.for_app(app).audit.update(entry, **update)
     token = security.audit.CURRENT_ENTRY.set(entry)
     outcome = "internal_error"
     try:
-        value = await spec.fn(ctx, **args)
+        value = await run()
         outcome = "ok"
         return value
     except SecretMCPError as exc:
@@ -231,23 +239,10 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
     from .tx.carry import carry_out
 
     app.check_allowed(spec)
-    entry = _audit(app, spec, prepared.args, decision)
-    if entry is not None:  # policy ran when the plan was prepared, before the person was asked
-        security.for_app(app).audit.update(entry, summary=prepared.plan.action, decision="authorized",
-                                           **{"from": prepared.signer.address})
-    token = security.audit.CURRENT_ENTRY.set(entry)
-    outcome = "internal_error"
-    try:
-        value = await carry_out(ctx, prepared, confirmed=decision != "not_required")
-        outcome = "ok"
-        return value
-    except SecretMCPError as exc:
-        outcome = exc.code
-        raise
-    finally:
-        security.audit.CURRENT_ENTRY.reset(token)
-        if entry is not None:
-            security.for_app(app).audit.update(entry, result=outcome)
+    # Policy ran when the plan was prepared, before the person was asked.
+    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    return await _audited(app, spec, prepared.args, decision,
+                          lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
 
 
 def _plan_code_required(app: App, spec: ToolSpec, prepared: Any) -> CallToolResult:

@@ -29,8 +29,8 @@ from ..policy import TxOutcome, TxRequest, authorize, tx_completed
 from ..units import fee_for
 from . import build
 from .chain import IN_DOUBT, TXS, account_state, balances, gas_price, wait_for
-from .pipeline import (PLACEHOLDER_GAS, SIMULATE, Estimate, Signer, _RECENT, _check_funds,
-                       _invalidate, _simulation_error, _sum, _unknown, active_signer, wallet_lock)
+from .pipeline import (Estimate, Signer, _RECENT, _check_funds, _invalidate, _sum, _unknown, active_signer,
+                       simulate_body, wallet_lock)
 from .plan import Plan
 from .quote import quote
 from .result import chain_failure, from_response, touched_addresses
@@ -71,19 +71,6 @@ def sign_doc_digest(sign_doc: bytes, signer: str, endpoints: Iterable[str]) -> s
     for url in endpoints:
         h.update(b"\x00" + url.encode())
     return h.hexdigest()
-
-
-async def _simulate_at(ctx: ToolContext, body: bytes, signer: Signer, sequence: int) -> int:
-    # The placeholder fee is non-zero: with no fee the node skips the fee transfer and under-counts gas.
-    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS)
-    pool = await ctx.pool()
-    try:
-        out = await pool.post(SIMULATE, {"tx_bytes": build.b64(build.tx_raw(body, auth, bytes(64)))}, idempotent=True)
-    except ChainError as exc:
-        if exc.code in IN_DOUBT:
-            raise
-        raise _simulation_error(exc, signer.address) from None
-    return int((out.get("gas_info") or {}).get("gas_used", 0))
 
 
 def _explain(plan: Plan, exc: SecretMCPError) -> SecretMCPError:
@@ -128,7 +115,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
         used, limit = 0, plan.gas
     else:
         try:
-            used = await _simulate_at(ctx, body, signer, sequence)
+            used, _answer = await simulate_body(ctx, body, signer, sequence)
         except SecretMCPError as exc:
             raise _explain(plan, exc) from None
         limit = math.ceil(Decimal(used) * Decimal(ctx.config.gas_adjustment))

@@ -120,7 +120,11 @@ async def simulate(ctx: ToolContext, msgs: Sequence[build.Msg], signer: Signer, 
     """Gas used by the messages, measured by the node with our real signer info and an all-zero signature."""
     if sequence is None:
         _number, sequence = await account_state(ctx, signer.address)
-    body = build.body_bytes(msgs, memo)
+    return await simulate_body(ctx, build.body_bytes(msgs, memo), signer, sequence)
+
+
+async def simulate_body(ctx: ToolContext, body: bytes, signer: Signer, sequence: int) -> tuple[int, dict]:
+    """(gas used, the node's answer) for a tx body signed by `signer` at `sequence`; nothing is signed."""
     # A non-zero placeholder fee: with no fee the node skips the fee transfer, and its gas would be missing
     # from the estimate (the real tx then runs out of gas). Gas limit and fee digits only change size slightly.
     auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS)
