@@ -140,3 +140,14 @@ async def test_never_mode_skips_the_question_only_on_local_chains(mode, sandbox,
         await funded_wallet(client, sandbox, "c")
         result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1uscrt"})
     assert result.structured_content["status"] == "confirmation_required"
+
+
+async def test_code_redeemed_after_a_network_switch_moves_nothing(mode, sandbox, home):
+    async with connect(server_on(sandbox), mode) as client:  # no elicitation: a code is issued
+        me = await funded_wallet(client, sandbox)
+        before = balance(sandbox, me)
+        issued = (await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})).structured_content
+        await call_ok(client, "secret_configure_network", {"network": "testnet"})  # a preset: no question needed
+        err = await call_err(client, "secret_confirm_transaction", {"code": issued["confirmation_code"]})
+    assert err["code"] in ("CONFIRMATION_MISMATCH", "CONFIRMATION_STALE") and "network" in err["message"]
+    assert balance(sandbox, me) == before and sequence(sandbox, me) == 0
