@@ -9,13 +9,14 @@ from . import launch
 
 
 def serve_forever(host: str, port: int, state_dir: str | None, block_time: int, echo=print) -> None:
-    with launch(host=host, port=port, state_dir=state_dir, block_time_ms=block_time) as server:
-        echo(f"Sandbox chain {server.chain.chain_id} (simulated; tokens are worthless) at {server.url}")
-        echo("Press Ctrl-C to stop.")
-        try:
+    # The whole run is inside the try: a Ctrl-C right after the URL is printed (before the wait) stops cleanly too.
+    try:
+        with launch(host=host, port=port, state_dir=state_dir, block_time_ms=block_time) as server:
+            echo(f"Sandbox chain {server.chain.chain_id} (simulated; tokens are worthless) at {server.url}")
+            echo("Press Ctrl-C to stop.")
             threading.Event().wait()
-        except KeyboardInterrupt:
-            echo("Stopping.")
+    except KeyboardInterrupt:
+        echo("Stopping.")
 
 
 def main(argv: list[str] | None = None) -> None:
