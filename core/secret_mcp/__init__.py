@@ -1,7 +1,7 @@
-"""secret-mcp core: the plugin host, services and public API that packs build on.
+"""secret-mcp core: the plugin host and services that packs build on.
 
-A pack needs only what this module exports: `hookimpl`, `tool`, `ToolContext`, `SecretMCPError`, `Network`.
-They are imported lazily so that loading a pack (or the CLI) stays cheap.
+A pack imports the core only from `secret_mcp.api` (docs/pack-api.md). The lazy names below stay for packs
+written before it; they are imported on first use so that loading a pack (or the CLI) stays cheap.
 """
 
 from __future__ import annotations

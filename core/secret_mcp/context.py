@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 import attrs
 
@@ -14,7 +15,12 @@ if TYPE_CHECKING:
     from .config import Config
     from .networks import Network
     from .pool import ClientPool
+    from .security.keystore import Keystore
     from .session import Session
+
+T = TypeVar("T")
+# Packs' own per-App state (token tables, approvals, ...), by pack-chosen name: gone with the App.
+_PACK_STATE: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
 
 
 @attrs.define
@@ -37,6 +43,32 @@ class ToolContext:
     @property
     def hooks(self) -> Any:
         return self.app.host.hook
+
+    @property
+    def keystore(self) -> "Keystore":
+        """The server's keystore: wallets, signing and secrets kept with a wallet."""
+        from .security import for_app
+
+        return for_app(self.app).keystore
+
+    def pack_state(self, name: str, factory: Callable[[], T]) -> T:
+        """This server's state object for `name` (a pack's own name), made by `factory()` on first use."""
+        states = _PACK_STATE.get(self.app)
+        if states is None:
+            states = _PACK_STATE[self.app] = {}
+        if name not in states:
+            states[name] = factory()
+        return states[name]
+
+    @property
+    def networks(self) -> Mapping[str, "Network"]:
+        """The network presets the installed packs offer, by name."""
+        return self.app.networks
+
+    def resolve_network(self, name: str | None = None, *, lcd_urls: Iterable[str] = (),
+                        chain_id: str | None = None) -> "Network":
+        """A preset by name, or a custom network from LCD URLs (+ chain id); UNKNOWN_NETWORK etc. otherwise."""
+        return self.app.resolve_network(name, lcd_urls=tuple(lcd_urls), chain_id=chain_id)
 
     def address_or_active(self, address: str | None, field: str = "address") -> str:
         """The given address (validated), or the active wallet's when none is given."""

@@ -3,7 +3,7 @@ between native SCRT and a SNIP-20 token. It uses only the core's public modules 
 
 from __future__ import annotations
 
-from secret_mcp import hookimpl
+from secret_mcp.api import hookimpl
 
 
 @hookimpl

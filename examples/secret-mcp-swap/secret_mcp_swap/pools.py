@@ -8,14 +8,10 @@ pairs added with `secret_swap_pools(add_pair=...)` for this server process.
 from __future__ import annotations
 
 import os
-import weakref
 from typing import Any
 
 import attrs
-from secret_mcp import SecretMCPError, ToolContext
-from secret_mcp.addresses import validate_address
-from secret_mcp.contracts import code_hash, query
-from secret_mcp.errors import ChainError, ConfigError
+from secret_mcp.api import ChainError, ConfigError, SecretMCPError, ToolContext, code_hash, query, validate_address
 
 ENV = "SECRET_MCP_SWAP_PAIRS"
 SANDBOX_LABELS = ("sandbox-scrt-susd",)
@@ -53,11 +49,13 @@ class Pool:
         return -1
 
 
-_ADDED: "weakref.WeakKeyDictionary[Any, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+def _added(ctx: ToolContext) -> dict[str, list[str]]:
+    """Pairs this server was given (chain id -> addresses); they last as long as the server."""
+    return ctx.pack_state("swap.added_pairs", dict)
 
 
 def remember(ctx: ToolContext, address: str) -> None:
-    added = _ADDED.setdefault(ctx.app, {}).setdefault(ctx.network.chain_id, [])
+    added = _added(ctx).setdefault(ctx.network.chain_id, [])
     if address not in added:
         added.append(address)
 
@@ -98,7 +96,7 @@ async def _sandbox_pairs(ctx: ToolContext) -> list[str]:
 async def known_addresses(ctx: ToolContext) -> list[str]:
     found = await _sandbox_pairs(ctx) if ctx.network.simulated else []
     found += _from_env(ctx.network.chain_id)
-    found += _ADDED.get(ctx.app, {}).get(ctx.network.chain_id, [])
+    found += _added(ctx).get(ctx.network.chain_id, [])
     return list(dict.fromkeys(found))
 
 

@@ -11,7 +11,7 @@ import math
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from fractions import Fraction
 
-from secret_mcp import SecretMCPError
+from secret_mcp.api import SecretMCPError
 
 COMMISSION = Fraction(3, 1000)
 MAX_SLIPPAGE_PERCENT = Decimal(50)

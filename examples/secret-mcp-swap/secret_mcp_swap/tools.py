@@ -9,12 +9,10 @@ from typing import Annotated
 
 import attrs
 from pydantic import BaseModel, Field
-from secret_mcp import SecretMCPError, ToolContext, tool
-from secret_mcp.amounts import Amount, AmountText, token_units
-from secret_mcp.contracts import query
-from secret_mcp.contracts.execute import ContractMessages, ContractTx
-from secret_mcp.tx import Plan
-from secret_mcp.tx import quote as chain_text  # `quote` here is a swap quote
+from secret_mcp.api import (
+    Amount, AmountText, ContractMessages, ContractTx, Plan, SecretMCPError, ToolContext, query, quote as chain_text,
+    token_units, tool,
+)
 
 from . import pools, pricing
 

@@ -7,11 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.concurrency import gather
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx.lookup import MAX_PAGE, TxInfo, search, tx_info
+from secret_mcp.api import (
+    ChainError, MAX_TX_PAGE, SecretMCPError, ToolContext, TxInfo, gather, search_txs, tool, tx_info,
+)
 
 AddressArg = str | None  # secret1…; each tool's description says the default (the active wallet)
 Role = Literal["all", "sent", "received"]
@@ -83,9 +81,9 @@ async def _newest(ctx: ToolContext, query: str, count: int) -> tuple[list[dict],
     found: list[dict] = []
     page = 1
     while True:
-        chunk, _total = await search(ctx, query, page=page, limit=MAX_PAGE, order="desc")
+        chunk, _total = await search_txs(ctx, query, page=page, limit=MAX_TX_PAGE, order="desc")
         found += chunk
-        if len(chunk) < MAX_PAGE:
+        if len(chunk) < MAX_TX_PAGE:
             return found, True
         if len(found) >= count:
             return found, False
@@ -103,7 +101,7 @@ async def secret_get_account_transactions(
     """Transactions an address (default: active wallet) sent or received, newest first."""
     addr = ctx.address_or_active(address)
     if role != "all":
-        responses, total = await search(ctx, QUERIES[role].format(a=addr), page=page, limit=limit, order="desc")
+        responses, total = await search_txs(ctx, QUERIES[role].format(a=addr), page=page, limit=limit, order="desc")
     else:
         # Two queries merged: fetch enough of each for this page, drop a tx found by both (a send to oneself).
         want = page * limit
@@ -126,7 +124,8 @@ async def secret_get_account_tx_count(ctx: ToolContext, address: AddressArg = No
     """How many transactions an address (default: active wallet) sent and received."""
     addr = ctx.address_or_active(address)
     (_, sent), (_, received), acc = await gather(  # three independent reads, one round trip
-        search(ctx, QUERIES["sent"].format(a=addr), limit=1), search(ctx, QUERIES["received"].format(a=addr), limit=1),
+        search_txs(ctx, QUERIES["sent"].format(a=addr), limit=1),
+        search_txs(ctx, QUERIES["received"].format(a=addr), limit=1),
         _account(ctx, addr))
     base = (acc or {}).get("base_vesting_account", acc or {})
     base = base.get("base_account", base)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_mcp.amounts import CoinView, coin_view
-from secret_mcp.context import ToolContext
-from secret_mcp.denoms import denom_path, validate_denom
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
+from secret_mcp.api import (
+    ChainError, CoinView, SecretMCPError, ToolContext, coin_view, denom_path, tool, validate_denom,
+)
 
 BANK = "/cosmos/bank/v1beta1"
 Limit = Annotated[int, Field(ge=1, le=200)]

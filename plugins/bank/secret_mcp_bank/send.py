@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount, AmountText, parse_amount
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, TxResult
+from secret_mcp.api import (
+    Amount, AmountText, Plan, SecretMCPError, ToolContext, TxResult, parse_amount, tool, validate_address,
+)
 
 AmountArg = Annotated[AmountText, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
 DenomArg = str | None  # the unit of a bare-number amount: 'SCRT', 'uscrt' or a base denom

@@ -10,10 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.tools import tool
+from secret_mcp.api import ChainError, MISSING_DESCRIPTION, SecretMCPError, ToolContext, extra, tool
 
 TM = "/cosmos/base/tendermint/v1beta1"
 _BLOCK_HASH = re.compile(r"^(0x)?[0-9A-Fa-f]{64}$")

@@ -4,7 +4,7 @@ Messages are encrypted client-side (secret_mcp.contracts); answers, data, events
 
 from __future__ import annotations
 
-from secret_mcp import hookimpl
+from secret_mcp.api import hookimpl
 
 
 @hookimpl

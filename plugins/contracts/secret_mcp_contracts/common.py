@@ -7,9 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from secret_mcp.amounts import Amount, parse_amount
-from secret_mcp.contracts.execute import ContractMessages, ContractTx, raw_address  # noqa: F401 (used by the tools)
-from secret_mcp.errors import SecretMCPError
+from secret_mcp.api import Amount, ContractMessages, ContractTx, SecretMCPError, parse_amount, raw_address
 
 # Descriptions only where name and type do not say it all: every byte of tools/list is read by the model.
 JsonArg = dict[str, Any] | str  # a JSON object, or the same as JSON text

@@ -7,13 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.addresses import validate_address
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import cipher, query
-from secret_mcp.contracts.decrypt import parse_json
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.tools import tool
+from secret_mcp.api import (
+    ChainError, MISSING_DESCRIPTION, SecretMCPError, ToolContext, cipher, extra, parse_contract_json, query, tool,
+    validate_address,
+)
 
 from .common import AddressArg, HashArg, JsonArg, parse_msg
 
@@ -136,7 +133,7 @@ async def secret_get_contract_history(ctx: ToolContext, address: AddressArg) -> 
         entry = HistoryEntry(operation=str(e.get("operation", "")).rsplit("_", 1)[-1], code_id=int(e.get("code_id", 0)),
                              block_height=int((e.get("updated") or {}).get("block_height") or 0) or None)
         if len(wire) > 64 and wire[32:64] == c.public:  # encrypted with this session's key: readable
-            entry.msg = parse_json(c.decrypt(wire[:32], wire[64:])[64:])
+            entry.msg = parse_contract_json(c.decrypt(wire[:32], wire[64:])[64:])
         elif wire:
             entry.msg_encrypted = base64.b64encode(wire).decode()
         entries.append(entry)

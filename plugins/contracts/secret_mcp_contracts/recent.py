@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import state_of
+from secret_mcp.api import ToolContext, contract_state
 
 
 async def recent_contracts(ctx: ToolContext) -> list[dict]:
     """Contracts this session instantiated or executed, newest last."""
-    return list(state_of(ctx).recent)
+    return list(contract_state(ctx).recent)

@@ -6,8 +6,7 @@ import gzip
 import zlib
 from pathlib import Path
 
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.api import ChainError, SecretMCPError, ToolContext
 
 WASM_MAGIC = b"\0asm"
 DEFAULT_MAX = 2 * 1024 * 1024  # x/compute's default max_contract_size when params are unavailable

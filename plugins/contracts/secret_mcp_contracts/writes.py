@@ -9,14 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.addresses import validate_address
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import normalize_hash, remember
-from secret_mcp.contracts.execute import coins
-from secret_mcp.contracts.moves import shown
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, quote
+from secret_mcp.api import (
+    ChainError, Plan, SecretMCPError, ToolContext, contract_coins, normalize_hash, quote, remember, shown_message,
+    tool, validate_address,
+)
 
 from .common import (AddressArg, ContractMessages, ContractTx, FundsArg, GasArg, HashArg, JsonArg, MemoArg, parse_msg,
                      raw_address)
@@ -60,7 +56,7 @@ async def _executions(ctx: ToolContext, items: list[Any]) -> tuple[ContractMessa
         body = parse_msg(item.msg, f"messages[{i}].msg")
         sent = parse_funds(item.funds, f"messages[{i}].funds")
         await calls.execute(ctx, address, body, code_hash=item.code_hash, funds=sent)
-        lines.append(f"Execute on {address}: {quote(shown(body), limit=SHOWN)}" + (f" with {sent[0].display}" if sent else ""))
+        lines.append(f"Execute on {address}: {quote(shown_message(body), limit=SHOWN)}" + (f" with {sent[0].display}" if sent else ""))
         called.append(address)
     return calls, lines, called
 
@@ -122,7 +118,7 @@ async def secret_instantiate_contract(
     calls = await ContractMessages.start(ctx)
     wire = calls.cipher.encrypt(hash_, body)
     msg = pb.MsgInstantiateContract(sender=raw_address(calls.sender, "sender"), code_id=code_id, label=name,
-                                    init_msg=wire, init_funds=coins(sent), admin=boss)
+                                    init_msg=wire, init_funds=contract_coins(sent), admin=boss)
     # The admin receives a right (to migrate the contract) unless it is the sender itself.
     calls.add(msg, wire, amounts=sent, receivers=[boss] if boss and boss != calls.sender else [])
 
@@ -143,7 +139,7 @@ async def secret_migrate_contract(ctx: ToolContext, contract: AddressArg, code_i
     """Migrate a contract to a new code id (admin only); `code_hash` is the new code's."""
     from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-    from secret_mcp.contracts import code_hash as hash_of_contract
+    from secret_mcp.api import code_hash as hash_of_contract
 
     address = validate_address(contract, field="contract")
     await hash_of_contract(ctx, address)  # unknown contracts fail here, before anything is sent

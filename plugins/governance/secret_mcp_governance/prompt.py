@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field
-from secret_mcp.addresses import validate_address
+from secret_mcp.api import validate_address
 
 StatusArg = Literal["voting_period", "deposit_period", "passed", "rejected", "failed", "all"]
 

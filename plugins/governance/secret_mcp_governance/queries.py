@@ -7,12 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import coin_view
-from secret_mcp.concurrency import gather
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
+from secret_mcp.api import ChainError, SecretMCPError, ToolContext, coin_view, gather, tool, validate_address
 
 from .views import (
     GOV,

@@ -6,11 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.amounts import CoinView, coin_view
-from secret_mcp.concurrency import gather
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.partial import MISSING_DESCRIPTION
+from secret_mcp.api import ChainError, CoinView, MISSING_DESCRIPTION, SecretMCPError, ToolContext, coin_view, gather
 
 GOV = "/cosmos/gov/v1"
 STATUSES = {"deposit_period": "PROPOSAL_STATUS_DEPOSIT_PERIOD", "voting_period": "PROPOSAL_STATUS_VOTING_PERIOD",

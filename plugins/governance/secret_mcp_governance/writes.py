@@ -7,11 +7,9 @@ from typing import Annotated, Any, Literal
 
 import attrs
 from pydantic import BaseModel, Field
-from secret_mcp.amounts import Amount, AmountText, CoinView, coin_view, parse_amount
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, TxResult, quote
+from secret_mcp.api import (
+    Amount, AmountText, CoinView, Plan, SecretMCPError, ToolContext, TxResult, coin_view, parse_amount, quote, tool,
+)
 
 from .views import SHORT, STATUSES, get_proposal, params
 

@@ -6,9 +6,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
+from secret_mcp.api import ChainError, SecretMCPError, ToolContext, tool
 
 CHANNELS = "/ibc/core/channel/v1/channels"
 _CHANNEL_ID = re.compile(r"^channel-\d{1,10}$")

@@ -7,9 +7,7 @@ import re
 from typing import Annotated
 
 from pydantic import BaseModel, Field
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
-from secret_mcp.tools import tool
+from secret_mcp.api import ChainError, SecretMCPError, ToolContext, tool
 
 TRACES = "/ibc/apps/transfer/v1/denom_traces"
 _HASH = re.compile(r"^(?:ibc/)?([0-9A-Fa-f]{64})$")

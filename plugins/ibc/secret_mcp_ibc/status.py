@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field
-from secret_mcp.context import ToolContext
-from secret_mcp.ibc import TransferStatus, transfer_status
-from secret_mcp.tools import tool
+from secret_mcp.api import ToolContext, TransferStatus, tool, transfer_status
 
 from .channels import ChannelArg, check_channel_id
 

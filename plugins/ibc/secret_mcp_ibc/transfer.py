@@ -9,12 +9,9 @@ from typing import Annotated, Any
 import attrs
 import bech32
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount, AmountText, parse_amount
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, TxResult, quote
+from secret_mcp.api import (
+    Amount, AmountText, Plan, SecretMCPError, ToolContext, TxResult, parse_amount, quote, tool, validate_address,
+)
 
 from .channels import (
     ChannelArg,

@@ -7,16 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from secret_mcp import hookimpl
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.networks import Network
-from secret_mcp.concurrency import gather
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.resources import NETWORK_CONFIG
-from secret_mcp.security.ask import can_ask_person
-from secret_mcp.tools import tool
-from secret_mcp.units import fee_for, parse_dec_coin, scrt
+from secret_mcp.api import (
+    MISSING_DESCRIPTION, NETWORK_CONFIG, Network, SecretMCPError, ToolContext, can_ask_person, extra, fee_for, gather,
+    hookimpl, parse_dec_coin, scrt, tool,
+)
 
 
 class NetworkInfo(BaseModel):
@@ -132,7 +126,7 @@ def _short_dec_coin(text: str) -> str:
 
 
 def _switch_target(ctx: ToolContext, args: dict[str, Any]) -> Network:
-    return ctx.app.resolve_network(args.get("network"), lcd_urls=tuple(args.get("lcd_url") or ()),
+    return ctx.resolve_network(args.get("network"), lcd_urls=tuple(args.get("lcd_url") or ()),
                                    chain_id=args.get("chain_id"))
 
 
@@ -245,7 +239,7 @@ async def network_config(ctx: ToolContext) -> dict:
         "simulated": network.simulated,
         "real_funds": network.real_funds,
         "explorer": network.explorer_tx_url,
-        "available": sorted(ctx.app.networks),
+        "available": sorted(ctx.networks),
     }
 
 

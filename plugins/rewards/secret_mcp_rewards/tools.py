@@ -7,14 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import Amount, CoinView, coin_view
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, TxResult
-from secret_mcp.units import USCRT_PER_SCRT
+from secret_mcp.api import (
+    Amount, CoinView, MISSING_DESCRIPTION, Plan, SecretMCPError, ToolContext, TxResult, USCRT_PER_SCRT, coin_view,
+    extra, tool, validate_address,
+)
 
 DIST = "/cosmos/distribution/v1beta1"
 GasArg = Annotated[int | None, Field(gt=0, le=100_000_000)]  # gas limit; default: simulated + margin

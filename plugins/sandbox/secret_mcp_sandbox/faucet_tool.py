@@ -6,12 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from secret_mcp import hookimpl
-from secret_mcp.addresses import validate_address
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.units import scrt
+from secret_mcp.api import SecretMCPError, ToolContext, hookimpl, scrt, tool, validate_address
 
 MAX_FAUCET_USCRT = 1_000_000_000_000  # 1,000,000 SCRT: plenty to practise with, bounded to catch typos
 

@@ -7,8 +7,7 @@ from typing import Iterator
 
 import click
 
-from secret_mcp import hookimpl
-from secret_mcp.networks import Network
+from secret_mcp.api import Network, hookimpl
 
 CHAIN_ID = "secret-sandbox-1"
 

@@ -6,10 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import CoinView, coin_view
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import ChainError, SecretMCPError
+from secret_mcp.api import ChainError, CoinView, SecretMCPError, ToolContext, coin_view, validate_address
 
 STAKING = "/cosmos/staking/v1beta1"
 PAGE = 500  # validators per LCD page; mainnet has a few hundred including unbonded ones

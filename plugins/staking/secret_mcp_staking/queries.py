@@ -6,11 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.amounts import CoinView, coin_view
-from secret_mcp.concurrency import gather
-from secret_mcp.context import ToolContext
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.tools import tool
+from secret_mcp.api import CoinView, MISSING_DESCRIPTION, ToolContext, coin_view, extra, gather, tool
 
 from .chain import (
     STAKING,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secret_mcp import hookimpl
+from secret_mcp.api import hookimpl
 
 
 @hookimpl

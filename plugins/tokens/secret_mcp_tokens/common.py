@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Awaitable, Callable, Sequence
 
 from pydantic import Field
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import remember
-from secret_mcp.contracts.execute import ContractMessages, ContractTx, sender_of
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tx import Plan
+from secret_mcp.api import ContractMessages, ContractTx, Plan, SecretMCPError, ToolContext, remember, sender_of
 
 from .registry import Token
 

@@ -9,11 +9,7 @@ from typing import Annotated, Any, Literal
 
 import attrs
 from pydantic import BaseModel, Field
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts.execute import ContractTx
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, active_signer, quote
+from secret_mcp.api import ContractTx, Plan, SecretMCPError, ToolContext, active_signer, quote, tool
 
 from .common import TokenArg, owner, token_plan
 from .registry import resolve
@@ -99,11 +95,10 @@ async def secret_token_create_permit(
 ) -> PermitMade:
     """Sign a SNIP-24 query permit (offline, free); use it via `permit_name` instead of a viewing key."""
     signer = active_signer(ctx)
-    from secret_mcp.security import for_app
 
     allowed = [(await resolve(ctx, t)).address for t in tokens]
     chain_id = ctx.network.chain_id
-    signature = for_app(ctx.app).keystore.sign(signer.wallet, sign_bytes(chain_id, permit_name, allowed, list(permissions)))
+    signature = ctx.keystore.sign(signer.wallet, sign_bytes(chain_id, permit_name, allowed, list(permissions)))
     permit = {"params": {"permit_name": permit_name, "allowed_tokens": allowed, "chain_id": chain_id,
                          "permissions": list(permissions)},
               "signature": {"pub_key": {"type": "tendermint/PubKeySecp256k1",

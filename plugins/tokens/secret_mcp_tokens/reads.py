@@ -6,12 +6,7 @@ import json
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import query
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.security.ask import can_ask_person
-from secret_mcp.tools import tool
+from secret_mcp.api import SecretMCPError, ToolContext, can_ask_person, query, tool, validate_address
 
 from .common import TokenArg
 from .registry import Token, describe, describe_with_info, display, known, resolve

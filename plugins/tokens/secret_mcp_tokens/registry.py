@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import weakref
 from decimal import Decimal
-from typing import Any
 
 import attrs
-from secret_mcp.addresses import validate_address
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts import code_hash, query, remember_token
-from secret_mcp.errors import SecretMCPError
+from secret_mcp.api import SecretMCPError, ToolContext, code_hash, query, remember_token, validate_address
 
 # chain id -> built-in tokens (address, code hash)
 BUILTIN: dict[str, list[tuple[str, str]]] = {
@@ -28,11 +23,9 @@ class Token:
     code_hash: str
 
 
-_TOKENS: "weakref.WeakKeyDictionary[Any, dict[str, dict[str, Token]]]" = weakref.WeakKeyDictionary()
-
-
 def _table(ctx: ToolContext) -> dict[str, Token]:
-    return _TOKENS.setdefault(ctx.app, {}).setdefault(ctx.network.chain_id, {})
+    tables: dict[str, dict[str, Token]] = ctx.pack_state("tokens.registry", dict)  # chain id -> address -> Token
+    return tables.setdefault(ctx.network.chain_id, {})
 
 
 async def describe(ctx: ToolContext, address: str, hash_: str | None = None) -> Token:

@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import json
 import time
-import weakref
 from typing import Any
 
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.networks import endpoint_id
-from secret_mcp.security import for_app
+from secret_mcp.api import SecretMCPError, ToolContext, endpoint_id
 
 VK, PERMIT = "viewing_key", "permit"
 
 
 def wallet_of(ctx: ToolContext, address: str) -> str | None:
     """The name of this server's wallet with `address` (the active one first), or None."""
-    keystore = for_app(ctx.app).keystore
+    keystore = ctx.keystore
     active = ctx.session.active_wallet
     for name in ([active] if active else []) + sorted(keystore.wallets):
         wallet = keystore.wallets.get(name)
@@ -63,29 +59,33 @@ def _put(ctx: ToolContext, address: str, kind: str, key_id: str, value: str, sco
     name = wallet_of(ctx, address)
     if name is None:  # keys are made for the active wallet, so this means it was removed meanwhile
         raise SecretMCPError("UNKNOWN_WALLET", f"No wallet of this server has address {address}.", [])
-    return for_app(ctx.app).keystore.put_scoped_secret(name, kind, key_id, value, scope or {here(ctx)})
+    return ctx.keystore.put_scoped_secret(name, kind, key_id, value, scope or {here(ctx)})
 
 
 def _kept(ctx: ToolContext, address: str, kind: str, key_id: str) -> tuple[str, frozenset[str]] | None:
     name = wallet_of(ctx, address)
-    return None if name is None else for_app(ctx.app).keystore.get_scoped_secret(name, kind, key_id)
+    return None if name is None else ctx.keystore.get_scoped_secret(name, kind, key_id)
 
 
 def _forget(ctx: ToolContext, address: str, kind: str, key_id: str) -> bool:
     name = wallet_of(ctx, address)
-    return name is not None and for_app(ctx.app).keystore.forget_secret(name, kind, key_id)
+    return name is not None and ctx.keystore.forget_secret(name, kind, key_id)
 
 
 # -- approvals: the person said yes to sending one kept item to one endpoint (used once, soon) ----------------
 
-_APPROVALS: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str, str], float]]" = weakref.WeakKeyDictionary()
 APPROVAL_SECONDS = 300.0
+
+
+def _approvals(ctx: ToolContext) -> dict[tuple[str, str, str, str], float]:
+    """(address, kind, key_id, endpoint) -> until when the person's yes holds, for this server."""
+    return ctx.pack_state("tokens.approvals", dict)
 
 
 def out_of_scope(ctx: ToolContext, address: str, kind: str, key_id: str) -> frozenset[str] | None:
     """The item's scope when it is kept but not for the current endpoint; None when nothing needs asking."""
     kept = _kept(ctx, address, kind, key_id)
-    approvals = _APPROVALS.setdefault(ctx.app, {})
+    approvals = _approvals(ctx)
     if kept is None or here(ctx) in kept[1]:
         for slot in [s for s in approvals if s[:3] == (address, kind, key_id)]:
             del approvals[slot]  # nothing stale for a later call on another endpoint to find
@@ -95,7 +95,7 @@ def out_of_scope(ctx: ToolContext, address: str, kind: str, key_id: str) -> froz
 
 def ask_to_release(ctx: ToolContext, address: str, kind: str, key_id: str) -> None:
     """Called by a confirm function that is about to ask the person: the body may use the item if they agree."""
-    _APPROVALS.setdefault(ctx.app, {})[(address, kind, key_id, here(ctx))] = time.monotonic() + APPROVAL_SECONDS
+    _approvals(ctx)[(address, kind, key_id, here(ctx))] = time.monotonic() + APPROVAL_SECONDS
 
 
 def release(ctx: ToolContext, address: str, kind: str, key_id: str) -> str | None:
@@ -107,7 +107,7 @@ def release(ctx: ToolContext, address: str, kind: str, key_id: str) -> str | Non
     endpoint = here(ctx)
     if endpoint in scope:
         return value
-    until = _APPROVALS.setdefault(ctx.app, {}).pop((address, kind, key_id, endpoint), 0.0)
+    until = _approvals(ctx).pop((address, kind, key_id, endpoint), 0.0)
     if until > time.monotonic():
         _put(ctx, address, kind, key_id, value, scope | {endpoint})
         return value
@@ -116,7 +116,7 @@ def release(ctx: ToolContext, address: str, kind: str, key_id: str) -> str | Non
 
 def refuse_release(ctx: ToolContext, address: str, kind: str, key_id: str, scope: frozenset[str]) -> SecretMCPError:
     """Nobody can be asked: drop any approval still waiting for this item (a declined question leaves one)."""
-    approvals = _APPROVALS.setdefault(ctx.app, {})
+    approvals = _approvals(ctx)
     for slot in [s for s in approvals if s[:3] == (address, kind, key_id)]:
         del approvals[slot]
     return not_trusted(address, kind, scope)

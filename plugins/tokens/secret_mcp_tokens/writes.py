@@ -8,12 +8,7 @@ import json
 from typing import Annotated, Any
 
 from pydantic import Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import AmountText, token_units
-from secret_mcp.context import ToolContext
-from secret_mcp.contracts.execute import ContractTx
-from secret_mcp.tools import tool
-from secret_mcp.tx import Plan, quote
+from secret_mcp.api import AmountText, ContractTx, Plan, ToolContext, quote, token_units, tool, validate_address
 
 from .common import TokenArg, token_plan
 from .registry import display, resolve

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.ibc import TransferStatus, ibc_outcomes
-from secret_mcp.partial import MISSING_DESCRIPTION, extra
-from secret_mcp.tools import tool
-from secret_mcp.tx.lookup import TxInfo, check_hash, get_tx, search, tx_info
-from secret_mcp.tx.pipeline import PENDING_SECONDS, broadcast_age
+from secret_mcp.api import (
+    MISSING_DESCRIPTION, PENDING_SECONDS, SecretMCPError, ToolContext, TransferStatus, TxInfo, broadcast_age,
+    check_tx_hash, extra, get_tx, ibc_outcomes, search_txs, tool, tx_info,
+)
 
 HashArg = str  # 64 hex characters
 
@@ -43,9 +40,9 @@ async def secret_get_transaction(ctx: ToolContext, hash: HashArg) -> TxInfo:
     """A committed transaction with its messages and events."""
     response = await get_tx(ctx, hash)
     if response is None:
-        raise SecretMCPError("TX_NOT_FOUND", f"No transaction {check_hash(hash)} on {ctx.network.name}.",
+        raise SecretMCPError("TX_NOT_FOUND", f"No transaction {check_tx_hash(hash)} on {ctx.network.name}.",
                              ["Check the hash and the network; a transaction sent seconds ago may still be pending "
-                              "(secret_get_transaction_status)."], {"txhash": check_hash(hash)})
+                              "(secret_get_transaction_status)."], {"txhash": check_tx_hash(hash)})
     return tx_info(ctx, response)
 
 
@@ -58,7 +55,7 @@ async def secret_search_transactions(
     order: Literal["asc", "desc"] = "desc",  # by height
 ) -> TxPage:
     """Search transactions by CometBFT event query."""
-    responses, total = await search(ctx, query, page=page, limit=limit, order=order)
+    responses, total = await search_txs(ctx, query, page=page, limit=limit, order=order)
     txs = [tx_info(ctx, r, with_events=False) for r in responses]
     more = total is not None and page * limit < total
     return TxPage(query=query, txs=txs, page=page, limit=limit, total=total, has_more=more)
@@ -67,7 +64,7 @@ async def secret_search_transactions(
 @tool(effect="reads", title="Transaction status")
 async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxStatus:
     """Pending, succeeded, failed or unknown? Check after TX_OUTCOME_UNKNOWN before resending."""
-    txhash = check_hash(hash)
+    txhash = check_tx_hash(hash)
     response = await get_tx(ctx, txhash)
     if response is not None:
         code = int(response.get("code", 0))
@@ -78,7 +75,7 @@ async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxSt
                         code=code, raw_log=str(response.get("raw_log", "")), ibc=packets or None, missing=missing,
                         explanation="Included in a block and succeeded." if ok else
                         "Included in a block but failed: its messages had no effect; the fee was paid.")
-    age = broadcast_age(ctx.app, txhash)
+    age = broadcast_age(ctx, txhash)
     if age is not None and age < PENDING_SECONDS:
         return TxStatus(txhash=txhash, status="pending",
                         explanation=f"This server broadcast it {age:.0f} s ago; it is not in a block yet. Check again shortly.")

@@ -8,15 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from secret_mcp.addresses import validate_address
-from secret_mcp.amounts import AmountText, CoinView, coin_view, parse_amount
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.tools import tool
-from secret_mcp.tx import Msg, active_signer, estimate, simulate
-from secret_mcp.tx.chain import gas_price
-from secret_mcp.tx.result import TxEvent, events_of
-from secret_mcp.units import fee_for
+from secret_mcp.api import (
+    AmountText, CoinView, Msg, SecretMCPError, ToolContext, TxEvent, active_signer, coin_view, estimate, events_of,
+    fee_for, gas_price, parse_amount, simulate, tool, validate_address,
+)
 
 
 class GasEstimate(BaseModel):

@@ -5,7 +5,7 @@ Key material lives in the core keystore (`secret_mcp.security`); this pack only 
 
 from __future__ import annotations
 
-from secret_mcp import hookimpl
+from secret_mcp.api import hookimpl
 
 
 @hookimpl

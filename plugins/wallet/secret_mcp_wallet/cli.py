@@ -9,9 +9,7 @@ import os
 
 import click
 
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.security.keystore import Keystore
-from secret_mcp.security.storage import PASSPHRASE_ENV, FileStore, KeyringStore
+from secret_mcp.api import FileStore, KeyringStore, Keystore, PASSPHRASE_ENV, SecretMCPError
 
 
 def _keystore(new_passphrase: bool = False) -> Keystore:

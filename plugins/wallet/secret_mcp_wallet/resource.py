@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from secret_mcp.context import ToolContext
-from secret_mcp.resources import WALLETS_LIST
-from secret_mcp.security import for_app
+from secret_mcp.api import ToolContext, WALLETS_LIST
 
 __all__ = ["WALLETS_LIST", "wallets_list"]
 
 
 async def wallets_list(ctx: ToolContext) -> dict:
     """Wallet names, addresses, watch-only flag, where each is kept and whether it survives a restart."""
-    for_app(ctx.app)  # the keystore fills session.wallets (persisted ones from the index) when bound
     wallets = [
         {
             "name": w.name,
@@ -21,6 +18,7 @@ async def wallets_list(ctx: ToolContext) -> dict:
             "persisted": w.backend != "memory",
             "active": ctx.session.active_wallet == w.name,
         }
-        for _name, w in sorted(ctx.session.wallets.items())
+        # the session's wallets, through the keystore: it adds the persisted ones (from the index) when bound
+        for _name, w in sorted(ctx.keystore.wallets.items())
     ]
     return {"wallets": wallets, "active": ctx.session.active_wallet}

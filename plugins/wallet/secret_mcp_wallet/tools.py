@@ -7,11 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from secret_mcp.resources import SESSION_STATE, WALLETS_LIST
-from secret_mcp.context import ToolContext
-from secret_mcp.errors import SecretMCPError
-from secret_mcp.security import Wallet, for_app
-from secret_mcp.tools import tool
+from secret_mcp.api import SESSION_STATE, SecretMCPError, ToolContext, WALLETS_LIST, Wallet, tool
 
 from .models import ActiveWallet, WalletCreated, WalletImported, WalletInfo, WalletList, WalletRemoved
 
@@ -31,7 +27,7 @@ PHRASE_WARNING = (
 
 
 def _keystore(ctx: ToolContext):
-    return for_app(ctx.app).keystore
+    return ctx.keystore
 
 
 def info(ctx: ToolContext, wallet: Wallet) -> WalletInfo:
