@@ -32,6 +32,7 @@ def _show(value: Any, limit: int = 600) -> str:
 class Demo:
     def __init__(self, client: Any, tools: set[str], echo: Callable[[str], None], previews: list[str]) -> None:
         self.client, self.tools, self.echo, self.previews = client, tools, echo, previews
+        self.network_kind: str | None = None  # from the session resource: a sandbox-only tool is not "missing"
         self.failures = self.passed = 0
         self.skipped: list[list[str]] = []  # per skipped step: the missing packs ([] for another reason)
         self.state: dict[str, Any] = {}
@@ -44,6 +45,10 @@ class Demo:
 
     async def step(self, title: str, needs: tuple[str, ...], run: Callable[[], Awaitable[Any]]) -> None:
         missing = [n for n in needs if n not in self.tools]
+        if "secret_sandbox_faucet" in missing and self.network_kind not in (None, "sandbox"):
+            self.skipped.append([])
+            self.echo(f"\n· {title}: skipped (secret_sandbox_faucet exists on the sandbox network only)")
+            return
         if missing:
             from .offered import PACK_OF
 
@@ -149,9 +154,20 @@ async def run_demo(extra_args: list[str], echo: Callable[[str], None]) -> int:
         tools = {t.name for t in (await client.list_tools()).tools}
         echo(f"Connected to secret-mcp over stdio ({(time.perf_counter() - start) * 1000:.0f} ms): {len(tools)} tools.")
         demo = Demo(client, tools, echo, previews)
+        demo.network_kind = await _network_kind(client)
         await _script(demo)
     echo(f"\n{summary(demo)} ({time.perf_counter() - start:.1f} s)")
     return 1 if demo.failures else 0
+
+
+async def _network_kind(client: Any) -> str | None:
+    from .resources import SESSION_STATE
+
+    try:
+        state = json.loads((await client.read_resource(SESSION_STATE)).contents[0].text)
+        return (state.get("network") or {}).get("kind")
+    except Exception:  # no answer is no reason to stop the demo: missing tools then count as missing packs
+        return None
 
 
 def summary(d: Demo) -> str:
@@ -163,7 +179,7 @@ def summary(d: Demo) -> str:
         packs = sorted({pack for step in d.skipped for pack in step if pack != "?"})
         why = [f"packs not installed: {', '.join(packs) or 'unknown'}"] if any(d.skipped) else []
         others = d.skipped.count([])
-        why += [f"{others} with nothing to act on"] if others else []
+        why += [f"{others} for another reason"] if others else []
         parts.append(f"{len(d.skipped)} skipped ({'; '.join(why)})")
     return ", ".join(p for p in parts if p) + "."
 
