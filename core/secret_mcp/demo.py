@@ -107,13 +107,14 @@ async def _script(d: Demo) -> None:
         d.echo(f"  voting yes on proposal {pid}: {proposal.get('title', '')}")
         return await d.call("secret_vote_proposal", {"proposal_id": pid, "option": "yes"})
 
-    await d.step("Create a wallet", ("secret_create_wallet",), create)
-    await d.step("Fund it from the sandbox faucet (100 SCRT)", ("secret_sandbox_faucet", "secret_create_wallet"), fund)
-    await d.step("Balances", ("secret_get_balance", "secret_create_wallet"), lambda: d.call("secret_get_balance"))
-    await d.step("Send 1.5 SCRT (with confirmation)", ("secret_send_tokens", "secret_create_wallet"),
+    me = "secret_create_wallet"  # every step that acts as the demo's wallet needs it (the wallet pack)
+    await d.step("Create a wallet", (me,), create)
+    await d.step("Fund it from the sandbox faucet (100 SCRT)", ("secret_sandbox_faucet", me), fund)
+    await d.step("Balances", ("secret_get_balance", me), lambda: d.call("secret_get_balance"))
+    await d.step("Send 1.5 SCRT (with confirmation)", ("secret_send_tokens", me),
                  lambda: d.call("secret_send_tokens", {"recipient": FRIEND, "amount": "1.5 SCRT", "memo": "demo"}))
-    await d.step("Delegate 5 SCRT", ("secret_get_validators", "secret_delegate", "secret_create_wallet"), delegate)
-    await d.step("Vote on the open proposal", ("secret_get_proposals", "secret_vote_proposal", "secret_create_wallet"), vote)
+    await d.step("Delegate 5 SCRT", ("secret_get_validators", "secret_delegate", me), delegate)
+    await d.step("Vote on the open proposal", ("secret_get_proposals", "secret_vote_proposal", me), vote)
 
     async def wrap() -> Any:
         # The sandbox's SNIP-20 ("SSCRT") is backed 1:1 by uscrt: deposit SCRT into the contract to hold some.
@@ -126,12 +127,12 @@ async def _script(d: Demo) -> None:
         await d.call("secret_token_create_viewing_key", {"token": "SSCRT"})
         return await d.call("secret_token_balance", {"token": "SSCRT"})
 
-    await d.step("SNIP-20: wrap 3 SCRT into SSCRT", ("secret_token_info", "secret_execute_contract", "secret_create_wallet"), wrap)
-    await d.step("SNIP-20: viewing key + private balance", ("secret_token_create_viewing_key", "secret_token_balance", "secret_create_wallet"),
-                 token_balance)
-    await d.step("SNIP-20: transfer 1 SSCRT (with confirmation)", ("secret_token_transfer", "secret_create_wallet"),
+    await d.step("SNIP-20: wrap 3 SCRT into SSCRT", ("secret_token_info", "secret_execute_contract", me), wrap)
+    await d.step("SNIP-20: viewing key + private balance",
+                 ("secret_token_create_viewing_key", "secret_token_balance", me), token_balance)
+    await d.step("SNIP-20: transfer 1 SSCRT (with confirmation)", ("secret_token_transfer", me),
                  lambda: d.call("secret_token_transfer", {"token": "SSCRT", "recipient": FRIEND, "amount": "1"}))
-    await d.step("Balances after", ("secret_get_balance", "secret_create_wallet"), lambda: d.call("secret_get_balance"))
+    await d.step("Balances after", ("secret_get_balance", me), lambda: d.call("secret_get_balance"))
 
 
 async def run_demo(extra_args: list[str], echo: Callable[[str], None]) -> int:

@@ -26,7 +26,8 @@ from tests.helpers import call_err, connect
 
 PACKS = {ep.name for ep in entry_points(group="secret_mcp")}
 BIN = Path(sys.executable).parent / "secret-mcp"
-SUBSET = ("network", "bank", "sandbox")  # no wallet pack: nothing can choose the wallet that signs
+SUBSET = ("network", "bank", "sandbox")
+FRIEND = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"  # no wallet pack: nothing can choose the wallet that signs
 
 
 def subset_server(*packs: str, **config):
@@ -56,8 +57,7 @@ def test_hook_secret_mcp_requires():
     assert ("needy", "ledger") in missing and ("bynet", "blockchain") in missing
     assert ("needy", "wallet") not in missing or "wallet" not in PACKS  # the wallet pack is loaded: met
     assert not any(n.pack == "sandbox" for n in needs.unmet(host, config))  # the core needs it for the sandbox only
-    assert needs.unmet(host, Config(network="localsecret")) == [n for n in needs.unmet(host, Config(network="localsecret"))
-                                                                if n.plugin == "needy"]
+    assert {n.plugin for n in needs.unmet(host, Config(network="localsecret"))} == {"needy"}  # bynet: testnet only
 
 
 @pytest.mark.skipif(not {"bank", "network"} <= PACKS, reason="needs the bank and network packs")
@@ -93,8 +93,7 @@ async def test_suggestions_name_only_offered_tools(mode):
     async with connect(subset_server(), mode) as client:
         offered_names = {t.name for t in (await client.list_tools()).tools}
         assert "secret_set_active_wallet" not in offered_names and "secret_send_tokens" in offered_names
-        err = await call_err(client, "secret_send_tokens", {"recipient": "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03",
-                                                            "amount": "1 SCRT"})
+        err = await call_err(client, "secret_send_tokens", {"recipient": FRIEND, "amount": "1 SCRT"})
         balance = await call_err(client, "secret_get_balance")
     assert err["code"] == "NO_ACTIVE_WALLET" and balance["code"] == "NO_ADDRESS"
     assert balance["suggestions"][0] == "Pass an address."  # what is left of "..., or choose a wallet with ..."
@@ -132,8 +131,7 @@ async def test_prompts_name_only_offered_tools(mode):
     async with connect(subset_server(), mode) as client:
         offered_names = {t.name for t in (await client.list_tools()).tools}
         prompt = await client.get_prompt("portfolio_overview", {})
-        checklist = await client.get_prompt("safe_transfer_checklist", {"recipient": "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03",
-                                                                       "amount": "1 SCRT"})
+        checklist = await client.get_prompt("safe_transfer_checklist", {"recipient": FRIEND, "amount": "1 SCRT"})
     text = prompt.messages[0].content.text
     assert "secret_get_active_wallet" not in text and "secret_get_balance" in text
     assert "the active wallet on the current" in text  # "(secret_get_active_wallet)" is dropped, not replaced
