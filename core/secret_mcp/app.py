@@ -91,10 +91,10 @@ class App:
                 self._add_tool(spec)
         for uri in sorted(self.registry.resources):
             self._add_resource(self.registry.resources[uri].spec)
-        from . import prompts  # argument problems reach the client as -32602 naming the argument
+        from . import offered, prompts  # argument problems reach the client as -32602 naming the argument
 
-        for name in sorted(self.registry.prompts):
-            prompts.add(server, self.registry.prompts[name].spec)
+        for name in sorted(self.registry.prompts):  # a prompt names only tools this server offers
+            prompts.add(server, self.registry.prompts[name].spec, lambda text: offered.prompt_text(self, text))
         prompts.install(server)
 
     def _add_tool(self, spec: ToolSpec) -> None:
@@ -122,6 +122,9 @@ class App:
             try:
                 value = await spec.fn(ToolContext(self), **kwargs)
             except SecretMCPError as exc:
+                from .offered import suggestions
+
+                exc.suggestions = suggestions(self, exc.suggestions)  # only tools this server offers
                 value = {"error": exc.to_dict()}
             from .security import redact
 

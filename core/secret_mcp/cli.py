@@ -107,6 +107,9 @@ def serve(config: Config, host: PluginHost, use_http: bool, bind: str, port: int
 
     for info in host.errors():
         logging.getLogger("secret_mcp").error("plugin %s failed to load: %s", info.name, info.error)
+    from .needs import warn
+
+    warn(host, config)  # a pack whose need is not loaded still starts: a warning, not an error
     server = build_server(config, host=host)
     if not use_http:
         server.run("stdio")
@@ -121,8 +124,10 @@ def serve(config: Config, host: PluginHost, use_http: bool, bind: str, port: int
 
 def describe_plugins(host: PluginHost, config: Config) -> list[dict[str, Any]]:
     from .app import App
+    from .needs import unmet
 
     app = App(config, host)
+    missing = unmet(host, config)
     return [
         {
             "name": info.name,
@@ -131,6 +136,7 @@ def describe_plugins(host: PluginHost, config: Config) -> list[dict[str, Any]]:
             "hooks": host.hooks_of(info.name),
             "tools": app.registry.tools_of(info.name),
             "error": info.error,
+            "unmet": [{"pack": n.pack, "why": n.why, "warning": n.warning()} for n in missing if n.plugin == info.name],
         }
         for info in host.infos.values()
     ]
@@ -148,6 +154,9 @@ def plugins(config: Config, host: PluginHost, as_json: bool) -> None:
     for row in rows:
         status = f"FAILED: {row['error']}" if row["error"] else f"{len(row['tools'])} tools"
         click.echo(f"{row['name']:<14} {row['version'] or '-':<10} {row['distribution'] or '-':<24} {status}")
+    for row in rows:
+        for need in row["unmet"]:
+            click.echo(f"warning: {need['warning']}")
 
 
 def describe_tools(host: PluginHost, config: Config, *, full: bool | None = None) -> list[dict[str, Any]]:

@@ -50,3 +50,8 @@ def secret_mcp_tx_completed(result):
 @hookspec
 def secret_mcp_client_pool_created(pool, network):
     """Called when a chain client pool was created for a network."""
+
+
+@hookspec
+def secret_mcp_requires(config):
+    """Return {pack: why} for the packs this plugin needs; the core warns about each one not loaded."""

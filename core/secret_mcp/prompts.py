@@ -10,12 +10,12 @@ a prompt raises is a bug: -32603 with no details, the traceback in the server lo
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from mcp import MCPError
 from mcp.server.mcpserver.prompts.base import Prompt
-from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, GetPromptRequestParams
-from pydantic import ValidationError
+from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, GetPromptRequestParams, TextContent
+from pydantic import Field, ValidationError
 
 from .errors import SecretMCPError, shorten
 
@@ -30,6 +30,9 @@ def _invalid(message: str, **data: Any) -> MCPError:
 
 class CheckedPrompt(Prompt):
     """A prompt whose argument problems are `-32602` errors naming the argument (see the module docstring)."""
+
+    # Applied to each text message: the core keeps it to the tools this server offers (offered.prompt_text).
+    rewrite: Callable[[str], str] | None = Field(None, exclude=True)
 
     async def render(self, arguments: dict[str, Any] | None, context: Any) -> Any:
         args = dict(arguments or {})
@@ -46,11 +49,16 @@ class CheckedPrompt(Prompt):
             raise _invalid(f"Prompt {self.name!r} needs the argument {what}. Pass it in the prompt's arguments and "
                            "ask again.", prompt=self.name, missing=[a.name for a in missing])
         try:
-            return await super().render(args, context)
+            messages = await super().render(args, context)
         except MCPError:
             raise
         except ValueError as exc:  # the SDK wraps what the prompt function raised
             raise self._explain(exc.__cause__ or exc) from None
+        if self.rewrite is not None and isinstance(messages, list):
+            for message in messages:
+                if isinstance(message.content, TextContent):
+                    message.content = TextContent(type="text", text=self.rewrite(message.content.text))
+        return messages
 
     def _explain(self, cause: BaseException) -> MCPError:
         if isinstance(cause, ValidationError):
@@ -70,9 +78,11 @@ class CheckedPrompt(Prompt):
         return MCPError(INTERNAL_ERROR, f"Prompt {self.name!r} failed to render; the server log has the details.")
 
 
-def add(server: Any, spec: Any) -> None:
-    """Register one PromptSpec (registry.py) on the MCPServer."""
-    server.add_prompt(CheckedPrompt.from_function(spec.fn, name=spec.name, title=spec.title, description=spec.description))
+def add(server: Any, spec: Any, rewrite: Callable[[str], str] | None = None) -> None:
+    """Register one PromptSpec (registry.py) on the MCPServer; `rewrite` is applied to its text messages."""
+    prompt = CheckedPrompt.from_function(spec.fn, name=spec.name, title=spec.title, description=spec.description)
+    prompt.rewrite = rewrite
+    server.add_prompt(prompt)
 
 
 def install(server: Any) -> None:

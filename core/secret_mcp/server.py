@@ -22,7 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import __version__, approval, chaintext, metrics, results, security
+from . import __version__, approval, chaintext, metrics, offered, results, security
 from .app import App
 from .config import Config
 from .context import ToolContext
@@ -207,9 +207,11 @@ async def _audited(app: App, spec: ToolSpec, args: dict[str, Any], decision: str
             security.for_app(app).audit.update(entry, result=outcome)
 
 
-def _failure(spec: ToolSpec, exc: SecretMCPError) -> CallToolResult:
+def _failure(spec: ToolSpec, exc: SecretMCPError, app: App | None = None) -> CallToolResult:
+    # Suggestions name only tools this server offers (a pack may suggest another pack's tool).
+    hints = exc.suggestions if app is None else offered.suggestions(app, exc.suggestions)
     clean = SecretMCPError(
-        exc.code, security.redact(exc.message), security.redact(exc.suggestions), security.redact(exc.details)
+        exc.code, security.redact(exc.message), security.redact(hints), security.redact(exc.details)
     )
     return results.failure(clean)
 
@@ -280,7 +282,7 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
                 return _plan_code_required(app, spec, prepared)
             value = await execute_plan(app, spec, ctx, prepared, decision)
         except SecretMCPError as exc:
-            return _failure(spec, exc)
+            return _failure(spec, exc, app)
         except Exception:
             log.exception("tool %s raised an unexpected error", spec.name)
             return results.failure(results.INTERNAL)
@@ -343,7 +345,7 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         except _NeedsCode as need:
             return _code_required(app, spec, kwargs, need.message)
         except SecretMCPError as exc:
-            return _failure(spec, exc)
+            return _failure(spec, exc, app)
         except Exception:
             log.exception("tool %s raised an unexpected error", spec.name)
             return results.failure(results.INTERNAL)

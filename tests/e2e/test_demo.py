@@ -13,8 +13,8 @@ BIN = Path(sys.executable).parent / "secret-mcp"
 PACKS = {ep.name for ep in entry_points(group="secret_mcp")}
 
 
-def demo(tmp_path: Path, *server_args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path)}  # its own home: no persisted wallet or audit log leaks in
+def demo(tmp_path: Path, *server_args: str, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SECRET_MCP_HOME": str(tmp_path), **env_vars}  # its own home: no persisted wallet leaks in
     return subprocess.run([str(BIN), "demo", "--", *server_args], capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -56,5 +56,26 @@ def test_demo_exits_non_zero_when_steps_fail(tmp_path):
     proc = demo(tmp_path, "--network", "localsecret")
     assert proc.returncode == 1
     assert "✗ Network info" in proc.stdout and "CHAIN_UNREACHABLE" in proc.stdout
-    assert "· Fund it from the sandbox faucet (100 SCRT): skipped (secret_sandbox_faucet not installed)" in proc.stdout
-    assert re.search(r"^\d+ step\(s\) failed\.", proc.stdout.rstrip().splitlines()[-1])
+    assert ("· Fund it from the sandbox faucet (100 SCRT): skipped (secret_sandbox_faucet exists on the sandbox "
+            "network only)") in proc.stdout
+    # Creating the wallet is local and works; the chain steps fail; the faucet is no missing pack.
+    last = proc.stdout.rstrip().splitlines()[-1]
+    if PACKS >= {"network", "bank", "wallet", "staking", "governance", "tokens", "contracts"}:
+        assert re.fullmatch(r"9 step\(s\) failed, 1 step\(s\) passed, 1 skipped \(1 for another reason\)\. "
+                            r"\(\d+\.\d s\)", last), proc.stdout
+    assert re.match(r"\d+ step\(s\) failed, \d+ step\(s\) passed, ", last) and "sandbox" not in last
+
+
+def test_demo_with_a_subset_says_what_it_skipped(tmp_path):
+    # No wallet pack: every step acting as the demo's wallet is skipped, naming the pack; nothing fails.
+    proc = demo(tmp_path, SECRET_MCP_PLUGINS="network,bank,sandbox")
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert re.search(r"^✓ Network info \(\d+ ms\)$", out, re.M)
+    assert "· Balances: skipped (needs secret_create_wallet: wallet pack not installed)" in out
+    assert ("· Delegate 5 SCRT: skipped (needs secret_get_validators, secret_delegate, secret_create_wallet: "
+            "staking and wallet packs not installed)") in out
+    assert "All steps passed" not in out
+    last = out.rstrip().splitlines()[-1]
+    assert re.fullmatch(r"1 step\(s\) passed, 10 skipped \(packs not installed: contracts, governance, staking, "
+                        r"tokens, wallet\)\. \(\d+\.\d s\)", last), last

@@ -10,3 +10,8 @@ def secret_mcp_register(registry):
     from .tools import secret_get_account, secret_get_account_transactions, secret_get_account_tx_count
 
     registry.add_tools(secret_get_account, secret_get_account_transactions, secret_get_account_tx_count)
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "for the active wallet's address"}

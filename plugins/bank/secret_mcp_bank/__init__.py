@@ -16,3 +16,8 @@ def secret_mcp_register(registry):
 
     registry.add_tools(secret_get_balance, secret_send_tokens, secret_multi_send, secret_get_total_supply,
                        secret_get_denom_metadata)
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

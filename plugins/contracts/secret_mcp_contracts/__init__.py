@@ -20,3 +20,8 @@ def secret_mcp_register(registry):
                        secret_get_contract_info, secret_get_contract_history, secret_migrate_contract)
     registry.resource("secret://contracts/recent", recent_contracts, name="recent_contracts",
                       description="Contracts this session instantiated or executed (address, action, network).")
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

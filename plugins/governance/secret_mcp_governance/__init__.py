@@ -18,3 +18,8 @@ def secret_mcp_register(registry):
     registry.add_tools(secret_get_proposals, secret_get_proposal, secret_get_vote, secret_submit_proposal,
                        secret_deposit_proposal, secret_vote_proposal)
     registry.prompt(governance_digest, title="Governance digest")
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

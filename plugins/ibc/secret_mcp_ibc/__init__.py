@@ -14,3 +14,8 @@ def secret_mcp_register(registry):
 
     registry.add_tools(secret_ibc_transfer, secret_get_ibc_transfer_status, secret_get_ibc_channels,
                        secret_get_ibc_channel, secret_get_ibc_denom_trace)
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

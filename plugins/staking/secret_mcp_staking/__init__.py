@@ -22,3 +22,8 @@ def secret_mcp_register(registry):
                        secret_get_redelegations, secret_delegate, secret_undelegate, secret_redelegate)
     registry.resource("secret://validators/top", top_validators, name="top_validators")
     registry.prompt(choose_validators, title="Choose validators")
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

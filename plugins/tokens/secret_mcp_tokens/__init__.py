@@ -25,3 +25,8 @@ def secret_mcp_register(registry):
     registry.add_tools(secret_token_info, secret_token_balance, secret_token_history, secret_token_add,
                        secret_token_list, secret_token_transfer, secret_token_send, secret_token_create_viewing_key,
                        secret_token_set_viewing_key, secret_token_create_permit, secret_token_forget_key)
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "to choose the wallet that signs"}

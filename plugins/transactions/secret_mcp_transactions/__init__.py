@@ -16,3 +16,8 @@ def secret_mcp_register(registry):
 
     registry.add_tools(secret_get_transaction, secret_search_transactions, secret_get_transaction_status,
                        secret_estimate_gas, secret_simulate_transaction)
+
+
+@hookimpl
+def secret_mcp_requires():
+    return {"wallet": "for the active wallet that simulations and estimates use"}
