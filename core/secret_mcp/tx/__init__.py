@@ -1,7 +1,6 @@
 """How a pack changes chain state: it returns a Plan, and the core carries it out.
 
-    from secret_mcp.amounts import parse_amount
-    from secret_mcp.tx import Plan, TxResult, quote
+    from secret_mcp.api import Plan, TxResult, parse_amount, quote, tool
 
     @tool(effect="moves_funds", needs_wallet=True)
     async def secret_delegate(ctx, validator: str, amount: str) -> Plan[TxResult]:
