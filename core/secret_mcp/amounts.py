@@ -149,6 +149,16 @@ def token_units(amount: str, decimals: int, field: str = "amount") -> int:
     return int(units)
 
 
+def proto_coins(amounts: Iterable[Amount]) -> list:
+    """Amounts as protobuf coins the way the chain wants them: one coin per denom, sorted by denom."""
+    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
+
+    merged: dict[str, int] = {}
+    for a in amounts:
+        merged[a.denom] = merged.get(a.denom, 0) + a.amount
+    return [Coin(denom=d, amount=str(merged[d])) for d in sorted(merged)]
+
+
 def _number_as_text(value: object) -> object:
     """A JSON number given for an amount (an inspector sends `amount=1` as 1) becomes its exact decimal text."""
     import math

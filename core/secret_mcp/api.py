@@ -86,7 +86,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ContractTx": ("secret_mcp.contracts.execute", "ContractTx"),  # result model of a contract transaction
     "sender_of": ("secret_mcp.contracts.execute", "sender_of"),  # the active wallet's address (NO_ACTIVE_WALLET)
     "raw_address": ("secret_mcp.contracts.execute", "raw_address"),  # a bech32 address as the bytes compute wants
-    "contract_coins": ("secret_mcp.contracts.execute", "coins"),  # Amounts -> proto coins for contract funds
+    "proto_coins": ("secret_mcp.amounts", "proto_coins"),  # Amounts -> proto coins, one per denom, sorted
     "shown_message": ("secret_mcp.contracts.moves", "shown"),  # a contract message with secrets hidden, to preview
     "parse_contract_json": ("secret_mcp.contracts.decrypt", "parse_json"),  # decrypted contract bytes -> JSON
     # -- keys (tools reach the session's keystore with `ctx.keystore`)

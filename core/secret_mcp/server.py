@@ -258,12 +258,6 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
     names = [p.name for p in params]
     plan_resolver, approve_resolver = approval.make_resolvers(app, spec, names)
 
-    async def call(**kwargs: Any) -> CallToolResult:
-        started = time.perf_counter()
-        result = await run(**kwargs)
-        observe(app, spec.name, started, result)
-        return result
-
     async def run(**kwargs: Any) -> CallToolResult:
         mcp_ctx = kwargs.pop(CTX_PARAM, None)
         prepared = kwargs.pop(approval.PLAN_PARAM, None)
@@ -286,8 +280,7 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
         except Exception:
             log.exception("tool %s raised an unexpected error", spec.name)
             return results.failure(results.INTERNAL)
-        data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-        return results.success(security.redact(chaintext.guard(app.config, spec.name, data)), app.write_notice(spec))
+        return _success(app, spec, value)
 
     extra = [
         inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context),
@@ -296,7 +289,24 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
         inspect.Parameter(approval.APPROVAL_PARAM, inspect.Parameter.KEYWORD_ONLY,
                           annotation=Annotated[ElicitationResult[approval.Approval], Resolve(approve_resolver)]),
     ]
-    return _finish_wrapper(call, spec, params, extra, output)
+    return _finish_wrapper(_observed(app, spec, run), spec, params, extra, output)
+
+
+def _observed(app: App, spec: ToolSpec, run: Any) -> Any:
+    """The registered function: runs the call and counts it (metrics, one log line)."""
+    async def call(**kwargs: Any) -> CallToolResult:
+        started = time.perf_counter()
+        result = await run(**kwargs)
+        observe(app, spec.name, started, result)
+        return result
+
+    return call
+
+
+def _success(app: App, spec: ToolSpec, value: Any) -> CallToolResult:
+    """A tool's value as the client sees it: chain text under lockdown withheld, secrets redacted."""
+    data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return results.success(security.redact(chaintext.guard(app.config, spec.name, data)), app.write_notice(spec))
 
 
 def _finish_wrapper(call: Any, spec: ToolSpec, params: list[inspect.Parameter], extra: list[inspect.Parameter],
@@ -322,12 +332,6 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         raise TypeError(f"tool {spec.name}: a tool that writes to the chain must return a Plan")
     names = [p.name for p in params]
 
-    async def call(**kwargs: Any) -> CallToolResult:
-        started = time.perf_counter()
-        result = await run(**kwargs)
-        observe(app, spec.name, started, result)
-        return result
-
     async def run(**kwargs: Any) -> CallToolResult:
         mcp_ctx = kwargs.pop(CTX_PARAM, None)
         confirmation = kwargs.pop(CONFIRM_PARAM, None)
@@ -349,14 +353,13 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         except Exception:
             log.exception("tool %s raised an unexpected error", spec.name)
             return results.failure(results.INTERNAL)
-        data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-        return results.success(security.redact(chaintext.guard(app.config, spec.name, data)), app.write_notice(spec))
+        return _success(app, spec, value)
 
     extra = [inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     if spec.confirm is not None:
         confirm_ann = Annotated[ElicitationResult[Confirmation], Resolve(_make_resolver(app, spec, names))]
         extra.append(inspect.Parameter(CONFIRM_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=confirm_ann))
-    return _finish_wrapper(call, spec, params, extra, output)
+    return _finish_wrapper(_observed(app, spec, run), spec, params, extra, output)
 
 
 def invalid_input(exc: ValidationError) -> SecretMCPError:

@@ -20,7 +20,7 @@ import bech32
 from pydantic import Field
 
 from ..addresses import validate_address
-from ..amounts import Amount
+from ..amounts import Amount, proto_coins
 from ..context import ToolContext
 from ..errors import SecretMCPError
 from ..tx import Plan, TokenAmount, TxResult
@@ -87,15 +87,6 @@ class Decrypt:
 Then = Callable[[ToolContext, ContractTx], Awaitable[Any]]
 
 
-def coins(amounts: Sequence[Amount]) -> list[Any]:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin  # protobuf on first use, not at start-up
-
-    merged: dict[str, int] = {}
-    for a in amounts:  # the chain wants one coin per denom, sorted by denom
-        merged[a.denom] = merged.get(a.denom, 0) + a.amount
-    return [Coin(denom=d, amount=str(merged[d])) for d in sorted(merged)]
-
-
 def sender_of(ctx: ToolContext) -> str:
     address = ctx.session.active_wallet_address()
     if address is None:
@@ -128,7 +119,7 @@ class ContractMessages:
 
         wire = self.cipher.encrypt(await state.code_hash(ctx, contract, code_hash), msg)
         self.add(pb.MsgExecuteContract(sender=raw_address(self.sender, "sender"), contract=raw_address(contract),
-                                       msg=wire, sent_funds=coins(funds)),
+                                       msg=wire, sent_funds=proto_coins(funds)),
                  wire, amounts=funds, receivers=[contract] if funds else [])
         moved = declared(msg)
         decimals, symbol = token if token is not None else state.known_token(ctx, contract)

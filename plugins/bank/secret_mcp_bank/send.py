@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from secret_mcp.api import (
-    Amount, AmountText, Plan, SecretMCPError, ToolContext, TxResult, parse_amount, tool, validate_address,
+    Amount, AmountText, Plan, SecretMCPError, ToolContext, TxResult, parse_amount, proto_coins, sender_of, tool,
+    validate_address,
 )
 
 AmountArg = Annotated[AmountText, Field(description="e.g. '1.5 SCRT'")]  # or '1500000uscrt', or a number with denom
@@ -21,31 +22,12 @@ class Payment(BaseModel):
     denom: str | None = None
 
 
-def _coins(amounts: list[Amount]) -> list[Any]:
-    from secret_sdk.protobuf.cosmos.base.v1beta1 import (
-        Coin,  # protobuf on first use, not at start-up
-    )
-
-    # The chain wants one coin per denom, sorted by denom.
-    merged: dict[str, int] = {}
-    for a in amounts:
-        merged[a.denom] = merged.get(a.denom, 0) + a.amount
-    return [Coin(denom=d, amount=str(merged[d])) for d in sorted(merged)]
-
-
-def _sender(ctx: ToolContext) -> str:
-    address = ctx.session.active_wallet_address()
-    if address is None:
-        raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.", ["Choose one with secret_set_active_wallet."])
-    return address
-
-
 def _send_plan(ctx: ToolContext, recipient: str, amount: str, denom: str | None) -> tuple[str, Amount, Any]:
     from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
 
     to = validate_address(recipient, field="recipient")
     value = parse_amount(amount, denom)
-    return to, value, MsgSend(from_address=_sender(ctx), to_address=to, amount=_coins([value]))
+    return to, value, MsgSend(from_address=sender_of(ctx), to_address=to, amount=proto_coins([value]))
 
 
 def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, Amount]], Any]:
@@ -61,8 +43,8 @@ def _multi_plan(ctx: ToolContext, payments: list[Any]) -> tuple[list[tuple[str, 
     outputs = {}
     for to, value in plan:  # one output per address: the chain would accept duplicates, readers would not
         outputs.setdefault(to, []).append(value)
-    msg = MsgMultiSend(inputs=[Input(address=_sender(ctx), coins=_coins([v for _, v in plan]))],
-                       outputs=[Output(address=to, coins=_coins(vals)) for to, vals in outputs.items()])
+    msg = MsgMultiSend(inputs=[Input(address=sender_of(ctx), coins=proto_coins([v for _, v in plan]))],
+                       outputs=[Output(address=to, coins=proto_coins(vals)) for to, vals in outputs.items()])
     return plan, msg
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from secret_mcp.api import (
-    ChainError, Plan, SecretMCPError, ToolContext, contract_coins, normalize_hash, quote, remember, shown_message,
+    ChainError, Plan, SecretMCPError, ToolContext, proto_coins, normalize_hash, quote, remember, shown_message,
     tool, validate_address,
 )
 
@@ -118,7 +118,7 @@ async def secret_instantiate_contract(
     calls = await ContractMessages.start(ctx)
     wire = calls.cipher.encrypt(hash_, body)
     msg = pb.MsgInstantiateContract(sender=raw_address(calls.sender, "sender"), code_id=code_id, label=name,
-                                    init_msg=wire, init_funds=contract_coins(sent), admin=boss)
+                                    init_msg=wire, init_funds=proto_coins(sent), admin=boss)
     # The admin receives a right (to migrate the contract) unless it is the sender itself.
     calls.add(msg, wire, amounts=sent, receivers=[boss] if boss and boss != calls.sender else [])
 
