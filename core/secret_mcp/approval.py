@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from . import results
 from .context import ToolContext
+from .security.ask import client_can_elicit
 from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .security.confirm import canonical
 from .tx.carry import Prepared, prepare
@@ -68,11 +69,6 @@ def _round_key(app: "App", tool: str, args: dict[str, Any]) -> str:
     network = app.session.network
     return canonical([tool, args, app.session.active_wallet_address(), network.chain_id if network else "",
                       list(app.session.urls)])
-
-
-def _can_elicit(mcp_ctx: Context | None) -> bool:
-    caps = mcp_ctx.client_capabilities if mcp_ctx is not None else None
-    return caps is not None and caps.elicitation is not None
 
 
 def _second_round(mcp_ctx: Context | None) -> bool:
@@ -132,7 +128,7 @@ def make_resolvers(app: "App", spec: "ToolSpec", names: list[str]) -> tuple[Any,
             return prepared
         if not prepared.needs_question:
             return NotAsked()
-        if not _can_elicit(mcp_ctx):
+        if not client_can_elicit(mcp_ctx):
             return CannotAsk()
         if _modern(mcp_ctx):  # the answer comes back in a second round: keep this exact plan for it
             key = _round_key(app, spec.name, prepared.args)

@@ -26,6 +26,7 @@ from . import __version__, approval, chaintext, metrics, offered, results, secur
 from .app import App
 from .config import Config
 from .context import ToolContext
+from .security.ask import client_can_elicit
 from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .plugins import PluginHost
 from .tools import ToolSpec
@@ -54,11 +55,6 @@ class _CannotAsk:
 
     def __init__(self, message: str) -> None:
         self.message = message
-
-
-def _can_elicit(mcp_ctx: Context) -> bool:
-    caps = mcp_ctx.client_capabilities
-    return caps is not None and caps.elicitation is not None
 
 
 def _tool_params(spec: ToolSpec) -> tuple[list[inspect.Parameter], Any]:
@@ -103,7 +99,7 @@ def _make_resolver(app: App, spec: ToolSpec, names: list[str]) -> Any:
             if unavailable:
                 return _PreviewFailed(unavailable[0])
             return Confirmation(confirm=True)
-        if not _can_elicit(mcp_ctx):
+        if not client_can_elicit(mcp_ctx):
             return _CannotAsk(message)
         return Elicit(message, Confirmation)
 
@@ -247,13 +243,6 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
                           lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
 
 
-def _plan_code_required(app: App, spec: ToolSpec, prepared: Any) -> CallToolResult:
-    """No elicitation: a single-use code bound to the prepared sign doc (the weakest approval there is)."""
-    if app.config.read_only:
-        return _code_required(app, spec, prepared.args, prepared.preview)
-    return _code_required(app, spec, prepared.args, prepared.preview, prepared=prepared)
-
-
 def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], output: Any) -> Any:
     names = [p.name for p in params]
     plan_resolver, approve_resolver = approval.make_resolvers(app, spec, names)
@@ -263,7 +252,8 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
         prepared = kwargs.pop(approval.PLAN_PARAM, None)
         outcome = kwargs.pop(approval.APPROVAL_PARAM, None)
         ctx = ToolContext(app, mcp_ctx)
-        try:
+
+        async def step() -> Any:
             app.check_allowed(spec)
             try:
                 decision = approval.decision_of(prepared, outcome)
@@ -272,15 +262,11 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
                        else f"refused: {exc.message}" if exc.code == "POLICY_REFUSED" else "not_prepared")
                 _audit(app, spec, kwargs, why, "not_run")
                 raise
-            if decision == "code":
-                return _plan_code_required(app, spec, prepared)
-            value = await execute_plan(app, spec, ctx, prepared, decision)
-        except SecretMCPError as exc:
-            return _failure(spec, exc, app)
-        except Exception:
-            log.exception("tool %s raised an unexpected error", spec.name)
-            return results.failure(results.INTERNAL)
-        return _success(app, spec, value)
+            if decision == "code":  # no elicitation: a single-use code bound to the prepared sign doc
+                return _code_required(app, spec, prepared.args, prepared.preview, prepared=prepared)
+            return await execute_plan(app, spec, ctx, prepared, decision)
+
+        return await _answered(app, spec, step)
 
     extra = [
         inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context),
@@ -301,6 +287,18 @@ def _observed(app: App, spec: ToolSpec, run: Any) -> Any:
         return result
 
     return call
+
+
+async def _answered(app: App, spec: ToolSpec, step: Any) -> CallToolResult:
+    """`await step()` as the client sees it: its value, a result it made itself (a code), or a structured error."""
+    try:
+        value = await step()
+    except SecretMCPError as exc:
+        return _failure(spec, exc, app)
+    except Exception:
+        log.exception("tool %s raised an unexpected error", spec.name)
+        return results.failure(results.INTERNAL)
+    return value if isinstance(value, CallToolResult) else _success(app, spec, value)
 
 
 def _success(app: App, spec: ToolSpec, value: Any) -> CallToolResult:
@@ -336,7 +334,8 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         mcp_ctx = kwargs.pop(CTX_PARAM, None)
         confirmation = kwargs.pop(CONFIRM_PARAM, None)
         ctx = ToolContext(app, mcp_ctx)
-        try:
+
+        async def step() -> Any:
             app.check_allowed(spec)
             decision = "not_required"
             if spec.confirm is not None:
@@ -345,15 +344,11 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
                 except SecretMCPError as exc:
                     _audit(app, spec, kwargs, exc.code.removeprefix("CONFIRMATION_").lower(), "not_run")
                     raise
-            value = await execute(app, spec, ctx, kwargs, decision)
-        except _NeedsCode as need:
-            return _code_required(app, spec, kwargs, need.message)
-        except SecretMCPError as exc:
-            return _failure(spec, exc, app)
-        except Exception:
-            log.exception("tool %s raised an unexpected error", spec.name)
-            return results.failure(results.INTERNAL)
-        return _success(app, spec, value)
+                except _NeedsCode as need:  # the client cannot ask: a single-use code instead
+                    return _code_required(app, spec, kwargs, need.message)
+            return await execute(app, spec, ctx, kwargs, decision)
+
+        return await _answered(app, spec, step)
 
     extra = [inspect.Parameter(CTX_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     if spec.confirm is not None:

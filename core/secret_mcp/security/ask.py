@@ -9,6 +9,10 @@ from typing import Any
 
 def can_ask_person(ctx: Any) -> bool:
     """True when this call's client can show the person a question (MCP elicitation, either protocol era)."""
-    mcp = getattr(ctx, "mcp", None)
-    caps = getattr(mcp, "client_capabilities", None) if mcp is not None else None
+    return client_can_elicit(getattr(ctx, "mcp", None))
+
+
+def client_can_elicit(mcp_ctx: Any) -> bool:
+    """The same, from the MCP request context itself (what the core's resolvers get)."""
+    caps = getattr(mcp_ctx, "client_capabilities", None) if mcp_ctx is not None else None
     return caps is not None and getattr(caps, "elicitation", None) is not None

@@ -56,7 +56,6 @@ class Prepared:
     preview: str
     request: TxRequest
     needs_question: bool
-    created: float = attrs.field(factory=time.monotonic, eq=False)
 
     @property
     def short_digest(self) -> str:
