@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on, sequence  # noqa: F401
 
 pytestmark = pytest.mark.anyio
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_batch_is_one_transaction_with_one_question(mode, sandbox, home):

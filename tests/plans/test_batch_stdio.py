@@ -10,16 +10,10 @@ import pytest
 from mcp.types import ElicitResult
 
 from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import B, balance, sandbox  # noqa: F401
+from tests.tx.fixtures import B, balance, sandbox, sequence  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 BIN = Path(sys.executable).parent / "secret-mcp"
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_withdraw_delegate_and_send_in_one_transaction_over_stdio(mode, sandbox, tmp_path):

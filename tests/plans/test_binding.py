@@ -9,15 +9,9 @@ from secret_mcp import tool
 from secret_mcp.context import ToolContext
 from secret_mcp.tx import TxResult
 from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on, sequence  # noqa: F401
 
 pytestmark = pytest.mark.anyio
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_code_redeemed_after_a_wallet_switch_moves_nothing(mode, sandbox, home):

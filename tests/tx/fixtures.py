@@ -73,3 +73,10 @@ def balance(sandbox: Any, address: str, denom: str = "uscrt") -> int:
     from secret_mcp_sandbox.testing import balance as lcd_balance
 
     return lcd_balance(sandbox.url, address, denom)
+
+
+def sequence(sandbox: Any, address: str) -> int:
+    """The account's sequence as the chain has it: how many transactions it signed."""
+    from secret_mcp_sandbox.testing import account
+
+    return int(account(sandbox.url, address)["sequence"])
