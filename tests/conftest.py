@@ -1,9 +1,9 @@
-"""Shared test set-up: an isolated SECRET_MCP_HOME, both MCP protocol eras, and MCP client helpers."""
+"""Shared test set-up: the pack-testing plugin (sandbox, both MCP protocol eras, a temporary SECRET_MCP_HOME)
+and a clean environment. The fixtures and helpers are `secret_mcp.testing`'s, the same a third-party pack uses."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pytest
 
@@ -11,24 +11,9 @@ _KEEP = {"SECRET_MCP_FULL"}  # a test-suite switch, not a server setting
 for _key in [k for k in os.environ if k.startswith("SECRET_MCP_") and k not in _KEEP]:
     del os.environ[_key]  # a developer's own settings must not change what the tests see
 
-MODES = ("auto", "legacy")  # 2026-07-28 (server/discover) and the handshake era (initialize)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    home = tmp_path_factory.mktemp("secret-mcp-home")
-    os.environ["SECRET_MCP_HOME"] = str(home)
-    yield home
-    os.environ.pop("SECRET_MCP_HOME", None)
+pytest_plugins = ["secret_mcp.testing"]  # sandbox (per module), mode (auto/legacy), home (per test)
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-

@@ -1,43 +1,17 @@
-"""Helpers for MCP-level tests: build a server, connect a client in a given era, call tools."""
+"""What the repo's tests share beyond `secret_mcp.testing`: the sandbox's genesis accounts and reference data."""
 
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
-
-def make_server(**config: Any) -> Any:
-    from secret_mcp.config import Config
-    from secret_mcp.server import build_server
-
-    return build_server(Config(**config))
-
-
-@asynccontextmanager
-async def connect(server: Any, mode: str = "auto", **kwargs: Any) -> AsyncIterator[Any]:
-    from mcp import Client
-
-    async with Client(server, mode=mode, **kwargs) as client:
-        yield client
-
-
-async def call_ok(client: Any, name: str, args: dict | None = None, **kwargs: Any) -> dict:
-    result = await client.call_tool(name, args or {}, **kwargs)
-    assert not result.is_error, result.content[0].text
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def call_err(client: Any, name: str, args: dict | None = None, **kwargs: Any) -> dict:
-    result = await client.call_tool(name, args or {}, **kwargs)
-    assert result.is_error, f"expected an error, got {result.structured_content}"
-    err = result.structured_content["error"]
-    assert err["code"] and err["message"], err
-    assert "Traceback" not in result.content[0].text
-    return err
-
+# Genesis accounts "a", "b", "c" of the sandbox (and of LocalSecret), and the mnemonic of "a".
+A = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"
+B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne"
+C = "secret1ajz54hz8azwuy34qwy9fkjnfcrvf0dzswy0lqq"
+MNEMONIC_A = ("grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer "
+              "fiber love must tape steak together observe swap guitar")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"  # reference data the tests compare against, kept in the repo
 

@@ -11,8 +11,7 @@ import pytest
 
 from secret_mcp.config import Config, load_config
 from secret_mcp.errors import ConfigError
-from tests.helpers import call_ok, connect, make_server
-from tests.tx.fixtures import home, sandbox  # noqa: F401
+from secret_mcp.testing import call_ok, connect, make_server
 
 
 def test_defaults_file_and_environment(tmp_path):

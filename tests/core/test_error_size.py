@@ -9,9 +9,8 @@ import pytest
 
 from secret_mcp.errors import MAX_TEXT, SecretMCPError, shorten
 from secret_mcp.security.redact import REDACTED
-from tests.helpers import call_err, connect, make_server
+from secret_mcp.testing import call_err, connect, make_server
 from tests.security.test_keys import MNEMONIC, PRIVKEY
-from tests.tx.fixtures import home  # noqa: F401
 
 BIG = "Q" * 100_000
 

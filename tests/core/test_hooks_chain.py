@@ -11,10 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from secret_mcp import hookimpl
-from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import call_ok, connect, make_server, plugin_host
 
 
 class Watcher:
@@ -32,9 +29,7 @@ class Watcher:
 
 
 def watched_server(watcher: Watcher):
-    host = PluginHost()
-    host.register(watcher, "watcher")
-    return build_server(Config(), host=host)
+    return make_server(register={"watcher": watcher})
 
 
 @pytest.mark.anyio
@@ -64,8 +59,7 @@ def test_hook_secret_mcp_register_commands():
             def hello():
                 click.echo("hello from a pack")
 
-    host = PluginHost(load_entrypoints=False)
-    host.register(Hello(), "hello")
+    host = plugin_host(entry_points=False, register={"hello": Hello()})
 
     @click.group()
     def group():

@@ -9,17 +9,14 @@ from secret_mcp.plugins import PluginHost
 from secret_mcp.registry import CollisionError
 from secret_mcp.server import build_server
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import call_err, call_ok, connect, plugin_host
 from tests.core.packs import ClashPack, EchoPack
 
 pytestmark = pytest.mark.anyio
 
 
 def host_with(*packs: tuple[str, object]) -> PluginHost:
-    host = PluginHost(load_entrypoints=False)
-    for name, pack in packs:
-        host.register(pack, name)
-    return host
+    return plugin_host(entry_points=False, register=packs)
 
 
 def echo_server(**config):

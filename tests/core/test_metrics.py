@@ -12,12 +12,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from secret_mcp import logs, metrics
 from secret_mcp.app import App
 from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
 from secret_mcp.policy import TxOutcome, TxRequest
 from secret_mcp.pool import Breaker
 from secret_mcp.resources import SERVER_METRICS
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, MNEMONIC_A, accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, plugin_host, server_on
+from tests.helpers import B, MNEMONIC_A
 
 HEX_KEY = "9f3c" * 16  # shaped like a raw secp256k1 private key
 
@@ -162,7 +161,7 @@ async def test_secrets_never_reach_metrics_or_json_logs(sandbox, home, capsys):
 
 
 def bare_app() -> App:
-    return App(Config(), PluginHost(load_entrypoints=False))
+    return App(Config(), plugin_host(entry_points=False))
 
 
 def outcome(status: str, code: int | None) -> TxOutcome:

@@ -13,15 +13,13 @@ import pytest
 from pydantic import BaseModel
 
 from secret_mcp.api import ToolContext, hookimpl, tool
-from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import call_err, call_ok, connect, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 # `import secret_mcp` alone is allowed (the sandbox imports it first for its warning filter), and these two names.
 TOP_LEVEL_OK = {"hookimpl", "__version__"}
+TESTING_SECTION = "## Testing your pack"  # docs/pack-api.md: the API reference above it, secret_mcp.testing below
 
 
 def pack_modules() -> list[Path]:
@@ -95,11 +93,22 @@ def test_every_api_name_resolves_and_is_documented():
     assert len(api.__all__) == len(set(api.__all__))
     missing = [name for name in api.__all__ if getattr(api, name, None) is None]
     assert missing == []
-    docs = (ROOT / "docs" / "pack-api.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^- `(\w+)`:", docs, re.MULTILINE))
+    reference, _, _ = (ROOT / "docs" / "pack-api.md").read_text(encoding="utf-8").partition(TESTING_SECTION)
+    documented = set(re.findall(r"^- `(\w+)`:", reference, re.MULTILINE))
     assert documented == set(api.__all__)
     with pytest.raises(AttributeError):
         api.for_app  # noqa: B018  (the core's own helpers are not part of the API)
+
+
+def test_every_testing_name_and_fixture_is_documented():
+    import secret_mcp.testing as testing
+
+    _, found, section = (ROOT / "docs" / "pack-api.md").read_text(encoding="utf-8").partition(TESTING_SECTION)
+    assert found
+    documented = set(re.findall(r"^- `(\w+)", section, re.MULTILINE))
+    fixtures = {"sandbox", "mode", "home", "secret_mcp_session_home"}
+    assert documented == set(testing.__all__) | fixtures
+    assert all(hasattr(testing, name) for name in fixtures)  # the plugin module itself offers them
 
 
 def test_importing_the_api_loads_nothing_else_of_the_core():
@@ -134,9 +143,8 @@ class ProbePack:
 
 
 def _probe_server():
-    host = PluginHost()  # the installed packs too: their network presets
-    host.register(ProbePack(), "probe")
-    return build_server(Config(network="localsecret"), host=host)
+    # the installed packs too: their network presets
+    return make_server(register={"probe": ProbePack()}, network="localsecret")
 
 
 @pytest.mark.anyio

@@ -12,8 +12,8 @@ import pytest
 from mcp import MCPError
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
-from tests.helpers import connect, make_server
-from tests.tx.fixtures import B, home  # noqa: F401
+from secret_mcp.testing import connect, make_server, plugin_host
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 
@@ -72,9 +72,6 @@ async def test_bad_or_missing_prompt_arguments_are_invalid_params(mode, home, ca
 async def test_a_prompt_that_crashes_is_an_internal_error_without_details(mode, home, caplog):
     # A bug in a prompt (not an argument problem) stays -32603, its details in the server log only.
     from secret_mcp import hookimpl
-    from secret_mcp.config import Config
-    from secret_mcp.plugins import PluginHost
-    from secret_mcp.server import build_server
 
     def broken_prompt(topic: str = "") -> str:
         """A prompt with a bug."""
@@ -85,10 +82,9 @@ async def test_a_prompt_that_crashes_is_an_internal_error_without_details(mode, 
         def secret_mcp_register(self, registry):
             registry.prompt(broken_prompt)
 
-    host = PluginHost(include=("network",))
-    host.register(Pack(), "broken")
+    host = plugin_host("network", register={"broken": Pack()})
     caplog.set_level(logging.DEBUG)
-    async with connect(build_server(Config(), host=host), mode) as client:
+    async with connect(make_server(host=host), mode) as client:
         err = await refused(client, "broken_prompt", {"topic": "x"})
     assert err.code == INTERNAL_ERROR and "broken_prompt" in err.message and "internals" not in err.message
     assert any("broken_prompt" in r.getMessage() and (r.exc_info or r.exc_text) for r in caplog.records)

@@ -16,6 +16,7 @@ from secret_mcp.cache_backends import connect_redis, redact_url
 from secret_mcp.config import Config
 from secret_mcp.errors import ConfigError, SecretMCPError
 from secret_mcp.security.confirm import ConfirmationCodes, RedisCodeStore, revive_args
+from secret_mcp.testing import plugin_host
 from tests.redis_server import (  # noqa: F401 (fixtures)
     cluster_client, cluster_url, free_port, redis_client, redis_cluster, redis_server, redis_url,
 )
@@ -251,8 +252,7 @@ def test_a_pending_call_written_by_someone_without_the_key_is_refused(redis_url,
 
 def test_cache_url_without_a_state_key_stops_start_up(redis_url):
     from secret_mcp.app import App
-    from secret_mcp.plugins import PluginHost
 
     with pytest.raises(ConfigError) as info:
-        App(Config(cache_url=redis_url), PluginHost(load_entrypoints=False))
+        App(Config(cache_url=redis_url), plugin_host(entry_points=False))
     assert info.value.message.startswith("state_key: ")

@@ -19,10 +19,9 @@ from secret_mcp import hookimpl, needs, offered
 from secret_mcp.app import App
 from secret_mcp.cli import cli
 from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
 from secret_mcp.server import build_server
 
-from tests.helpers import call_err, connect
+from secret_mcp.testing import call_err, connect, plugin_host
 
 PACKS = {ep.name for ep in entry_points(group="secret_mcp")}
 BIN = Path(sys.executable).parent / "secret-mcp"
@@ -32,7 +31,7 @@ FRIEND = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"  # no wallet pack: noth
 
 def subset_server(*packs: str, **config):
     config.setdefault("network", "sandbox")
-    return build_server(Config(**config), host=PluginHost(include=list(packs or SUBSET)))
+    return build_server(Config(**config), host=plugin_host(*(packs or SUBSET)))
 
 
 def test_hook_secret_mcp_requires():
@@ -46,9 +45,7 @@ def test_hook_secret_mcp_requires():
         def secret_mcp_requires(self, config):
             return {"blockchain": f"on {config.network}"} if config.network == "testnet" else {}
 
-    host = PluginHost(include=["wallet"])
-    host.register(Needy(), "needy")
-    host.register(ByNetwork(), "bynet")
+    host = plugin_host("wallet", register={"needy": Needy(), "bynet": ByNetwork()})
     config = Config(network="testnet")
     got = {(n.plugin, n.pack, n.why) for n in needs.declared(host, config)}
     assert {("needy", "wallet", "to sign"), ("needy", "ledger", "for the hardware key"),
@@ -113,7 +110,7 @@ async def test_suggestions_keep_offered_tools(mode):
 
 
 def test_a_tool_of_no_known_pack_is_dropped():
-    app = App(Config(network="localsecret"), PluginHost(include=["wallet"]))
+    app = App(Config(network="localsecret"), plugin_host("wallet"))
     out = offered.suggestions(app, ["Try secret_frobnicate.", "Call secret_get_balance.", "Plain advice.",
                                     "Plain advice, or try secret_frobnicate.",
                                     "Use secret_create_wallet." if "wallet" in PACKS else "Plain advice."])
@@ -155,7 +152,7 @@ async def test_prompt_with_every_tool_is_unchanged():
 
 
 def test_first_party_map_matches_the_packs():
-    host = PluginHost(include=sorted(offered.FIRST_PARTY))
+    host = plugin_host(*sorted(offered.FIRST_PARTY))
     app = App(Config(network="localsecret"), host)
     for pack in host.loaded():
         if pack in offered.FIRST_PARTY:

@@ -10,11 +10,9 @@ from pydantic import BaseModel, Field, create_model
 
 from secret_mcp import schemas
 from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
 
 from tests.core.packs import EchoPack
-from tests.helpers import call_err, call_ok, connect, make_server
+from secret_mcp.testing import call_err, call_ok, connect, make_server, plugin_host
 
 
 class Item(BaseModel):
@@ -72,9 +70,8 @@ def test_full_input_schema_only_loses_titles():
 
 
 def echo_server(**config):
-    host = PluginHost(load_entrypoints=False)
-    host.register(EchoPack(), "echo")
-    return build_server(Config(network="localsecret", **config), host=host)
+    return make_server(host=plugin_host(entry_points=False, register={"echo": EchoPack()}), network="localsecret",
+                       **config)
 
 
 @pytest.mark.anyio
@@ -131,7 +128,7 @@ async def test_every_pack_lists_within_budget_and_the_cli_shows_the_same(mode):
     assert len(listed) > 60 and size <= TOOLS_LIST_BUDGET, f"tools/list is {size} bytes with {len(listed)} tools"
     # `secret-mcp tools --json` shows each tool as sent, plus where it comes from.
     extra = {"plugin", "effect", "needs_wallet", "networks"}
-    described = await anyio.to_thread.run_sync(describe_tools, PluginHost(), Config())  # the CLI runs its own loop
+    described = await anyio.to_thread.run_sync(describe_tools, plugin_host(), Config())  # the CLI runs its own loop
     rows = {row["name"]: {k: v for k, v in row.items() if k not in extra} for row in described}
     assert rows == {t.name: t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed}
     for tool in listed:  # truthful: every advertised argument still exists, with a type, an enum or a $ref

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import secret_mcp
-from tests.helpers import call_ok, connect, make_server
+from secret_mcp.testing import call_ok, connect, make_server
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 

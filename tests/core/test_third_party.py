@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import call_ok
+from secret_mcp.testing import call_ok
 
 HELLO = '''
 from pydantic import BaseModel

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import connect, make_server
-from tests.tx.fixtures import home  # noqa: F401
+from secret_mcp.testing import connect, make_server, plugin_host
 
 pytestmark = pytest.mark.anyio
 
@@ -30,9 +29,8 @@ DESTRUCTIVE = {"secret_remove_wallet"}
 
 def local_tools() -> set[str]:
     from secret_mcp.app import collect_registry
-    from secret_mcp.plugins import PluginHost
 
-    registry = collect_registry(PluginHost())
+    registry = collect_registry(plugin_host())
     return {name for name, reg in registry.tools.items() if reg.spec.effect == "local"}
 
 

@@ -6,8 +6,7 @@ import pytest
 from mcp.server._otel import OpenTelemetryMiddleware
 from opentelemetry import trace
 
-from tests.helpers import call_ok, connect, make_server
-from tests.tx.fixtures import home  # noqa: F401
+from secret_mcp.testing import call_ok, connect, make_server
 
 pytestmark = pytest.mark.anyio
 

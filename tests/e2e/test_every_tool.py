@@ -17,8 +17,8 @@ import bech32
 import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import B, C, MNEMONIC_A, A, sandbox  # noqa: F401
+from secret_mcp.testing import call_err, call_ok
+from tests.helpers import A, B, C, MNEMONIC_A
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 ATOM = "ibc/" + hashlib.sha256(b"transfer/channel-0/uatom").hexdigest().upper()  # the genesis voucher

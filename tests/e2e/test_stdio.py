@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import call_ok
+from secret_mcp.testing import call_ok
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 

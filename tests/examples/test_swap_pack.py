@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import B, accept, balance, decline, funded_wallet, recording, sandbox  # noqa: F401
+from secret_mcp.testing import accept, balance, call_err, call_ok, decline, funded_wallet, recording
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 PACK = Path(__file__).resolve().parents[2] / "examples" / "secret-mcp-swap"

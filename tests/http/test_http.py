@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import call_ok
+from secret_mcp.testing import call_ok
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 TOKEN = "test-token-0123456789-abcdefghij"

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import call_err, call_ok
+from secret_mcp.testing import call_err, call_ok
 from tests.http.test_http import TOKEN, free_port, http_client, start, stop, wait_listening
-from tests.tx.fixtures import MNEMONIC_A
+from tests.helpers import MNEMONIC_A
 
 HEX_KEY = "5e1f" * 16  # shaped like a raw secp256k1 private key
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -9,10 +9,9 @@ import subprocess
 import pytest
 from mnemonic import Mnemonic
 
-from tests.helpers import call_err, call_ok
+from secret_mcp.testing import balance, call_err, call_ok
 from tests.http.test_http import BIN, TOKEN, free_port, http_client, start, stop, wait_listening
 from tests.redis_server import redis_client, redis_server  # noqa: F401 (fixtures)
-from tests.tx.fixtures import balance, sandbox  # noqa: F401 (fixture)
 
 PASSWORD = "very-secret-redis-password"
 

@@ -12,7 +12,6 @@ import pytest
 from tests.http.test_shared_state import pair  # noqa: F401 (fixture)
 from tests.http.test_shared_state import test_cache_and_confirmation_codes_are_shared as scenario
 from tests.redis_server import cluster_client, redis_cluster  # noqa: F401 (fixtures)
-from tests.tx.fixtures import sandbox  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="module")

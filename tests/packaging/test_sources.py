@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = [ROOT / "core", *sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml")),
-           ROOT / "examples" / "secret-mcp-swap"]
+           *sorted(p.parent for p in (ROOT / "examples").glob("*/pyproject.toml"))]
 IDS = [f.name for f in FOLDERS]
 
 

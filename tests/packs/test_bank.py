@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect, make_server
-from tests.tx.fixtures import A, B, C, accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, decline, funded_wallet, make_server, recording, server_on
+)
+from tests.helpers import A, B, C
 
 pytestmark = pytest.mark.anyio
 

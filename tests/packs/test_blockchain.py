@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, server_on
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 

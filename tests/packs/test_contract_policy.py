@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from tests.helpers import call_err, call_ok, connect, make_server
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, funded_wallet, make_server, recording, server_on
+)
 from tests.packs.test_tokens import deposit
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 

@@ -7,10 +7,10 @@ import hashlib
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, server_on
 from tests.contracts.sandbox_addresses import COUNTER, GENESIS_A
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
-from tests.tx.fixtures import B, accept, balance, funded_wallet, home, sandbox, server_on  # noqa: F401
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 FAKE_WASM = b"\0asm\x01\0\0\0" + b"secret-mcp test module"

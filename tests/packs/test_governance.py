@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, recording, server_on
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 MNEMONIC_B = ("jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty "
@@ -208,7 +208,7 @@ async def test_vote_without_elicitation_needs_the_code(mode, sandbox, home):
 
 
 async def test_read_only_mode_keeps_only_the_reads(mode, home):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     async with connect(make_server(read_only=True), mode) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -233,7 +233,7 @@ def _property_names(schema: dict) -> set[str]:
 async def test_governance_digest_prompt_listed_and_rendered(mode, home):
     import re
 
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     async with connect(make_server(), mode) as client:
         prompt = {p.name: p for p in (await client.list_prompts()).prompts}["governance_digest"]
@@ -265,7 +265,7 @@ async def test_governance_digest_prompt_refuses_bad_arguments(mode, home):
     # The voter is pasted into the prompt text, so anything but a valid secret1… address is refused.
     from mcp import MCPError
 
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     async with connect(make_server(), mode) as client:
         for args in ({"status": "open"}, {"voter": "secret1notanaddress"}, {"voter": "cosmos1" + "q" * 38},

@@ -7,9 +7,9 @@ import hashlib
 import bech32
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, recording, server_on
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
-from tests.tx.fixtures import B, accept, balance, funded_wallet, home, recording, server_on  # noqa: F401
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 
@@ -29,9 +29,9 @@ STATUS = "secret_get_ibc_transfer_status"
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
-    with launch(port=0) as server:
+    with running_sandbox() as server:
         # No background relay ticks: each test decides when the counterparty answers, so "pending" is not a race.
         server.chain.module("ibc").tick_seconds = None
         yield server
@@ -158,7 +158,7 @@ async def test_bad_reads(mode, sandbox, home):
 
 
 async def test_preview_names_far_chain_and_timeout(mode, sandbox, home):
-    from tests.tx.fixtures import decline
+    from secret_mcp.testing import decline
 
     look, seen = recording(decline)
 
@@ -178,7 +178,7 @@ async def test_preview_names_far_chain_and_timeout(mode, sandbox, home):
 
 
 async def test_a_code_through_the_shared_store_sends_the_approved_transfer(mode, sandbox, home, redis_url, redis_client):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     server = make_server(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
                          cache_url=redis_url, state_key="k" * 32)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from mcp.types import ElicitResult
 
-from tests.helpers import call_err, call_ok, connect, make_server
+from secret_mcp.testing import call_err, call_ok, connect, make_server
 
 pytestmark = pytest.mark.anyio
 
@@ -59,10 +59,10 @@ async def test_bad_url_is_refused(mode):
 
 
 async def test_switch_to_custom_endpoint_and_back(mode):
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
     callback, asked = answering("accept", True)
-    with launch(port=0, chain_id="secret-other-7") as other:
+    with running_sandbox(chain_id="secret-other-7") as other:
         async with connect(make_server(), mode, elicitation_callback=callback) as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert "secret_sandbox_faucet" in names

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect, make_server
-from tests.tx.fixtures import B, MNEMONIC_A, accept, decline, home, recording  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, decline, make_server, recording
+from tests.helpers import B, MNEMONIC_A
 
 pytestmark = pytest.mark.anyio
 SCRT = 1_000_000
@@ -83,10 +83,10 @@ async def test_without_elicitation_the_switch_is_refused_without_a_code(mode, ho
 
 
 async def test_an_in_process_sandbox_stays_the_sandbox(mode, home):
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
     answer, asked = recording(decline)
-    with launch(port=0) as ours:
+    with running_sandbox() as ours:
         async with connect(make_server(), mode, elicitation_callback=answer) as client:
             info = await call_ok(client, "secret_configure_network", {"network": "sandbox", "lcd_url": [ours.url]})
     assert asked == [] and info["kind"] == "sandbox" and info["lcd_endpoints"] == [ours.url]

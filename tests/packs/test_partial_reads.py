@@ -12,8 +12,8 @@ from typing import Any, Iterator
 import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, server_on
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 C = "/compute/v1beta1"

@@ -7,10 +7,7 @@ import json
 import pytest
 
 from secret_mcp import resources
-from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import call_ok, connect, make_server, plugin_host
 
 UNFUNDED = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"
 WALLET_KEYS = {"name", "address", "watch_only", "storage", "persisted", "active"}
@@ -23,9 +20,9 @@ def home(tmp_path, monkeypatch):
 
 
 def make_server(**config):
-    host = PluginHost(include=("network", "wallet", "sandbox"))
+    host = plugin_host("network", "wallet", "sandbox")
     assert host.pm.is_registered(resources)  # the core's resources come with every host
-    return build_server(Config(**config), host=host)
+    return make_server(host=host, **config)
 
 
 async def read(client, uri: str) -> dict:

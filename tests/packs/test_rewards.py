@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, recording, server_on
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 WITHDRAW = "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward"
@@ -162,7 +162,7 @@ async def test_reward_errors_send_nothing(mode, sandbox, home):
 
 
 async def test_read_only_mode_keeps_only_the_reads(mode, home):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     async with connect(make_server(read_only=True), mode) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}

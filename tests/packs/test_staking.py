@@ -7,9 +7,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, server_on
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
-from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -249,7 +248,7 @@ async def test_top_validators_resource_and_prompt(mode, sandbox, home):
 
 
 async def test_read_only_mode_keeps_only_the_reads(mode, home):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     async with connect(make_server(read_only=True), mode) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -263,7 +262,7 @@ async def test_a_code_through_the_shared_store_signs_the_approved_delegation(mod
                                                                            redis_client):
     # With cache_url the code's prepared sign doc lives in Redis: redeeming it re-plans the delegation (for the
     # result), which must come out byte for byte as approved; the staking result is the tool's own.
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     server = make_server(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
                          cache_url=redis_url, state_key="k" * 32)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, recording, server_on
 from tests.contracts.sandbox_addresses import TOKEN
-from tests.tx.fixtures import B, accept, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 

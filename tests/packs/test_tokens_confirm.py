@@ -8,10 +8,9 @@ import json
 import pytest
 
 from tests.contracts.sandbox_addresses import TOKEN
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, server_on
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 from tests.packs.test_tokens import deposit
-from tests.tx.fixtures import accept, balance, decline, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 

@@ -22,8 +22,7 @@ from starlette.responses import Response
 from secret_mcp.contracts.crypto import Cipher
 from tests.contracts.sandbox_addresses import TOKEN
 from tests.core.lcd_standin import LCDStandin
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import accept, funded_wallet, home, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, server_on
 
 pytestmark = pytest.mark.anyio
 HAND_KEY = "hand made viewing key for scope"
@@ -165,7 +164,7 @@ async def test_a_changed_consensus_key_refuses_contract_traffic(mode, sandbox, h
 
 async def test_mainnet_chain_id_has_a_built_in_pin(mode, sandbox, home, proxy):
     # An endpoint claiming secret-4 must serve mainnet's pinned key; the sandbox's is not it.
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     server = make_server(network="custom", lcd_urls=(proxy.url,), chain_id="secret-4")
     async with connect(server, mode) as client:

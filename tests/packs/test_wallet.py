@@ -10,7 +10,7 @@ import secret_mcp_wallet
 from click.testing import CliRunner
 from mcp.types import ElicitResult
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import call_err, call_ok, connect
 from tests.security.packs import PayPack, security_server
 from tests.security.test_keys import ADDRESS, MNEMONIC, PRIVKEY
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on, sequence  # noqa: F401
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, funded_wallet, recording, sequence, server_on
+)
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 
@@ -62,7 +64,7 @@ async def test_batch_refuses_reads_unknown_tools_and_arguments(mode, sandbox, ho
 
 
 async def test_batch_limits_apply_to_the_total(mode, sandbox, home):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     server = make_server(network="custom", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id,
                          spend_limit_per_tx="uscrt=3000000")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp.types import ElicitResult
 
-from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import B, balance, sandbox, sequence  # noqa: F401
+from secret_mcp.testing import balance, call_err, call_ok, sequence
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 BIN = Path(sys.executable).parent / "secret-mcp"

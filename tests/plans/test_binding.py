@@ -8,8 +8,10 @@ from mcp.types import ElicitResult
 from secret_mcp import tool
 from secret_mcp.context import ToolContext
 from secret_mcp.tx import TxResult
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, recording, sandbox, server_on, sequence  # noqa: F401
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, funded_wallet, recording, sequence, server_on
+)
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 
@@ -121,7 +123,7 @@ async def test_unknown_arguments_are_refused_by_name(mode, sandbox, home):
 
 
 async def test_never_mode_skips_the_question_only_on_local_chains(mode, sandbox, home):
-    from tests.helpers import make_server
+    from secret_mcp.testing import make_server
 
     answer, asked = recording(accept)
     async with connect(server_on(sandbox, confirm="never"), mode, elicitation_callback=answer) as client:

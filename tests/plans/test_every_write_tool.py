@@ -14,8 +14,8 @@ import bech32
 import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from tests.helpers import call_err, call_ok, connect, make_server
-from tests.tx.fixtures import B, C, MNEMONIC_A, accept, decline, recording, sandbox  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok, connect, decline, make_server, plugin_host, recording
+from tests.helpers import B, C, MNEMONIC_A
 
 pytestmark = pytest.mark.anyio
 
@@ -54,9 +54,8 @@ def calls(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def write_tools() -> set[str]:
     from secret_mcp.app import collect_registry
-    from secret_mcp.plugins import PluginHost
 
-    registry = collect_registry(PluginHost())
+    registry = collect_registry(plugin_host())
     return {n for n, r in registry.tools.items() if r.spec.writes_chain and n != "secret_confirm_transaction"}
 
 
@@ -89,7 +88,7 @@ def world(sandbox, tmp_path_factory) -> dict[str, Any]:
 
 
 def _a() -> str:
-    from tests.tx.fixtures import A
+    from tests.helpers import A
 
     return A
 

@@ -6,9 +6,7 @@ import os
 from typing import Any
 
 from secret_mcp import hookimpl
-from secret_mcp.config import Config
-from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
+from secret_mcp.testing import make_server
 
 # SECRET_MCP_FULL=1 runs every suite at its full size (every tool x every fault, 200 fuzz examples per tool,
 # 5,000 soak calls); the default is a CI size that still covers every fault kind and every tool once.
@@ -46,11 +44,8 @@ class PoolTuning:
 
 def build(urls: tuple[str, ...], chain_id: str, *plugins: tuple[str, Any], **config: Any) -> Any:
     """A full server (every installed pack) on these sandbox LCD URLs, plus in-process test plugins."""
-    host = PluginHost()
-    for name, plugin in plugins:
-        host.register(plugin, name)
     config.setdefault("network", "sandbox")
-    return build_server(Config(lcd_urls=urls, chain_id=chain_id, **config), host=host)
+    return make_server(register=plugins, lcd_urls=urls, chain_id=chain_id, **config)
 
 
 def outcome(result: Any) -> tuple[bool, str | None]:

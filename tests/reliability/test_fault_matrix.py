@@ -15,10 +15,10 @@ import anyio
 import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import call_ok, connect
 from tests.reliability.common import (CHAIN_FAILURE_CODES, COSMOS, FULL, SSCRT_TRACE, PoolTuning, build, fill,
                                       outcome)
-from tests.tx.fixtures import A, B, home  # noqa: F401
+from tests.helpers import A, B
 
 pytestmark = pytest.mark.anyio
 
@@ -110,10 +110,10 @@ def tools_for(kind: str) -> list[str]:
 @pytest.fixture(scope="module")
 def chain():
     """One sandbox chain for the module; tests put their own LCD replicas (own faults, own ports) in front."""
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
     # A long voting period keeps genesis proposal 3 (and B's vote on it) open however long the module runs.
-    with launch(port=0, voting_period_seconds=86_400) as server:
+    with running_sandbox(voting_period_seconds=86_400) as server:
         server.faucet(A, 5_000_000)  # a transaction to look up; also gives A a sent/received history
         server.packet = _ibc_packet(server)
         yield server

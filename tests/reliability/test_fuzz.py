@@ -24,10 +24,10 @@ from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import call_ok, connect, decline, plugin_host, recording
 from tests.reliability.common import COSMOS, FULL, SSCRT_TRACE, build, fill, outcome, sequence, size
 from tests.reliability.schema_strategies import arguments
-from tests.tx.fixtures import A, B, decline, home, recording  # noqa: F401
+from tests.helpers import A, B
 
 pytestmark = pytest.mark.anyio
 
@@ -154,17 +154,16 @@ def leaks(text: str) -> list[str]:
 def tool_specs() -> dict[str, Any]:
     from secret_mcp.app import App
     from secret_mcp.config import Config
-    from secret_mcp.plugins import PluginHost
 
-    return {spec.name: spec for _plugin, spec in App(Config(network="localsecret"), PluginHost()).tool_specs()}
+    return {spec.name: spec for _plugin, spec in App(Config(network="localsecret"), plugin_host()).tool_specs()}
 
 
 @pytest.fixture(scope="module")
 def sandbox():
     # Long deposit and voting periods: genesis proposal 4 must still take deposits however long the full run is.
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
-    with launch(port=0, voting_period_seconds=86_400, max_deposit_period_seconds=86_400) as server:
+    with running_sandbox(voting_period_seconds=86_400, max_deposit_period_seconds=86_400) as server:
         yield server
 
 

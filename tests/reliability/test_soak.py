@@ -21,7 +21,7 @@ import pytest
 from benchmarks._kit import rss_mb, server_pid  # one /proc reader for the soak test and the memory benchmark
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
 from tests.reliability.common import outcome, size
-from tests.tx.fixtures import A, B, sandbox  # noqa: F401
+from tests.helpers import A, B
 
 pytestmark = pytest.mark.anyio
 

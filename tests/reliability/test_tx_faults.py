@@ -11,9 +11,9 @@ import pytest
 
 from secret_mcp import hookimpl
 from secret_mcp.tx.chain import TXS
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import accept, balance, call_ok, connect, funded_wallet
 from tests.reliability.common import build, sequence
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, sandbox  # noqa: F401
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 TIMEOUT = 1.0  # request_timeout of these servers: a broadcast answer later than this is "in doubt"
@@ -87,9 +87,9 @@ async def test_broadcast_in_doubt_lands_exactly_once(fault, sandbox, home):
 def timed_sandbox():
     # Blocks every 400 ms: the account's committed sequence lags the node's mempool, as on a real chain, so
     # two sends that read the account at the same time would sign the same sequence.
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
-    with launch(port=0, block_time_ms=400) as server:
+    with running_sandbox(block_time_ms=400) as server:
         yield server
 
 
@@ -151,7 +151,7 @@ PREVIEWED = {  # moves-funds calls whose preview reads the chain before it can s
 async def test_a_flaky_node_during_the_preview_never_skips_the_confirmation(name, sandbox, home):
     from tests.contracts.sandbox_addresses import COUNTER, TOKEN
     from tests.reliability.common import fill
-    from tests.tx.fixtures import decline, recording
+    from secret_mcp.testing import decline, recording
 
     flaky = FlakyPreview()
     refuse, shown = recording(decline)

@@ -14,21 +14,18 @@ from typing import Any, Iterator
 
 import pytest
 
-from secret_mcp_sandbox import GENESIS_ADDRESSES, SandboxServer, launch
+from secret_mcp.testing import running_sandbox
+from secret_mcp_sandbox import GENESIS_ADDRESSES, SandboxServer
 from secret_mcp_sandbox import testing as _testing
 
 ADDR = GENESIS_ADDRESSES
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    """A fresh in-memory sandbox (instant blocks) on a free loopback port."""
-    with launch() as server:
+    """A fresh chain per test (these tests count blocks, heights and sequences from genesis): narrows the
+    per-module `sandbox` of secret_mcp.testing."""
+    with running_sandbox() as server:
         yield server
 
 
@@ -38,7 +35,7 @@ def sandbox_factory(tmp_path) -> Iterator[Any]:
     started: list[SandboxServer] = []
 
     def start(**options: Any) -> SandboxServer:
-        from secret_mcp_sandbox.server import launch_server
+        from secret_mcp_sandbox import launch_server
 
         server = launch_server(**options)
         started.append(server)

@@ -19,7 +19,6 @@ from secret_mcp_sandbox.contracts.base import (BankSend, Contract, ContractError
                                                WasmExecute, uint, variant)
 from secret_mcp_sandbox.crypto import address_bytes
 
-from tests.tx.fixtures import home  # noqa: F401
 
 from .conftest import ADDR
 from .test_compute import WALLET, by_label, code_hash, decrypt_error, execute, query, response_data
@@ -141,8 +140,8 @@ def test_a_failing_inner_call_undoes_every_coin_movement(chain):
 
 @pytest.mark.anyio
 async def test_through_the_execute_tool(chain, home):  # noqa: F811
-    from tests.helpers import call_err, call_ok, connect
-    from tests.tx.fixtures import accept, funded_wallet, server_on
+    from secret_mcp.testing import call_err, call_ok, connect
+    from secret_mcp.testing import accept, funded_wallet, server_on
 
     fwd, token = chain.forwarders[1], by_label(chain, "sandbox-sscrt")
     async with connect(server_on(chain), "auto", elicitation_callback=accept) as client:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 V = "/cosmos/staking/v1beta1"
 
 
-from tests.helpers import fixture_json  # noqa: E402
+from tests.helpers import fixture_json
 from tests.sandbox.lcdkit import ACCOUNTS, _signer, events, fee_paid, get, tx  # noqa: E402,F401
 
 

@@ -7,8 +7,7 @@ import pytest
 
 from secret_mcp_sandbox.testing import http
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import home, server_on  # noqa: F401
+from secret_mcp.testing import call_err, call_ok, connect, server_on
 
 from .conftest import ADDR
 

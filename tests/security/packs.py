@@ -7,13 +7,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from secret_mcp import hookimpl
-from secret_mcp.config import Config
 from secret_mcp.context import ToolContext
-from secret_mcp.plugins import PluginHost
 from secret_mcp.policy import TxOutcome, TxRequest, authorize, tx_completed
 from secret_mcp.security.plugin import SecurityPlugin
-from secret_mcp.server import build_server
 from secret_mcp.tools import tool
+from secret_mcp.testing import plugin_host, make_server
 
 
 class Paid(BaseModel):
@@ -54,9 +52,7 @@ class PayPack:
 
 def security_server(*packs: tuple[str, object], network: str = "localsecret", **config: Any) -> tuple[Any, SecurityPlugin]:
     """A server with the core security plugin (as PluginHost will register it) plus the given packs."""
-    host = PluginHost(load_entrypoints=False)  # registers the core security plugin itself
+    host = plugin_host(entry_points=False, register=packs)  # the core security plugin comes with every host
     plugin = host.pm.get_plugin("security")
     assert isinstance(plugin, SecurityPlugin)
-    for name, pack in packs:
-        host.register(pack, name)
-    return build_server(Config(network=network, **config), host=host), plugin
+    return make_server(host=host, network=network, **config), plugin

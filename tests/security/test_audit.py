@@ -9,7 +9,7 @@ from mcp.types import ElicitResult
 
 from secret_mcp.security.audit import AuditLog
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import call_err, call_ok, connect
 from tests.security.packs import PayPack, security_server
 from tests.security.test_keys import MNEMONIC, PRIVKEY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp.types import ElicitResult
 
-from tests.helpers import call_err, call_ok, connect
+from secret_mcp.testing import call_err, call_ok, connect, make_server, plugin_host
 from tests.security.packs import PayPack, security_server
 
 pytestmark = pytest.mark.anyio
@@ -146,11 +146,10 @@ async def test_never_mode_still_asks_for_local_actions(mode):
 def test_needs_confirmation_by_mode():
     from secret_mcp.app import App
     from secret_mcp.config import Config
-    from secret_mcp.plugins import PluginHost
     from secret_mcp.security import for_app
 
     def security(network, confirm, **extra):
-        sec = for_app(App(Config(network=network, confirm=confirm), PluginHost(load_entrypoints=False)))
+        sec = for_app(App(Config(network=network, confirm=confirm), plugin_host(entry_points=False)))
         if extra:
             sec.settings = type(sec.settings)(confirm=confirm, **extra)
         return sec, sec.app.session.network
@@ -179,13 +178,10 @@ async def test_person_is_not_asked_for_a_call_that_cannot_run(mode):
 async def test_confirm_tool_exists_when_the_host_does_not_register_the_plugin(mode):
     # The core registers the security plugin on its own when the host did not (for_app's fallback).
     from secret_mcp.config import Config
-    from secret_mcp.plugins import PluginHost
-    from secret_mcp.server import build_server
 
     pack = PayPack()
-    host = PluginHost(load_entrypoints=False)
-    host.register(pack, "pay")
-    async with connect(build_server(Config(network="localsecret"), host=host), mode) as client:
+    server = make_server(host=plugin_host(entry_points=False, register={"pay": pack}), network="localsecret")
+    async with connect(server, mode) as client:
         code = (await issue_code(client))["confirmation_code"]
         out = await redeem(client, code)
     assert out["result"]["runs"] == 1 and host.infos["security"].distribution == "secret-mcp-core"

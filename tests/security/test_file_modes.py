@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from tests.helpers import call_ok, connect
-from tests.tx.fixtures import B, accept, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_ok, connect, server_on
+from tests.helpers import B
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ async def test_two_servers_on_one_home_over_mcp(mode, tmp_path, monkeypatch):
     # Two MCP servers (two App instances, as two client processes would start) sharing one home.
     import secret_mcp_wallet
 
-    from tests.helpers import call_err, call_ok, connect
+    from secret_mcp.testing import call_err, call_ok, connect
     from tests.security.packs import security_server
 
     monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))

@@ -7,10 +7,10 @@ import pytest
 from secret_mcp.app import App
 from secret_mcp.config import Config
 from secret_mcp.errors import SecretMCPError
-from secret_mcp.plugins import PluginHost
 from secret_mcp.policy import TxOutcome, TxRequest, authorize, tx_completed
 from secret_mcp.security import for_app
 from secret_mcp.security.plugin import SecurityPlugin
+from secret_mcp.testing import plugin_host
 
 SCRT = 1_000_000
 RECIPIENT = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"
@@ -25,7 +25,7 @@ class Clock:
 
 
 def make_app(network="mainnet", **config):
-    host = PluginHost(load_entrypoints=False)  # the core security plugin comes with every host
+    host = plugin_host(entry_points=False)  # the core security plugin comes with every host
     assert isinstance(host.pm.get_plugin("security"), SecurityPlugin)
     app = App(Config(network=network, **config), host)
     clock = Clock()

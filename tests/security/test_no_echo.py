@@ -18,8 +18,7 @@ from secret_mcp.amounts import parse_amount, token_units
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.tx.lookup import check_hash
 
-from tests.helpers import call_err, connect
-from tests.tx.fixtures import accept, funded_wallet, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, call_err, connect, funded_wallet, server_on
 
 # Not a phrase any keystore holds, so only the validators (and pattern redaction) stand between it and the output.
 PHRASE = "acquire hundred chicken festival across item occur series arrive fame cloth marriage"

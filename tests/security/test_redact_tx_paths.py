@@ -9,9 +9,8 @@ import base64
 import pytest
 
 from secret_mcp.security.redact import REDACTED, redact, redact_text
-from tests.helpers import call_err, call_ok, connect, make_server
+from secret_mcp.testing import call_err, call_ok, connect, make_server
 from tests.security.test_keys import MNEMONIC, PRIVKEY
-from tests.tx.fixtures import home, sandbox  # noqa: F401
 
 TXHASH = "9C4B" * 16
 RAW_KEY = "5a" * 32  # key-shaped, never registered: only its shape and position decide
@@ -68,7 +67,7 @@ async def test_failed_tx_lookup_names_its_hash_but_never_a_wallet_key(sandbox, h
 
 @pytest.mark.anyio
 async def test_explorer_link_of_a_found_transaction_keeps_its_hash(sandbox, home):
-    from tests.tx.fixtures import A
+    from tests.helpers import A
 
     txhash = sandbox.faucet(A, 1_000)["txhash"]
     # The mainnet preset (mintscan links) on the sandbox's LCD: the link is built as on mainnet.

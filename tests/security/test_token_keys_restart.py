@@ -11,8 +11,7 @@ from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
 from tests.contracts.sandbox_addresses import TOKEN
-from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import accept, sandbox  # noqa: F401
+from secret_mcp.testing import accept, call_err, call_ok
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 HAND_KEY = "hand made viewing key 42"

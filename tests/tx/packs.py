@@ -10,14 +10,13 @@ from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
 from secret_mcp import hookimpl
-from secret_mcp.config import Config
 from secret_mcp.context import ToolContext
 from secret_mcp.plugins import PluginHost
-from secret_mcp.server import build_server
 from secret_mcp.tools import tool
 from secret_mcp.amounts import Amount
 from secret_mcp.tx import Plan, TxResult
 from secret_mcp.tx.chain import TXS
+from secret_mcp.testing import plugin_host, server_on
 
 
 class Send(BaseModel):
@@ -95,9 +94,6 @@ class Blackout:
 
 
 def server_with(sandbox: Any, *plugins: tuple[str, Any], **config: Any) -> tuple[Any, PluginHost]:
-    """A full server (every installed pack) on this sandbox, plus in-process test plugins."""
-    host = PluginHost()
-    for name, plugin in plugins:
-        host.register(plugin, name)
-    cfg = Config(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id, **config)
-    return build_server(cfg, host=host), host
+    """A full server (every installed pack) on this sandbox, plus in-process test plugins; and its host."""
+    host = plugin_host(register=plugins)
+    return server_on(sandbox, host=host, **config), host

@@ -7,8 +7,8 @@ import pytest
 from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import B, C, accept, balance, funded_wallet, home, sandbox, server_on  # noqa: F401
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, server_on
+from tests.helpers import B, C
 from tests.tx.packs import BatchPack, Blackout, Racer, server_with
 
 pytestmark = pytest.mark.anyio
@@ -167,9 +167,9 @@ async def test_confirmation_code_sends_exactly_once(mode, sandbox, home):
 async def test_waiting_reports_progress_and_pending(mode, home):
     # With real block times the tx sits in the mempool: progress is reported, and its status reads "pending".
     import anyio
-    from secret_mcp_sandbox import launch
+    from secret_mcp.testing import running_sandbox
 
-    with launch(port=0, block_time_ms=1500) as slow:
+    with running_sandbox(block_time_ms=1500) as slow:
         progress, statuses, done = [], [], {}
 
         async def on_progress(value, total, message):

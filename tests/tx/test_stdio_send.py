@@ -10,8 +10,8 @@ import pytest
 from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
-from tests.helpers import call_err, call_ok
-from tests.tx.fixtures import B, accept, balance, home, sandbox  # noqa: F401
+from secret_mcp.testing import accept, balance, call_err, call_ok
+from tests.helpers import B
 
 BIN = Path(sys.executable).parent / "secret-mcp"
 
