@@ -61,7 +61,7 @@ async def secret_wrap_info(ctx: ToolContext, token: TokenArg = None) -> WrapInfo
 @tool(effect="moves_funds", title="Wrap SCRT", needs_wallet=True)
 async def secret_wrap(ctx: ToolContext, amount: AmountArg, token: TokenArg = None) -> Plan[ContractTx]:
     """Wrap SCRT from the active wallet into a SNIP-20 token, one to one; the person confirms first."""
-    scrt = parse_amount(amount, "uscrt")
+    scrt = parse_amount(amount)  # "2.5 SCRT" or "2500000uscrt": exact base units, the unit required
     if scrt.denom != "uscrt":
         raise SecretMCPError("WRAP_NOT_SCRT", f"Only SCRT can be wrapped, not {scrt.denom}.",
                              ["Give the amount in SCRT, e.g. '2.5 SCRT'."], {"field": "amount"})
