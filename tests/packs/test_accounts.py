@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from secret_mcp.testing import accept, call_err, call_ok, connect, funded_wallet, server_on
-from tests.helpers import A, B
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 NEVER_FUNDED = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"

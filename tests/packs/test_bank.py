@@ -7,7 +7,7 @@ import pytest
 from secret_mcp.testing import (
     accept, balance, call_err, call_ok, connect, decline, funded_wallet, make_server, recording, server_on
 )
-from tests.helpers import A, B, C
+from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
 

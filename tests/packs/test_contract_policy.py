@@ -8,18 +8,12 @@ import pytest
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
 from secret_mcp.testing import (
-    accept, balance, call_err, call_ok, connect, funded_wallet, make_server, recording, server_on
+    accept, balance, call_err, call_ok, connect, funded_wallet, make_server, recording, sequence, server_on
 )
 from tests.packs.test_tokens import deposit
 from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 def token_balance(sandbox, address: str) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, recording, server_on
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, funded_wallet, recording, sequence, server_on
+)
 from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
@@ -22,12 +24,6 @@ SCRT = 1_000_000
 
 def counts(tally: dict) -> dict[str, int]:
     return {o["option"]: int(o["votes"]["amount"]) for o in tally["options"]}
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def use(client, name: str, mnemonic: str) -> None:

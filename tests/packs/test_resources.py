@@ -6,23 +6,17 @@ import json
 
 import pytest
 
-from secret_mcp import resources
-from secret_mcp.testing import call_ok, connect, make_server, plugin_host
+from secret_mcp import resources, testing
+from secret_mcp.testing import call_ok, connect
 
 UNFUNDED = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"
 WALLET_KEYS = {"name", "address", "watch_only", "storage", "persisted", "active"}
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))  # no persisted wallets from other tests
-    return tmp_path
-
-
 def make_server(**config):
-    host = plugin_host("network", "wallet", "sandbox")
+    host = testing.plugin_host("network", "wallet", "sandbox")
     assert host.pm.is_registered(resources)  # the core's resources come with every host
-    return make_server(host=host, **config)
+    return testing.make_server(host=host, **config)
 
 
 async def read(client, uri: str) -> dict:

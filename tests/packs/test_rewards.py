@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, recording, server_on
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, funded_wallet, recording, sequence, server_on
+)
 from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio
@@ -21,12 +23,6 @@ async def staked_wallet(client, sandbox) -> tuple[str, str, str]:
     await call_ok(client, "secret_delegate", {"validator": vals["Alpha"], "amount": "20 SCRT"})
     await call_ok(client, "secret_delegate", {"validator": vals["Gamma"], "amount": "10 SCRT"})
     return me, vals["Alpha"], vals["Gamma"]
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_rewards_accrue_then_withdraw_all_in_one_transaction(mode, sandbox, home):

@@ -7,7 +7,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
-from secret_mcp.testing import accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, server_on
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, sequence, server_on
+)
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
@@ -17,12 +19,6 @@ async def validators(client) -> dict[str, dict]:
     """Genesis validators by the first word after 'Sandbox' in their moniker (Alpha … Zeta)."""
     out = await call_ok(client, "secret_get_validators", {"limit": 200})
     return {v["moniker"].split()[1]: v for v in out["validators"]}
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 def when(text: str) -> datetime:

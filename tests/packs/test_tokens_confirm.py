@@ -8,19 +8,15 @@ import json
 import pytest
 
 from tests.contracts.sandbox_addresses import TOKEN
-from secret_mcp.testing import accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, server_on
+from secret_mcp.testing import (
+    accept, balance, call_err, call_ok, connect, decline, funded_wallet, recording, sequence, server_on
+)
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
 from tests.packs.test_tokens import deposit
 
 pytestmark = pytest.mark.anyio
 
 HAND_KEY = "a chosen key nobody may see 7"
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_declined_viewing_key_writes_sign_nothing(mode, sandbox, home):

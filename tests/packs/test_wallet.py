@@ -8,9 +8,8 @@ import logging
 import pytest
 import secret_mcp_wallet
 from click.testing import CliRunner
-from mcp.types import ElicitResult
 
-from secret_mcp.testing import call_err, call_ok, connect
+from secret_mcp.testing import accept, call_err, call_ok, connect
 from tests.security.packs import PayPack, security_server
 from tests.security.test_keys import ADDRESS, MNEMONIC, PRIVKEY
 
@@ -18,19 +17,14 @@ WATCH = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    # Each test gets its own data/state dirs: persisted wallets and the audit log must not leak across tests.
-    monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))
+def home(home, monkeypatch):
+    # secret_mcp.testing's fresh home per test, plus a passphrase for the file store.
     monkeypatch.setenv("SECRET_MCP_KEYSTORE_PASSPHRASE", "test passphrase")
-    return tmp_path
+    return home
 
 
 def wallet_server(**config):
     return security_server(("wallet", secret_mcp_wallet), **config)
-
-
-async def accept(_ctx, _params):
-    return ElicitResult(action="accept", content={"confirm": True})
 
 
 @pytest.mark.anyio

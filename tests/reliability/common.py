@@ -74,8 +74,3 @@ def fill(value: Any, world: dict[str, Any]) -> Any:
     return value
 
 
-def sequence(sandbox: Any, address: str) -> int:
-    """The account's sequence as the chain has it (0 for an account the chain does not know)."""
-    from secret_mcp_sandbox.testing import account
-
-    return int((account(sandbox.url, address) or {}).get("sequence", 0))

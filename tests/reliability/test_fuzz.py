@@ -24,8 +24,8 @@ from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
 from tests.contracts.sandbox_addresses import COUNTER, TOKEN
-from secret_mcp.testing import call_ok, connect, decline, plugin_host, recording
-from tests.reliability.common import COSMOS, FULL, SSCRT_TRACE, build, fill, outcome, sequence, size
+from secret_mcp.testing import call_ok, connect, decline, plugin_host, recording, sequence
+from tests.reliability.common import COSMOS, FULL, SSCRT_TRACE, build, fill, outcome, size
 from tests.reliability.schema_strategies import arguments
 from tests.helpers import A, B
 

@@ -11,8 +11,8 @@ import pytest
 
 from secret_mcp import hookimpl
 from secret_mcp.tx.chain import TXS
-from secret_mcp.testing import accept, balance, call_ok, connect, funded_wallet
-from tests.reliability.common import build, sequence
+from secret_mcp.testing import accept, balance, call_ok, connect, funded_wallet, sequence
+from tests.reliability.common import build
 from tests.helpers import B, C
 
 pytestmark = pytest.mark.anyio

@@ -177,11 +177,8 @@ async def test_person_is_not_asked_for_a_call_that_cannot_run(mode):
 
 async def test_confirm_tool_exists_when_the_host_does_not_register_the_plugin(mode):
     # The core registers the security plugin on its own when the host did not (for_app's fallback).
-    from secret_mcp.config import Config
-
-    pack = PayPack()
-    server = make_server(host=plugin_host(entry_points=False, register={"pay": pack}), network="localsecret")
-    async with connect(server, mode) as client:
+    host = plugin_host(entry_points=False, register={"pay": PayPack()})
+    async with connect(make_server(host=host, network="localsecret"), mode) as client:
         code = (await issue_code(client))["confirmation_code"]
         out = await redeem(client, code)
     assert out["result"]["runs"] == 1 and host.infos["security"].distribution == "secret-mcp-core"

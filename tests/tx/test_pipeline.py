@@ -7,17 +7,11 @@ import pytest
 from mnemonic import Mnemonic
 from secret_sdk.key.mnemonic import MnemonicKey
 
-from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, server_on
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, funded_wallet, sequence, server_on
 from tests.helpers import B, C
 from tests.tx.packs import BatchPack, Blackout, Racer, server_with
 
 pytestmark = pytest.mark.anyio
-
-
-def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
-
-    return int(account(sandbox.url, address)["sequence"])
 
 
 async def test_lost_broadcast_answer_is_looked_up_not_resent(mode, sandbox, home):
