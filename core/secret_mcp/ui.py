@@ -57,8 +57,12 @@ def install(server: "MCPServer", registry: "Registry") -> None:
 
     for uri in sorted(registry.apps):
         app = registry.apps[uri].spec
+
+        def read(html: Callable[[], str] = app.html) -> str:  # the SDK wants a plain function
+            return html()
+
         # Static pack content, not chain data: served as is (no redaction pass over a bundled chart library).
         server.add_resource(FunctionResource.from_function(
-            app.html, uri=uri, name=app.name, description=app.description, mime_type=APP_MIME_TYPE))
+            read, uri=uri, name=app.name, description=app.description, mime_type=APP_MIME_TYPE))
     # MCPServer advertises extensions only when given at construction; packs are known by then, apps not yet.
     server._lowlevel_server.extensions[EXTENSION_ID] = {}

@@ -72,7 +72,9 @@ const Bridge = (() => {
   function watchSize() {
     let last = "";
     const report = () => {
-      const size = { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
+      // The body's own box: the document's scroll size never drops below the frame's, so it could only grow.
+      const box = document.body.getBoundingClientRect();
+      const size = { width: Math.ceil(box.width), height: Math.ceil(box.height) };
       const key = size.width + "x" + size.height;
       if (key !== last) {
         last = key;

@@ -78,7 +78,7 @@ function renderReview(container, review) {
   const balance = review.balance || {};
   const costs = section("Fee and balance");
   table(costs, ["", "Value"], [
-    ["Fee", (fee.display || "?") + (fee.gas_limit ? " · gas " + fee.gas_limit + " at " + fee.gas_price : "")],
+    ["Fee", (fee.display || "?") + (fee.gas_limit ? " · gas " + fee.gas_limit + " at " + fee.gas_price + (fee.denom || "") + "/gas" : "")],
     ["Balance before", (balance.before || []).map((c) => c.display).join(", ") || "—"],
     ["Balance after", (balance.after || []).map((c) => c.display).join(", ") || "—"],
   ]);
