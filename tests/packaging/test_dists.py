@@ -55,7 +55,7 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 16  # the meta-package, the core, 13 packs, the example
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 17  # the meta-package, the core, 14 packs, the example
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
