@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/apps/; UPDATE_SCREENSHOTS=1 also refreshes the 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -178,6 +179,9 @@ async def test_review_card_decline_drops_the_code(mode, sandbox, home, browser):
         assert balance(sandbox, me) == start and sequence(sandbox, me) == seq
         again = await client.call_tool("secret_confirm_transaction", {"code": code})
         assert again.is_error and again.structured_content["error"]["code"] == "CONFIRMATION_USED"
+    audit = [json.loads(line) for line in (home / "state" / "audit.jsonl").read_text().splitlines()]
+    assert [(e["tool"], e["outcome"]) for e in audit if e.get("decision") == "declined_by_code"] == [
+        ("secret_send_tokens", "not_run")]
 
 
 async def test_portfolio_and_validators(sandbox, home, browser):
