@@ -56,7 +56,8 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 17  # the meta-package, the core, 13 packs, the sandbox chain, the example
+    # The meta-package, the core, 13 packs, the sandbox chain, the example.
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 17
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
@@ -128,8 +129,8 @@ def test_entry_points_and_dependency_ranges(built):
     # The meta-package is metadata and the command only; the sandbox chain ships its documented testing helpers.
     assert all(".dist-info/" in f for f in meta["files"])
     assert "secret_sandbox_chain/testing.py" in build_dists.inspect(built["secret-sandbox-chain"]["wheel"])["files"]
-    assert "secret-sandbox-chain<0.2,>=0.1" in build_dists.inspect(built["secret-mcp-sandbox"]["wheel"])["metadata"].get_all(
-        "Requires-Dist")
+    pack = build_dists.inspect(built["secret-mcp-sandbox"]["wheel"])["metadata"]
+    assert "secret-sandbox-chain<0.2,>=0.1" in pack.get_all("Requires-Dist")
 
 
 def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_path):

@@ -77,7 +77,8 @@ PACKS = [f for f in FOLDERS if f.parent.name == "plugins" and f != CHAIN or f.na
 def test_readme_lists_exactly_the_packs_tools(folder: Path, tools_by_pack):
     pack = "security" if folder.name == "core" else folder.name  # the core's one tool is in the security row
     readme = (folder / "README.md").read_text()
-    listed = set(re.findall(r"`(secret_[a-z_]+)`", readme)) - {"secret_mcp", "secret_mcp_sandbox", "secret_sandbox_chain"}
+    packages = {"secret_mcp", "secret_mcp_sandbox", "secret_sandbox_chain"}
+    listed = set(re.findall(r"`(secret_[a-z_]+)`", readme)) - packages
     assert listed == tools_by_pack[pack]
 
 
