@@ -159,3 +159,23 @@ def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_pat
     where = subprocess.run([str(python), "-c", "import secret_mcp, secret_sandbox_chain.testing as t; print(secret_mcp.__file__)"],
                            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert where.returncode == 0 and where.stdout.startswith(str(venv)), where.stdout + where.stderr
+
+
+def test_the_sandbox_chain_installs_and_runs_without_secret_mcp(built, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-compile",
+                           str(built["secret-sandbox-chain"]["wheel"])], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    code = ("import importlib.util, httpx\nfrom secret_sandbox_chain import launch, testing\n"
+            "assert importlib.util.find_spec('secret_mcp') is None\n"
+            "with launch() as server:\n"
+            "    before = testing.balance(server.url, server.chain.faucet_address())\n"
+            "    print(httpx.get(server.url + '/cosmos/base/tendermint/v1beta1/node_info').json()['default_node_info']"
+            "['network'], before > 0)")
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["secret-sandbox-1", "True"]
+    assert "pkg_resources" not in run.stderr and "Warning" not in run.stderr
