@@ -141,7 +141,7 @@ async def test_community_pool_is_exact_and_grows(mode, sandbox, home):
 
 
 async def test_reward_errors_send_nothing(mode, sandbox, home):
-    from secret_mcp_sandbox.crypto import to_valoper
+    from secret_sandbox_chain.crypto import to_valoper
 
     async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
         nobody = await call_err(client, "secret_get_rewards", {})

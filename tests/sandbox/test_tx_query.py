@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from secret_mcp_sandbox.testing import http
+from secret_sandbox_chain.testing import http
 
 from secret_mcp.testing import call_err, call_ok, connect, server_on
 

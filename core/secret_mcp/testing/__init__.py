@@ -7,8 +7,8 @@ put `pytest_plugins = ["secret_mcp.testing"]` in your top-level conftest.py to g
 module), `mode` (each test runs in both MCP protocol eras), `home` (a fresh SECRET_MCP_HOME per test) and a
 temporary SECRET_MCP_HOME for the whole session. docs/pack-api.md ("Testing your pack") walks through them.
 
-This is the core's top layer: nothing in the core imports it. It reaches the sandbox only through the sandbox
-pack's public launcher (`secret_mcp_sandbox.launch`), imported on first use.
+This is the core's top layer: nothing in the core imports it. It reaches the sandbox only through the chain's
+public launcher (`secret_sandbox_chain.launch`, the distribution behind the sandbox pack), imported on first use.
 """
 
 from __future__ import annotations

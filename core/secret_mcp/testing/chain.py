@@ -24,10 +24,10 @@ def _client() -> httpx.Client:
 def running_sandbox(**options: Any) -> Iterator[Any]:
     """A fresh in-memory sandbox chain with its LCD on a free loopback port, stopped on exit.
 
-    `options` go to the sandbox pack's launcher (chain_id, block_time_ms, state_dir, voting_period_seconds, ...).
+    `options` go to the chain's launcher (`secret_sandbox_chain.launch`) (chain_id, block_time_ms, state_dir, voting_period_seconds, ...).
     The server has `.url` (its LCD), `.faucet(address, uscrt)` and `.set_faults(...)`.
     """
-    from secret_mcp_sandbox import launch  # the sandbox pack's public launcher, only when a chain is wanted
+    from secret_sandbox_chain import launch  # the sandbox chain's public launcher, only when a chain is wanted
 
     options.setdefault("port", 0)
     with launch(**options) as server:
