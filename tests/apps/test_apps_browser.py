@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import call_ok, connect
+from secret_mcp.testing import accept, balance, call_ok, connect, funded_wallet, sequence, server_on
 from tests.contracts.sandbox_addresses import TOKEN
-from tests.tx.fixtures import B, accept, balance, funded_wallet, home, sandbox, sequence, server_on  # noqa: F401
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 

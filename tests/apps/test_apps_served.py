@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.helpers import connect, make_server
+from secret_mcp.testing import connect, make_server
 
 pytestmark = pytest.mark.anyio
 

@@ -130,7 +130,7 @@ def test_a_module_that_fails_to_import_stops_the_chain(broken_module):
 async def test_through_mcp_a_broken_module_is_a_structured_error_naming_it(broken_module, mode, tmp_path, monkeypatch):
     # The server starts the sandbox chain on first use; a chain that cannot start answers that tool call, and the
     # next one, with NETWORK_START_FAILED naming the module, never a half chain.
-    from tests.helpers import call_err, connect, make_server
+    from secret_mcp.testing import call_err, connect, make_server
 
     monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))
     async with connect(make_server(network="sandbox"), mode) as client:
