@@ -11,6 +11,8 @@ from typing import Any
 import click
 import pytest
 
+from secret_mcp.testing import plugin_host
+
 BIN = Path(sys.executable).parent / "secret-mcp"
 README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -21,10 +23,9 @@ def rows() -> list[dict[str, Any]]:
     # What `secret-mcp tools` builds, in-process (one App instead of one interpreter per check).
     from secret_mcp.cli import describe_tools
     from secret_mcp.config import load_config
-    from secret_mcp.plugins import PluginHost
 
     config = load_config({})
-    return describe_tools(PluginHost(include=config.plugins, exclude=config.exclude), config, full=True)
+    return describe_tools(plugin_host(*(config.plugins or ()), exclude=config.exclude), config, full=True)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from secret_mcp.testing import plugin_host
+
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = [ROOT / "core", *sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml")),
            *sorted(p.parent for p in (ROOT / "examples").glob("*/pyproject.toml"))]
@@ -25,11 +27,10 @@ def _pyproject(folder: Path) -> dict[str, Any]:
 def tools_by_pack() -> dict[str, set[str]]:
     from secret_mcp.cli import describe_tools
     from secret_mcp.config import load_config
-    from secret_mcp.plugins import PluginHost
 
     config = load_config({})
     by_pack: dict[str, set[str]] = {}
-    for row in describe_tools(PluginHost(include=config.plugins, exclude=config.exclude), config, full=True):
+    for row in describe_tools(plugin_host(*(config.plugins or ()), exclude=config.exclude), config, full=True):
         by_pack.setdefault(row["plugin"], set()).add(row["name"])
     return by_pack
 
