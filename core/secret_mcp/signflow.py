@@ -115,16 +115,6 @@ def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     return result
 
 
-def status_of(app: "App", request_id: str) -> dict[str, Any] | None:
-    """A signing request's progress for secret_get_transaction_status, or None when `request_id` is not one."""
-    req = signing.find(app, request_id)
-    if req is None:
-        return None
-    answer = req.answer or {}
-    return {"request_id": req.id, "status": req.current_status(), "expires_at": req.expires_at,
-            "txhash": answer.get("txhash"), "height": answer.get("height")}
-
-
 async def submit(app: "App", request_id: str, tx_bytes: str) -> dict[str, Any]:
     """secret_submit_signed_transaction: check a TxRaw signed anywhere against the request, broadcast once."""
     req = signing.find(app, request_id)

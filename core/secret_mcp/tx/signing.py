@@ -106,6 +106,16 @@ def find_with_token(request_id: str, token: str | None) -> SigningRequest | None
     return req if req is not None and ok else None
 
 
+def status_of(app: Any, request_id: str) -> dict[str, Any] | None:
+    """A request's progress (secret_get_transaction_status), or None when `request_id` is not one of `app`'s."""
+    req = find(app, request_id)
+    if req is None:
+        return None
+    answer = req.answer or {}
+    return {"request_id": req.id, "status": req.current_status(), "expires_at": req.expires_at,
+            "txhash": answer.get("txhash"), "height": answer.get("height")}
+
+
 def unknown_request(request_id: str) -> SecretMCPError:
     return SecretMCPError("SIGNING_REQUEST_UNKNOWN", f"There is no signing request {str(request_id)[:64]!r} here.",
                           ["Call the write tool again: it opens a fresh signing request."])
