@@ -85,7 +85,7 @@ def fixed_request(key: Any, to: str, *, mode: str = "wallet", memo: str = "", st
         "chain": {"chain_id": CHAIN_ID, "chain_name": "secret-mcp sandbox", "rest": url, "rpc": url,
                   "bech32_prefix": "secret", "denom": "uscrt", "display_denom": "SCRT", "decimals": 6,
                   "gas_price": "0.1", "simulated": True},
-        "signer": {"address": sender}, "review": review,
+        "signer": {"address": sender, "pub_key": build.b64(key.public_key.key)}, "review": review,
         "sign_doc": {"direct": {"body_bytes": build.b64(body), "auth_info_bytes": build.b64(auth),
                                 "chain_id": CHAIN_ID, "account_number": "7"},
                      "amino": amino},

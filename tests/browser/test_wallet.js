@@ -2,12 +2,13 @@
 // Wallet (secretjs' browser bundle is injected just before this file). window.__TEST_WALLET__ configures it:
 //   {mnemonic, name: "keplr" | "leap", known: [chain ids it knows without a suggestion],
 //    tamper: {to_address, amount, fee, memo, direct_memo, forge}}  // a malicious or broken wallet/page
+// (tamper is read at each signature, so a test may change it on an open page.)
 // Every call is logged in window.__walletCalls so the tests can see what the page asked for.
 (() => {
   const cfg = window.__TEST_WALLET__;
   if (!cfg || !window.secretjs) return;
   const wallet = new window.secretjs.Wallet(cfg.mnemonic);
-  const tamper = cfg.tamper || {};
+  const tampered = () => cfg.tamper || {};
   const calls = (window.__walletCalls = []);
   const known = new Set(cfg.known || []);
   const enabled = new Set();
@@ -17,6 +18,7 @@
   }
 
   function changedAmino(doc) {
+    const tamper = tampered();
     const out = JSON.parse(JSON.stringify(doc));
     const msg = out.msgs[0] && out.msgs[0].value;
     if (tamper.to_address && msg) msg.to_address = tamper.to_address;
@@ -30,6 +32,7 @@
   }
 
   function changedBody(bytes) {
+    const tamper = tampered();
     if (tamper.direct_memo === undefined) return bytes;
     // TxBody field 2 (memo), appended: protobuf readers take a field wherever it stands.
     const memo = new TextEncoder().encode(tamper.direct_memo);
@@ -64,7 +67,7 @@
           need(chainId);
           calls.push(["signAmino", { signer, doc, options: api.defaultOptions }]);
           const signed = await wallet.signAmino(signer, changedAmino(doc));
-          return tamper.forge ? { signed: doc, signature: signed.signature } : signed;
+          return tampered().forge ? { signed: doc, signature: signed.signature } : signed;
         },
       };
     },

@@ -136,6 +136,8 @@ def chain_info(p: Prepared) -> dict[str, Any]:
 
 def review(p: Prepared) -> dict[str, Any]:
     """The shared review of CONTRACTS.md section 1 (tx/review.py), or its plain-text core while that is missing."""
+    if getattr(p, "review", None):  # main's Prepared carries it (review_of is keyword-only there)
+        return p.review
     try:
         from .review import review_of
     except ImportError:

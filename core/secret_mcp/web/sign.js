@@ -194,7 +194,13 @@ async function signWith(wallet, mode) {
     const res = await offline.signAmino(signer, request.sign_doc.amino);
     return { mode: "amino", signed: res.signed, signature: res.signature };
   }
-  const doc = request.sign_doc.direct;
+  let doc = request.sign_doc.direct;
+  if (!request.signer.pub_key) {
+    // The chain holds no key for this account yet: the signed auth info must carry the wallet's own.
+    request = await post("pubkey", { pub_key: { type: "tendermint/PubKeySecp256k1", value: b64encode(key.pubKey) } });
+    $("review").replaceChildren(renderReview(request.review));  // the digest changed with the auth info
+    doc = request.sign_doc.direct;
+  }
   const res = await api.signDirect(chain.chain_id, signer, {
     bodyBytes: b64decode(doc.body_bytes),
     authInfoBytes: b64decode(doc.auth_info_bytes),
@@ -312,6 +318,7 @@ async function start() {
   $("review").replaceChildren(renderReview(request.review));
   if (request.status !== "awaiting_signature") {
     finished = true;
+    if (request.answer && !request.answer.error) return showResult(request.answer);  // reloaded after the end
     const title = { expired: "This request has expired: nothing was sent." }[request.status]
       || `This request is already ${request.status}.`;
     return outcome(request.status === "included" ? "ok" : "bad", title, [textLine("Status", request.status, "tx-status")]);
