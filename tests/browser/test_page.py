@@ -8,8 +8,6 @@ signer's public key), approve mode, no wallet, expiry, and that it loads nothing
 from __future__ import annotations
 
 import base64
-from pathlib import Path
-
 import pytest
 
 from tests.browser.fixed_server import CHAIN_ID, CSP, FixedServer, amino_bytes, fixed_request, verify
@@ -19,7 +17,6 @@ from tests.tx.fixtures import B, MNEMONIC_A
 pytestmark = pytest.mark.anyio
 MNEMONIC_B = ("jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty "
               "pioneer chef soccer icon dizzy thunder meadow")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "signing-page.png"
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +51,6 @@ async def test_amino_sign_shows_the_review_and_posts_what_the_wallet_signed(brow
     assert "NOT on the allow-list" in text and "0.0025 SCRT (2500uscrt)" in text and "gas limit 25000" in text
     assert req["review"]["sign_doc"]["digest"] in text and "/cosmos.bank.v1beta1.MsgSend" in text
     await page.page.screenshot(path=str(shots / "page-light.png"), full_page=True)
-    DOCS_IMG.parent.mkdir(parents=True, exist_ok=True)
-    await page.page.screenshot(path=str(DOCS_IMG), full_page=True)
 
     await page.page.click("#sign")
     result = await page.outcome()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from tests.helpers import call_ok, connect
 from tests.tx.fixtures import B, balance, home, sandbox, sequence, server_on  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "signing-page.png"  # the README's picture
 REQUIRED_CSP = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
                 "frame-ancestors 'none'"]
 
@@ -32,6 +35,7 @@ class PageSigner:
         self.browser, self.mnemonic, self.sign_mode, self.button, self.wallet = browser, mnemonic, sign_mode, button, wallet
         self.pending: list[asyncio.Task] = []
         self.urls: list[str] = []
+        self.pictures: list[Path] = []
 
     async def elicit(self, _ctx: Any, params: Any) -> ElicitResult:
         """Handshake era: the server asks the client to open the URL; the person acts there meanwhile."""
@@ -49,6 +53,8 @@ class PageSigner:
             raise AssertionError(f"no {self.button} button: {opened.errors} {await opened.page.inner_text('body')}") from exc
         if self.button == "sign":
             await opened.page.check(f"input[name=sign-mode][value={self.sign_mode}]")
+        for path in self.pictures:  # the page as the person sees it before acting
+            await opened.page.screenshot(path=str(path), full_page=True)
         await button.click()
         return opened, await opened.outcome(timeout=60_000)
 
@@ -81,15 +87,17 @@ async def wallet_signer(client: Any, sandbox: Any, address: str, uscrt: int = 50
     await call_ok(client, "secret_set_active_wallet", {"name": "mine"})
 
 
-def page_result(outcome: dict) -> dict:
-    """The tool result the page shows after signing (the JSON block of the outcome)."""
-    text = outcome["text"]
-    return json.loads(text[text.index("{"):])
+async def page_result(opened: Opened) -> dict:
+    """The tool result the page shows after signing (folded away under "Full result")."""
+    return json.loads(await opened.page.locator("#outcome .tx-result").text_content())
 
 
 async def test_send_amino_lands_and_the_page_loads_only_loopback(mode, browser, sandbox, home, person, shots):
     mnemonic, address = person
     signer = PageSigner(browser, mnemonic, "amino")
+    signer.pictures = [shots / f"send-before-{mode}.png"]
+    if mode == "auto" and os.environ.get("UPDATE_DOCS_IMG"):  # `UPDATE_DOCS_IMG=1 pytest tests/browser` redraws it
+        signer.pictures.append(DOCS_IMG)
     async with connect(server_on(sandbox), mode, elicitation_callback=signer.elicit) as client:
         await wallet_signer(client, sandbox, address)
         before = balance(sandbox, B)
@@ -97,7 +105,7 @@ async def test_send_amino_lands_and_the_page_loads_only_loopback(mode, browser, 
     assert outcome["kind"] == "ok" and "Included in a block" in outcome["text"]
     assert out["status"] == "success" and out["txhash"] in outcome["text"]
     assert balance(sandbox, B) == before + 1_500_000
-    assert page_result(outcome)["sender"] == address
+    assert (await page_result(opened))["sender"] == address
     await opened.page.screenshot(path=str(shots / f"send-amino-{mode}.png"), full_page=True)
     # What the page showed is the server's review; what it loaded came from 127.0.0.1 only, under the CSP.
     text = await opened.page.locator("#review").inner_text()
@@ -140,7 +148,7 @@ async def test_contract_execute_answer_is_decrypted(mode, browser, sandbox, home
         after = (await call_ok(client, "secret_query_contract", query))["answer"]["count"]
     assert outcome["kind"] == "ok" and out["status"] == "success", outcome
     # The wallet signed the server's own ciphertext, so the server decrypts the contract's answer.
-    assert page_result(outcome)["responses"][0]["data"] == {"increment": {"count": before + 1}}
+    assert (await page_result(opened))["responses"][0]["data"] == {"increment": {"count": before + 1}}
     if mode == "legacy":
         assert out["responses"][0]["data"] == {"increment": {"count": before + 1}}
     assert after == before + 1

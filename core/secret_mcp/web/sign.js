@@ -70,10 +70,16 @@ function showResult(res) {
   if (res.txhash) details.push(textLine("Transaction hash", res.txhash, "txhash"));
   if (res.height) details.push(textLine("Block height", res.height, "height"));
   if (res.result !== undefined && res.result !== null) {
+    if (res.result.summary) details.push(textLine("Summary", res.result.summary, "tx-summary"));
+    // The tool's whole result (events, decrypted contract answers) folded away: it is long.
+    const more = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "Full result (JSON)";
     const pre = document.createElement("pre");
     pre.className = "tx-result";
     pre.textContent = JSON.stringify(res.result, null, 2);
-    details.push(pre);
+    more.append(summary, pre);
+    details.push(more);
   }
   const title = {
     included: "Included in a block",
