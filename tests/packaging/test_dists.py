@@ -78,6 +78,12 @@ def test_contents_license_readme_and_no_stray_files(built):
         assert not [f for f in wheel["files"] + sdist["files"] if "/tests/" in f"/{f}" or "__pycache__" in f]
 
 
+def test_the_core_wheel_carries_the_signing_page(built):
+    """The wallet signing page is served from the installed package (secret_mcp/web), never from the network."""
+    files = set(build_dists.inspect(built["secret-mcp-core"]["wheel"])["files"])
+    assert {f"secret_mcp/web/{n}" for n in ("sign.html", "sign.js", "sign.css", "review.js", "review.css")} <= files
+
+
 def test_the_release_workflow_publishes_this_build():
     workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text()
     assert "python scripts/build_dists.py --out dist --check" in workflow
