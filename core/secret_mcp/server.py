@@ -277,6 +277,7 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
                 raise
             if decision == "wallet" or (decision == "code" and app.config.approval == "browser"):
                 # the person's wallet signs, or approves on the local page: the model holds nothing to approve with
+                _audit(app, spec, prepared.args, "signing_request", "pending")
                 return await signflow.open_for_call(app, ctx, prepared, "wallet" if decision == "wallet" else "approve",
                                                     lambda current, raw: _on_page(app, spec, current, raw))
             if decision == "code":  # no elicitation: a single-use code bound to the prepared sign doc

@@ -143,9 +143,9 @@ class SubmittedResult(BaseModel):
 async def secret_submit_signed_transaction(
     ctx: ToolContext,
     request_id: str,
-    tx_bytes: Annotated[str, Field(description="base64 TxRaw, signed anywhere")],
+    tx_bytes: Annotated[str, Field(description="base64 TxRaw")],
 ) -> SubmittedResult:
-    """Broadcast a signing request's tx signed elsewhere (secretcli, Ledger); it must match the request exactly."""
+    """Send a tx signed elsewhere (secretcli, Ledger) for an awaiting_signature request; checked exactly."""
     answer = await submit(ctx.app, request_id, tx_bytes)
     return SubmittedResult(status=answer["status"], txhash=answer.get("txhash"), height=answer.get("height"),
                            result=answer.get("result") or {})

@@ -131,6 +131,9 @@ async def test_send_amino_then_delegate_direct_land_on_chain(mode, sandbox, home
         assert request["mode"] == "wallet" and request["status"] == "awaiting_signature"
         assert request["chain"]["chain_id"] == sandbox.chain.chain_id and request["chain"]["simulated"] is True
         assert request["signer"] == {"address": js_wallet.address, "pub_key": None}  # never signed on chain yet
+        review = request["review"]  # the same review every preview surface shows (CONTRACTS.md section 1)
+        assert review["signer"] == "wallet" and review["from"]["address"] == js_wallet.address
+        assert review["amounts"][0]["amount"] == "1500000" and review["network"]["simulated"] is True
 
         reply = await sign_and_post(js_wallet, body["signing_url"], "amino")
         assert reply.status_code == 200, reply.text

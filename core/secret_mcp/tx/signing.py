@@ -135,17 +135,8 @@ def chain_info(p: Prepared) -> dict[str, Any]:
 
 
 def review(p: Prepared) -> dict[str, Any]:
-    """The shared review of CONTRACTS.md section 1 (tx/review.py), or its plain-text core while that is missing."""
-    if getattr(p, "review", None):  # main's Prepared carries it (review_of is keyword-only there)
-        return p.review
-    try:
-        from .review import review_of
-    except ImportError:
-        return {"action": p.plan.action, "tool": p.tool, "text": p.preview,
-                "from": {"wallet": p.signer.wallet, "address": p.signer.address}, "signer": p.signer.kind,
-                "sign_doc": {"digest": p.digest, "short": p.short_digest, "sequence": p.sequence,
-                             "account_number": p.account_number}}
-    return review_of(p)
+    """The shared review of CONTRACTS.md section 1 (tx/review.py), made when the plan was prepared."""
+    return p.review
 
 
 def describe(req: SigningRequest) -> dict[str, Any]:
@@ -290,8 +281,12 @@ def learn_key(req: SigningRequest, pub: bytes) -> None:
 
     auth = expected_auth(req, pub, amino_mode=False)
     doc = build.sign_doc(p.body, auth, p.network.chain_id, p.account_number)
+    digest = sign_doc_digest(doc, p.signer.address, p.endpoints)
+    shown = dict(p.review)
+    if isinstance(shown.get("sign_doc"), dict):  # the digest covers the auth info, which now carries the key
+        shown["sign_doc"] = {**shown["sign_doc"], "digest": digest, "short": digest[:16]}
     req.prepared = attrs.evolve(p, signer=attrs.evolve(p.signer, public_key=pub), auth_info=auth, sign_doc=doc,
-                                digest=sign_doc_digest(doc, p.signer.address, p.endpoints))
+                                digest=digest, review=shown)
 
 
 def check_direct(req: SigningRequest, signed: Any, signature: Any) -> bytes:

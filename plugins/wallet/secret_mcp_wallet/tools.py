@@ -84,7 +84,7 @@ async def secret_create_wallet(
 async def secret_import_wallet(
     ctx: ToolContext, name: Name,
     mnemonic: str | None = None,
-    address: Annotated[str | None, Field(description="To watch, instead of a phrase")] = None,
+    address: Annotated[str | None, Field(description="To watch, or with signer=wallet")] = None,
     persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
     signer: Literal["wallet"] | None = None,  # with address: the person's wallet app (Keplr, Leap, Ledger) signs
