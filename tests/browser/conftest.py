@@ -26,14 +26,23 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 async def browser(anyio_backend: str) -> Any:
+    """Chromium and the test wallet's node bridge (secretjs), one each per module."""
     from playwright.async_api import async_playwright
+
+    from tests.browser.kit import SECRETJS, Harness, NodeWallets
 
     if not shutil.which(CHROMIUM) and not os.environ.get("CI"):  # CI installs it (.ci/run): there it must run
         pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        await chromium.close()
+    if not (SECRETJS / "node_modules" / "secretjs").is_dir() and not os.environ.get("CI"):
+        pytest.skip("tests/secretjs/node_modules is missing (nox runs npm ci)")
+    wallets = await NodeWallets.start()
+    try:
+        async with async_playwright() as pw:
+            chromium = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            yield Harness(chromium, wallets)
+            await chromium.close()
+    finally:
+        await wallets.close()
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,7 @@ async def test_amino_sign_shows_the_review_and_posts_what_the_wallet_signed(brow
     assert page.errors == []
     first = page.responses[0]
     assert first.url == fresh.page_url and (await first.all_headers())["content-security-policy"] == CSP
-    await page.context.close()
+    await page.close()
 
 
 async def test_direct_sign_with_leap_posts_the_exact_bytes(browser, fresh, key_a):
@@ -94,7 +94,7 @@ async def test_direct_sign_with_leap_posts_the_exact_bytes(browser, fresh, key_a
     assert verify(body["signature"]["pub_key"]["value"], body["signature"]["signature"], doc)
     assert "signDirect" in [c[0] for c in await page.calls()]
     assert page.hosts() == {"127.0.0.1"} and page.errors == []
-    await page.context.close()
+    await page.close()
 
 
 async def test_chain_text_is_shown_as_text(browser, fresh, key_a):
@@ -106,7 +106,7 @@ async def test_chain_text_is_shown_as_text(browser, fresh, key_a):
     assert await page.page.locator("#review img, #review b").count() == 0
     assert await page.page.evaluate("window.__xss") is None
     assert not any(u.endswith("/x") for u in page.requests)
-    await page.context.close()
+    await page.close()
 
 
 async def test_wrong_account_is_refused_before_anything_is_posted(browser, fresh):
@@ -115,7 +115,7 @@ async def test_wrong_account_is_refused_before_anything_is_posted(browser, fresh
     result = await page.outcome()
     assert result["kind"] == "bad" and "WRONG_ACCOUNT" in result["text"] and fresh.request["signer"]["address"] in result["text"]
     assert fresh.posts == [] and not await page.page.locator("#sign").is_disabled()  # the person may switch and retry
-    await page.context.close()
+    await page.close()
 
 
 async def test_no_wallet_says_so_and_cannot_sign(browser, fresh):
@@ -123,7 +123,7 @@ async def test_no_wallet_says_so_and_cannot_sign(browser, fresh):
     await page.page.locator("#no-wallet").wait_for()
     assert "secret_submit_signed_transaction" in await page.page.locator("#no-wallet").inner_text()
     assert await page.page.locator("#sign").is_disabled()
-    await page.context.close()
+    await page.close()
 
 
 @pytest.mark.parametrize("button", ["approve", "decline"])
@@ -138,7 +138,7 @@ async def test_approve_mode_has_buttons_and_no_wallet(browser, fresh, key_a, but
     assert [route for route, _ in fresh.posts] == [button]
     assert result["kind"] == "ok" and ("Declined" in result["text"] if button == "decline" else "AB" * 32 in result["text"])
     assert await page.page.locator("#approve").is_disabled() and await page.page.locator("#decline").is_disabled()
-    await page.context.close()
+    await page.close()
 
 
 @pytest.mark.parametrize("status", ["expired", "included"])
@@ -148,7 +148,7 @@ async def test_a_finished_request_offers_nothing(browser, fresh, key_a, status):
     page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A)
     result = await page.outcome()
     assert status in result["text"] and await page.page.locator("#wallet-panel").is_hidden()
-    await page.context.close()
+    await page.close()
 
 
 async def test_expiry_while_open_disables_signing(browser, fresh, key_a):
@@ -160,5 +160,5 @@ async def test_expiry_while_open_disables_signing(browser, fresh, key_a):
     await page.page.locator("#sign:has-text('Sign with Keplr')").wait_for()
     result = await page.outcome(timeout=8_000)
     assert "expired" in result["text"] and await page.page.locator("#sign").is_disabled() and fresh.posts == []
-    await page.context.close()
+    await page.close()
 

@@ -116,7 +116,7 @@ async def test_send_amino_lands_and_the_page_loads_only_loopback(mode, browser, 
     assert all(part in csp for part in REQUIRED_CSP), csp
     names = [c[0] for c in await opened.calls()]
     assert names[:2] == ["experimentalSuggestChain", "enable"] and "signAmino" in names
-    await opened.context.close()
+    await opened.close()
 
 
 async def test_delegate_direct_first_tx_gives_the_wallet_key(mode, browser, sandbox, home, person):
@@ -133,7 +133,7 @@ async def test_delegate_direct_first_tx_gives_the_wallet_key(mode, browser, sand
     assert "signDirect" in calls and "signAmino" not in calls
     # The chain had no key for this account: the page gave the wallet's to the server before signing.
     assert any(u.split("?")[0].endswith("/pubkey") for u in opened.requests)
-    await opened.context.close()
+    await opened.close()
 
 
 async def test_contract_execute_answer_is_decrypted(mode, browser, sandbox, home, person):
@@ -153,7 +153,7 @@ async def test_contract_execute_answer_is_decrypted(mode, browser, sandbox, home
         assert out["responses"][0]["data"] == {"increment": {"count": before + 1}}
     assert after == before + 1
     assert "wasm/MsgExecuteContract" in json.dumps([c for c in await opened.calls() if c[0] == "signAmino"])
-    await opened.context.close()
+    await opened.close()
 
 
 TAMPERS = [({"to_address": B}, "amino"), ({"amount": "9900000"}, "amino"), ({"fee": "1"}, "amino"),
@@ -184,14 +184,14 @@ async def test_a_page_that_changes_the_tx_is_refused_and_nothing_is_broadcast(br
             assert outcome["kind"] == "bad" and code in outcome["text"] and "Not sent" in outcome["text"], (tamper, outcome)
         signed = [c[1] for c in await page.calls() if c[0] in ("signAmino", "signDirect")]
         assert len(signed) == len(TAMPERS)  # the wallet really signed each changed tx; the server refused each
-        await page.context.close()
+        await page.close()
         assert (sequence(sandbox, address), balance(sandbox, other), balance(sandbox, address)) == (seq, held, mine)
         status = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
         assert status["status"] == "awaiting_signature"
         # The honest wallet still signs the untouched request.
         opened, outcome = await PageSigner(browser, mnemonic).act(body["signing_url"])
         assert outcome["kind"] == "ok", outcome
-        await opened.context.close()
+        await opened.close()
     assert balance(sandbox, other) == held + 1_000_000 and sequence(sandbox, address) == seq + 1
 
 
@@ -213,12 +213,12 @@ async def test_replayed_and_expired_requests_are_refused(browser, sandbox, home,
                  headers: {"Content-Type": "application/json"}}); return [r.status, await r.json()]; }""",
             [posted[0].url, body])
         assert replay[0] == 409 and replay[1]["error"]["code"] == "SIGNING_REQUEST_USED"
-        await opened.context.close()
+        await opened.close()
         # Reopened after the end: the page shows the outcome and offers nothing to sign.
         again = await open_page(browser, done["signing_url"], mnemonic=mnemonic)
         shown = await again.outcome()
         assert shown["kind"] == "ok" and "Included" in shown["text"] and await again.page.locator("#wallet-panel").is_hidden()
-        await again.context.close()
+        await again.close()
 
         late = (await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "0.3 SCRT"})).structured_content
         page = await open_page(browser, late["signing_url"], mnemonic=mnemonic)
@@ -227,10 +227,10 @@ async def test_replayed_and_expired_requests_are_refused(browser, sandbox, home,
         await page.page.click("#sign")
         outcome = await page.outcome()
         assert outcome["kind"] == "bad" and "SIGNING_REQUEST_EXPIRED" in outcome["text"] or "expired" in outcome["text"]
-        await page.context.close()
+        await page.close()
         reopened = await open_page(browser, late["signing_url"], mnemonic=mnemonic)
         assert "expired" in (await reopened.outcome())["text"] and await reopened.page.locator("#wallet-panel").is_hidden()
-        await reopened.context.close()
+        await reopened.close()
         status = await call_ok(client, "secret_get_transaction_status", {"hash": late["request_id"]})
     assert status["status"] == "expired"
     assert (sequence(sandbox, address), balance(sandbox, B)) == (seq, held)
@@ -247,7 +247,7 @@ async def test_browser_approval_buttons(mode, button, browser, sandbox, home, sh
         out, outcome, opened = await signer.run(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
         assert await opened.page.locator("#wallet-panel").is_hidden()
         await opened.page.screenshot(path=str(shots / f"approve-{button}-{mode}.png"), full_page=True)
-        await opened.context.close()
+        await opened.close()
     if button == "approve":
         assert out["status"] == "success" and outcome["kind"] == "ok" and out["txhash"] in outcome["text"]
     else:

@@ -1,17 +1,20 @@
-// TEST ONLY (never shipped): a Keplr-API wallet injected into the signing page, built on secretjs' own
-// Wallet (secretjs' browser bundle is injected just before this file). window.__TEST_WALLET__ configures it:
-//   {mnemonic, name: "keplr" | "leap", known: [chain ids it knows without a suggestion],
+// TEST ONLY (never shipped): a wallet with the Keplr API, injected into the signing page. It signs nothing
+// itself: window.__walletBridge (playwright's expose_function) hands each doc to secretjs' Wallet in a node
+// process (tests/secretjs/wallet_bridge.mjs). window.__TEST_WALLET__ configures it:
+//   {address, pub_key (b64), name: "keplr" | "leap", known: [chain ids it knows without a suggestion],
 //    tamper: {to_address, amount, fee, memo, direct_memo, forge}}  // a malicious or broken wallet/page
-// (tamper is read at each signature, so a test may change it on an open page.)
-// Every call is logged in window.__walletCalls so the tests can see what the page asked for.
+// tamper is read at each signature, so a test may change it on an open page. Every call is logged in
+// window.__walletCalls so the tests can see what the page asked for.
 (() => {
   const cfg = window.__TEST_WALLET__;
-  if (!cfg || !window.secretjs) return;
-  const wallet = new window.secretjs.Wallet(cfg.mnemonic);
-  const tampered = () => cfg.tamper || {};
+  if (!cfg) return;
   const calls = (window.__walletCalls = []);
   const known = new Set(cfg.known || []);
   const enabled = new Set();
+  const tampered = () => cfg.tamper || {};
+
+  const b64decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const b64encode = (bytes) => btoa(String.fromCharCode(...bytes));
 
   function need(chainId) {
     if (!enabled.has(chainId)) throw new Error(`${chainId} is not enabled`);
@@ -22,10 +25,7 @@
     const out = JSON.parse(JSON.stringify(doc));
     const msg = out.msgs[0] && out.msgs[0].value;
     if (tamper.to_address && msg) msg.to_address = tamper.to_address;
-    if (tamper.amount && msg && msg.amount) {
-      if (Array.isArray(msg.amount)) msg.amount[0].amount = tamper.amount;
-      else msg.amount.amount = tamper.amount;
-    }
+    if (tamper.amount && msg && msg.amount) msg.amount[0].amount = tamper.amount;
     if (tamper.fee) out.fee.amount[0].amount = tamper.fee;
     if (tamper.memo !== undefined) out.memo = tamper.memo;
     return out;
@@ -57,29 +57,39 @@
     async getKey(chainId) {
       calls.push(["getKey", chainId]);
       need(chainId);
-      return { name: "test", algo: "secp256k1", pubKey: wallet.publicKey, bech32Address: wallet.address, isNanoLedger: false };
+      return { name: "test", algo: "secp256k1", pubKey: b64decode(cfg.pub_key), bech32Address: cfg.address,
+               isNanoLedger: false };
     },
     getOfflineSignerOnlyAmino(chainId) {
       calls.push(["getOfflineSignerOnlyAmino", chainId]);
       return {
-        getAccounts: async () => { need(chainId); return wallet.getAccounts(); },
+        getAccounts: async () => {
+          need(chainId);
+          return [{ address: cfg.address, algo: "secp256k1", pubkey: b64decode(cfg.pub_key) }];
+        },
         signAmino: async (signer, doc) => {
           need(chainId);
           calls.push(["signAmino", { signer, doc, options: api.defaultOptions }]);
-          const signed = await wallet.signAmino(signer, changedAmino(doc));
+          if (signer !== cfg.address) throw new Error(`Address ${signer} not found in wallet`);
+          const signed = await window.__walletBridge("amino", changedAmino(doc));
           return tampered().forge ? { signed: doc, signature: signed.signature } : signed;
         },
       };
     },
     async signDirect(chainId, signer, doc) {
       need(chainId);
-      calls.push(["signDirect", { signer, chainId: doc.chainId, accountNumber: String(doc.accountNumber), options: api.defaultOptions }]);
-      return wallet.signDirect(signer, {
-        bodyBytes: changedBody(doc.bodyBytes),
-        authInfoBytes: doc.authInfoBytes,
-        chainId: doc.chainId,
-        accountNumber: BigInt(doc.accountNumber.toString()),
+      calls.push(["signDirect", { signer, chainId: doc.chainId, accountNumber: String(doc.accountNumber),
+                                  options: api.defaultOptions }]);
+      if (signer !== cfg.address) throw new Error(`Address ${signer} not found in wallet`);
+      const out = await window.__walletBridge("direct", {
+        body_bytes: b64encode(changedBody(doc.bodyBytes)), auth_info_bytes: b64encode(doc.authInfoBytes),
+        chain_id: doc.chainId, account_number: String(doc.accountNumber),
       });
+      return {
+        signed: { bodyBytes: b64decode(out.signed.body_bytes), authInfoBytes: b64decode(out.signed.auth_info_bytes),
+                  chainId: out.signed.chain_id, accountNumber: BigInt(out.signed.account_number) },
+        signature: out.signature,
+      };
     },
   };
   window[cfg.name || "keplr"] = api;
