@@ -99,6 +99,7 @@ class FixedServer:
         self.request: dict = {}
         self.posts: list[tuple[str, dict]] = []
         self.answer: dict = {"status": "included", "txhash": "AB" * 32, "height": 42, "result": {"status": "success"}}
+        self.answer_error: dict | None = None  # answered with HTTP 409 instead, when set
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -134,6 +135,8 @@ class FixedServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 if len(path) == 3 and path[:2] == ["sign", RID] and ok:
                     outer.posts.append((path[2], body))
+                    if outer.answer_error is not None:
+                        return self._send(409, json.dumps(outer.answer_error).encode())
                     if path[2] == "decline":
                         return self._send(200, b'{"status": "declined"}')
                     return self._send(200, json.dumps(outer.answer).encode())

@@ -35,6 +35,7 @@ def server():
 @pytest.fixture
 def fresh(server, key_a):
     server.posts.clear()
+    server.answer_error = None
     server.request = fixed_request(key_a, B, url=server.url)
     return server
 
@@ -162,3 +163,26 @@ async def test_expiry_while_open_disables_signing(browser, fresh, key_a):
     assert "expired" in result["text"] and await page.page.locator("#sign").is_disabled() and fresh.posts == []
     await page.close()
 
+
+
+async def test_direct_only_when_the_server_offers_no_amino_doc(browser, fresh):
+    fresh.request["sign_doc"]["amino"] = None  # a message type with no amino form
+    page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A)
+    await page.page.locator("#sign:enabled").wait_for()
+    assert await page.page.locator("input[name=sign-mode][value=amino]").is_disabled()
+    assert await page.page.locator("input[name=sign-mode][value=direct]").is_checked()
+    await page.page.click("#sign")
+    assert (await page.outcome())["kind"] == "ok"
+    assert [(route, body["mode"]) for route, body in fresh.posts] == [("signed", "direct")]
+    await page.close()
+
+
+async def test_a_used_request_stops_the_page(browser, fresh):
+    fresh.answer_error = {"error": {"code": "SIGNING_REQUEST_USED", "message": "This request was already answered.",
+                                    "suggestions": ["Ask for a new one."]}}
+    page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A)
+    await page.page.click("#sign:enabled")
+    result = await page.outcome()
+    assert result["kind"] == "bad" and "SIGNING_REQUEST_USED" in result["text"] and "Ask for a new one." in result["text"]
+    assert await page.page.locator("#sign").is_disabled()
+    await page.close()

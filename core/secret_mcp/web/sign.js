@@ -9,6 +9,8 @@ const token = new URLSearchParams(window.location.search).get("t") || "";
 const url = (suffix) => `${path}/${suffix}?t=${encodeURIComponent(token)}`;
 // Keplr ships secret-4 in its own registry; any other chain (the sandbox, pulsar, a custom one) is suggested.
 const KNOWN_CHAINS = new Set(["secret-4"]);
+// Server answers after which this request can never be signed again.
+const FINAL_CODES = new Set(["SIGNING_REQUEST_USED", "SIGNING_REQUEST_EXPIRED"]);
 // Wallets put their object on window when they load; give them a moment before saying there is none.
 const WALLET_WAIT_MS = 1500;
 
@@ -117,7 +119,9 @@ async function act(fn) {
     showResult(res);
   } catch (err) {
     showError(err);
-    // A refused post used the request up on the server side only if it says so; let the person retry otherwise.
+    // A refusal of the signed tx leaves the request open (sign again); a used or expired one is over.
+    const code = ((err && err.error) || err || {}).code;
+    if (FINAL_CODES.has(code)) finished = true;
     if (!finished) setButtons(!expired());
   } finally {
     busy = false;
@@ -236,6 +240,13 @@ function walletError(err) {
 async function setUpWallet() {
   show("wallet-panel");
   $("signer").textContent = request.signer.address;
+  if (!request.sign_doc.amino) {
+    // A message with no amino form (the server offers none): direct is the only way to sign it.
+    const amino = document.querySelector("input[name=sign-mode][value=amino]");
+    amino.disabled = true;
+    document.querySelector("input[name=sign-mode][value=direct]").checked = true;
+    amino.parentElement.append(" — not available for this transaction");
+  }
   let found = wallets();
   if (!found.length) {
     await new Promise((resolve) => setTimeout(resolve, WALLET_WAIT_MS));
