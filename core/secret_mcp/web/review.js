@@ -22,7 +22,7 @@ function row(doc, list, label, value) {
   if (value === undefined || value === null || value === "") return;
   list.append(el(doc, "dt", "rv-label", label));
   const dd = el(doc, "dd", "rv-value");
-  if (value instanceof doc.defaultView.Node) dd.append(value);
+  if (typeof value === "object" && value.nodeType) dd.append(value);  // a node built here (works without a window)
   else dd.textContent = String(value);
   list.append(dd);
 }
