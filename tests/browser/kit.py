@@ -79,7 +79,7 @@ class Opened:
         await self.context.close()
 
 
-async def open_page(harness: Harness, url: str | None = None, *, mnemonic: str | None = None, name: str = "keplr",
+async def open_page(harness: Harness, url: str | None = None, *, mnemonic: str | None = None, name: str | list[str] = "keplr",
                     tamper: dict | None = None, known: list[str] | None = None, dark: bool = False) -> Opened:
     """A fresh context (own storage) with the test wallet injected when a mnemonic is given, then `url`."""
     context = await harness.browser.new_context(color_scheme="dark" if dark else "light",

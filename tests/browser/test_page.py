@@ -186,3 +186,16 @@ async def test_a_used_request_stops_the_page(browser, fresh):
     assert result["kind"] == "bad" and "SIGNING_REQUEST_USED" in result["text"] and "Ask for a new one." in result["text"]
     assert await page.page.locator("#sign").is_disabled()
     await page.close()
+
+
+async def test_with_keplr_and_leap_the_person_picks_one(browser, fresh):
+    page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A, name=["keplr", "leap"])
+    await page.page.locator("#sign:has-text('Sign with Keplr')").wait_for()  # the first one found is the default
+    assert await page.page.locator("input[name=wallet]").count() == 2
+    await page.page.check("input[name=wallet][value=leap]")
+    await page.page.locator("#sign:has-text('Sign with Leap')").click()
+    assert (await page.outcome())["kind"] == "ok"
+    used = {c[2] for c in await page.calls()}
+    assert used == {"leap"}  # Keplr was never asked anything
+    assert [route for route, _ in fresh.posts] == ["signed"]
+    await page.close()
