@@ -167,7 +167,12 @@ async def decline(request: Request) -> Response:
 
 
 def build_app() -> Starlette:
-    return Starlette(routes=[
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    # Only this machine's own names: a web page that rebinds its DNS name to 127.0.0.1 is refused.
+    hosts = Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])
+    return Starlette(middleware=[hosts], routes=[
         Route("/sign/{rid}", page, methods=["GET"]),
         Route("/sign/{rid}/request", request_json, methods=["GET"]),
         Route("/sign/{rid}/signed", signed, methods=["POST"]),
@@ -212,6 +217,8 @@ async def ensure_started() -> str:
     """The signing server's base URL (http://127.0.0.1:PORT), started in this event loop on first need."""
     global _SERVER
     if _SERVER is None or not _SERVER.alive():
+        if _SERVER is not None:  # its event loop ended (a test's): free the port
+            _SERVER.sock.close()
         _SERVER = _Server()
         for _ in range(200):  # it is listening once uvicorn has started (a few ms)
             if _SERVER.server.started or _SERVER.task.done():

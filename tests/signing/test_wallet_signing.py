@@ -314,8 +314,12 @@ async def test_expired_request_is_refused(sandbox, home, js_wallet):
         body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "0.2 SCRT"})
         request = await get_request(body["signing_url"])
         signed = await js_wallet.ask(op="amino", doc=request["sign_doc"]["amino"])
+        waiting = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+        assert waiting["status"] == "awaiting_signature" and waiting["txhash"] == ""
         signing._REQUESTS[body["request_id"]].expires = time.time() - 1  # ten minutes passed
         assert (await get_request(body["signing_url"]))["status"] == "expired"
+        gone = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+        assert gone["status"] == "expired" and "nothing was sent" in gone["explanation"]
         seq = sequence(sandbox, js_wallet.address)
         reply = await post(body["signing_url"], "signed", {"mode": "amino", **signed})
         assert reply.status_code == 410 and reply.json()["error"]["code"] == "SIGNING_REQUEST_EXPIRED"
@@ -340,6 +344,8 @@ async def test_loopback_only_and_wrong_token_is_404(sandbox, home, js_wallet):
                 assert (await http.get(url)).status_code == 404, url
             for route in ("signed", "approve", "decline", "pubkey"):
                 assert (await http.post(f"{base}/{route}?t=wrong", json={})).status_code == 404
+            rebound = await http.get(f"{base}/request?{_query}", headers={"Host": f"evil.example:{port}"})
+            assert rebound.status_code == 400  # DNS rebinding: only 127.0.0.1 / localhost as Host
             page = await http.get(body["signing_url"])
             assert page.status_code in (200, 500)  # 500 only while the page's file is not on this branch
             assert "default-src 'none'" in page.headers["content-security-policy"]
