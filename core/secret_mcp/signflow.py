@@ -85,6 +85,8 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
         if action == "accept":
             with anyio.move_on_after(max(0.0, req.expires - time.time())):
                 await req.done.wait()
+            if req.done.is_set():
+                await _tell_complete(mcp_ctx, req.id)
             if "result" in results_of:
                 return results_of["result"]
             if req.status == "declined":
@@ -93,6 +95,14 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
             if req.status != "awaiting_signature":  # answered, but the broadcast itself raised
                 return results.failure(results.INTERNAL)
     return awaiting_result(req, url)
+
+
+async def _tell_complete(mcp_ctx: Any, elicitation_id: str) -> None:
+    """notifications/elicitation/complete: the client may close what it opened for the URL."""
+    try:
+        await mcp_ctx.session.send_elicit_complete(elicitation_id)
+    except Exception as exc:  # a courtesy: the call's own result follows anyway
+        log.debug("elicitation/complete not sent: %s", type(exc).__name__)
 
 
 def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:

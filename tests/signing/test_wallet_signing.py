@@ -440,3 +440,34 @@ def test_no_key_is_kept_for_a_wallet_signer(tmp_path, monkeypatch):
         assert not KeyringStore().exists("keplr")
     except SecretMCPError:
         pass  # no keyring on this machine: nothing can be in it either
+
+
+async def test_url_elicitation_declined_sends_nothing(sandbox, home, js_wallet):
+    async def no(_ctx: Any, params: Any) -> ElicitResult:
+        return ElicitResult(action="decline")
+
+    async with connect(server_on(sandbox), "legacy", elicitation_callback=no) as client:
+        await add_wallet(client, js_wallet)
+        seq = sequence(sandbox, js_wallet.address)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "0.7 SCRT"})
+    assert err["code"] == "CONFIRMATION_DECLINED" and sequence(sandbox, js_wallet.address) == seq
+
+
+async def test_signing_over_stdio(mode, sandbox, home, js_wallet):
+    """`secret-mcp serve` as Claude Desktop runs it: the page's server lives in that process, stdout stays MCP's."""
+    import os
+    import sys
+
+    from mcp import Client, StdioServerParameters
+
+    env = {**os.environ, "SECRET_MCP_HOME": str(home), "SECRET_MCP_NETWORK": "sandbox",
+           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id}
+    params = StdioServerParameters(command=str(Path(sys.executable).parent / "secret-mcp"), args=["serve"], env=env)
+    before = balance(sandbox, B)
+    async with Client(params, mode=mode) as client:
+        await add_wallet(client, js_wallet)
+        body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "0.6 SCRT"})
+        reply = await sign_and_post(js_wallet, body["signing_url"], "amino")
+        assert reply.status_code == 200 and reply.json()["status"] == "included", reply.text
+        status = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+    assert status["status"] == "success" and balance(sandbox, B) == before + 600_000
