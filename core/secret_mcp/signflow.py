@@ -66,7 +66,17 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
         return answer_of(result)
 
     req = signing.open_request(app, prepared, mode, carry)
-    url = signweb.signing_url(await signweb.ensure_started(), req)
+    base = await signweb.ensure_started()
+    url = signweb.signing_url(base, req)
+    if mode == "approve":  # the token must not reach the model: the page opens in the person's browser directly
+        if not await signweb.open_in_browser(url):
+            signing.decline(req)
+            return results.failure(SecretMCPError(
+                "APPROVAL_PAGE_UNAVAILABLE", "No browser could be opened on this machine for the approval page "
+                "(approval = \"browser\"). Nothing was signed or sent.",
+                ["Run the server where a desktop browser is available, or use a client that can ask (elicitation), "
+                 "or set approval = \"code\"."]))
+        return awaiting_result(req, f"{base}/sign/{req.id}")
     mcp_ctx = ctx.mcp
     if can_elicit_url(mcp_ctx):
         what = "Sign it in your wallet" if mode == "wallet" else "Approve or decline it"
@@ -110,10 +120,13 @@ def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     from . import security
 
     body = security.redact(signing.awaiting(req, url))
-    doing = "sign it in their own wallet" if req.mode == "wallet" else "approve or decline it"
+    if req.mode == "wallet":
+        ask = f"Ask the person to open {url} and sign it in their own wallet"
+    else:
+        ask = "An approval page opened in the person's browser: ask them to approve or decline it there"
     exc = SecretMCPError(
         "AWAITING_SIGNATURE",
-        f"Nothing was sent yet. Ask the person to open {url} and {doing}: {body['preview']}",
+        f"Nothing was sent yet. {ask}: {body['preview']}",
         [f"The page is local to this machine and valid once, until {req.expires_at}.",
          f"Then secret_get_transaction_status with hash {req.id} tells when it is signed and in a block."]
         + (["Or sign offline (body.unsigned_tx, see offline_signing) and pass the base64 TxRaw to "

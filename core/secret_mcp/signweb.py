@@ -231,3 +231,36 @@ async def ensure_started() -> str:
 
 def signing_url(base: str, req: signing.SigningRequest) -> str:
     return f"{base}/sign/{req.id}?t={req.token}"
+
+
+def _open(url: str) -> bool:
+    """Open `url` in the person's graphical browser; False when there is none. Console browsers (lynx, w3m)
+    are never started: under stdio they would take over the MCP server's own terminal streams."""
+    import os
+    import sys
+    import webbrowser
+
+    if not (sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    if type(browser) is webbrowser.GenericBrowser:  # a console browser (its GUI kin are subclasses)
+        return False
+    return bool(browser.open(url, new=1))
+
+
+OPEN = _open  # tests replace it to play the person's browser
+
+
+async def open_in_browser(url: str) -> bool:
+    """For approval = "browser": the page with its token goes straight to the person's browser, never through
+    the model (which could otherwise approve by itself)."""
+    import anyio
+
+    try:
+        return bool(await anyio.to_thread.run_sync(OPEN, url))
+    except Exception as exc:
+        log.info("could not open a browser: %s", type(exc).__name__)
+        return False

@@ -390,23 +390,44 @@ async def test_modern_era_answers_awaiting_signature_even_with_url_elicitation(s
     assert reply.status_code == 200 and reply.json()["status"] == "included"
 
 
-async def test_browser_approval_replaces_the_code(mode, sandbox, home):
+async def browser_awaiting(client: Any, opened: list[str]) -> tuple[dict, str]:
+    """An approval request: what the model got, and the URL the person's browser got."""
+    result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    body = result.structured_content
+    assert result.is_error and body["status"] == "awaiting_signature", body
+    page = opened[-1]
+    assert page.startswith(body["signing_url"] + "?t=")
+    token = page.partition("?t=")[2]
+    seen = json.dumps(body) + "".join(c.text for c in result.content)
+    assert token not in seen and "confirmation_code" not in seen and "sign_doc" not in body  # nothing to approve with
+    return body, page
+
+
+async def test_browser_approval_replaces_the_code(mode, sandbox, home, monkeypatch):
+    from secret_mcp import signweb
+
+    opened: list[str] = []
+    monkeypatch.setattr(signweb, "OPEN", lambda url: opened.append(url) or True)  # the person's browser
     async with connect(server_on(sandbox, approval="browser"), mode) as client:
         made = await call_ok(client, "secret_create_wallet", {"name": "server_key"})
         sandbox.faucet(made["wallet"]["address"], 20_000_000)
         before = balance(sandbox, B)
-        body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-        assert "confirmation_code" not in body and "confirmation_code" not in json.dumps(body)
-        assert (await get_request(body["signing_url"]))["mode"] == "approve"
-        assert (await post(body["signing_url"], "signed", {"mode": "amino"})).status_code == 400
-        reply = await post(body["signing_url"], "approve")
+        body, page = await browser_awaiting(client, opened)
+        async with httpx.AsyncClient() as http:  # the model's URL alone opens nothing
+            assert (await http.post(body["signing_url"] + "/approve")).status_code == 404
+        assert (await get_request(page))["mode"] == "approve"
+        assert (await post(page, "signed", {"mode": "amino"})).status_code == 400
+        reply = await post(page, "approve")
         assert reply.status_code == 200 and reply.json()["status"] == "included", reply.text
-        assert (await post(body["signing_url"], "approve")).status_code == 409
-        declined = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-        assert (await post(declined["signing_url"], "decline")).json() == {"status": "declined"}
-        assert (await post(declined["signing_url"], "approve")).status_code == 409
+        assert (await post(page, "approve")).status_code == 409
+        declined, page = await browser_awaiting(client, opened)
+        assert (await post(page, "decline")).json() == {"status": "declined"}
+        assert (await post(page, "approve")).status_code == 409
         status = await call_ok(client, "secret_get_transaction_status", {"hash": declined["request_id"]})
-    assert status["status"] == "declined"
+        # Without a browser to open, nothing is asked and nothing is sent.
+        monkeypatch.setattr(signweb, "OPEN", lambda url: False)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    assert status["status"] == "declined" and err["code"] == "APPROVAL_PAGE_UNAVAILABLE"
     assert balance(sandbox, B) == before + 1_000_000
 
 
