@@ -66,7 +66,17 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
         return answer_of(result)
 
     req = signing.open_request(app, prepared, mode, carry)
-    url = signweb.signing_url(await signweb.ensure_started(), req)
+    base = await signweb.ensure_started()
+    url = signweb.signing_url(base, req)
+    if mode == "approve":  # the token must not reach the model: the page opens in the person's browser directly
+        if not await signweb.open_in_browser(url):
+            signing.decline(req)
+            return results.failure(SecretMCPError(
+                "APPROVAL_PAGE_UNAVAILABLE", "No browser could be opened on this machine for the approval page "
+                "(approval = \"browser\"). Nothing was signed or sent.",
+                ["Run the server where a desktop browser is available, or use a client that can ask (elicitation), "
+                 "or set approval = \"code\"."]))
+        return awaiting_result(req, f"{base}/sign/{req.id}")
     mcp_ctx = ctx.mcp
     if can_elicit_url(mcp_ctx):
         what = "Sign it in your wallet" if mode == "wallet" else "Approve or decline it"
@@ -85,6 +95,8 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
         if action == "accept":
             with anyio.move_on_after(max(0.0, req.expires - time.time())):
                 await req.done.wait()
+            if req.done.is_set():
+                await _tell_complete(mcp_ctx, req.id)
             if "result" in results_of:
                 return results_of["result"]
             if req.status == "declined":
@@ -95,15 +107,26 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
     return awaiting_result(req, url)
 
 
+async def _tell_complete(mcp_ctx: Any, elicitation_id: str) -> None:
+    """notifications/elicitation/complete: the client may close what it opened for the URL."""
+    try:
+        await mcp_ctx.session.send_elicit_complete(elicitation_id)
+    except Exception as exc:  # a courtesy: the call's own result follows anyway
+        log.debug("elicitation/complete not sent: %s", type(exc).__name__)
+
+
 def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     """isError on purpose, like CONFIRMATION_REQUIRED: nothing has happened yet."""
     from . import security
 
     body = security.redact(signing.awaiting(req, url))
-    doing = "sign it in their own wallet" if req.mode == "wallet" else "approve or decline it"
+    if req.mode == "wallet":
+        ask = f"Ask the person to open {url} and sign it in their own wallet"
+    else:
+        ask = "An approval page opened in the person's browser: ask them to approve or decline it there"
     exc = SecretMCPError(
         "AWAITING_SIGNATURE",
-        f"Nothing was sent yet. Ask the person to open {url} and {doing}: {body['preview']}",
+        f"Nothing was sent yet. {ask}: {body['preview']}",
         [f"The page is local to this machine and valid once, until {req.expires_at}.",
          f"Then secret_get_transaction_status with hash {req.id} tells when it is signed and in a block."]
         + (["Or sign offline (body.unsigned_tx, see offline_signing) and pass the base64 TxRaw to "

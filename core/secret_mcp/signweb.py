@@ -167,7 +167,12 @@ async def decline(request: Request) -> Response:
 
 
 def build_app() -> Starlette:
-    return Starlette(routes=[
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    # Only this machine's own names: a web page that rebinds its DNS name to 127.0.0.1 is refused.
+    hosts = Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])
+    return Starlette(middleware=[hosts], routes=[
         Route("/sign/{rid}", page, methods=["GET"]),
         Route("/sign/{rid}/request", request_json, methods=["GET"]),
         Route("/sign/{rid}/signed", signed, methods=["POST"]),
@@ -212,6 +217,8 @@ async def ensure_started() -> str:
     """The signing server's base URL (http://127.0.0.1:PORT), started in this event loop on first need."""
     global _SERVER
     if _SERVER is None or not _SERVER.alive():
+        if _SERVER is not None:  # its event loop ended (a test's): free the port
+            _SERVER.sock.close()
         _SERVER = _Server()
         for _ in range(200):  # it is listening once uvicorn has started (a few ms)
             if _SERVER.server.started or _SERVER.task.done():
@@ -224,3 +231,36 @@ async def ensure_started() -> str:
 
 def signing_url(base: str, req: signing.SigningRequest) -> str:
     return f"{base}/sign/{req.id}?t={req.token}"
+
+
+def _open(url: str) -> bool:
+    """Open `url` in the person's graphical browser; False when there is none. Console browsers (lynx, w3m)
+    are never started: under stdio they would take over the MCP server's own terminal streams."""
+    import os
+    import sys
+    import webbrowser
+
+    if not (sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    if type(browser) is webbrowser.GenericBrowser:  # a console browser (its GUI kin are subclasses)
+        return False
+    return bool(browser.open(url, new=1))
+
+
+OPEN = _open  # tests replace it to play the person's browser
+
+
+async def open_in_browser(url: str) -> bool:
+    """For approval = "browser": the page with its token goes straight to the person's browser, never through
+    the model (which could otherwise approve by itself)."""
+    import anyio
+
+    try:
+        return bool(await anyio.to_thread.run_sync(OPEN, url))
+    except Exception as exc:
+        log.info("could not open a browser: %s", type(exc).__name__)
+        return False

@@ -314,8 +314,12 @@ async def test_expired_request_is_refused(sandbox, home, js_wallet):
         body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "0.2 SCRT"})
         request = await get_request(body["signing_url"])
         signed = await js_wallet.ask(op="amino", doc=request["sign_doc"]["amino"])
+        waiting = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+        assert waiting["status"] == "awaiting_signature" and waiting["txhash"] == ""
         signing._REQUESTS[body["request_id"]].expires = time.time() - 1  # ten minutes passed
         assert (await get_request(body["signing_url"]))["status"] == "expired"
+        gone = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+        assert gone["status"] == "expired" and "nothing was sent" in gone["explanation"]
         seq = sequence(sandbox, js_wallet.address)
         reply = await post(body["signing_url"], "signed", {"mode": "amino", **signed})
         assert reply.status_code == 410 and reply.json()["error"]["code"] == "SIGNING_REQUEST_EXPIRED"
@@ -340,6 +344,8 @@ async def test_loopback_only_and_wrong_token_is_404(sandbox, home, js_wallet):
                 assert (await http.get(url)).status_code == 404, url
             for route in ("signed", "approve", "decline", "pubkey"):
                 assert (await http.post(f"{base}/{route}?t=wrong", json={})).status_code == 404
+            rebound = await http.get(f"{base}/request?{_query}", headers={"Host": f"evil.example:{port}"})
+            assert rebound.status_code == 400  # DNS rebinding: only 127.0.0.1 / localhost as Host
             page = await http.get(body["signing_url"])
             assert page.status_code in (200, 500)  # 500 only while the page's file is not on this branch
             assert "default-src 'none'" in page.headers["content-security-policy"]
@@ -384,23 +390,44 @@ async def test_modern_era_answers_awaiting_signature_even_with_url_elicitation(s
     assert reply.status_code == 200 and reply.json()["status"] == "included"
 
 
-async def test_browser_approval_replaces_the_code(mode, sandbox, home):
+async def browser_awaiting(client: Any, opened: list[str]) -> tuple[dict, str]:
+    """An approval request: what the model got, and the URL the person's browser got."""
+    result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    body = result.structured_content
+    assert result.is_error and body["status"] == "awaiting_signature", body
+    page = opened[-1]
+    assert page.startswith(body["signing_url"] + "?t=")
+    token = page.partition("?t=")[2]
+    seen = json.dumps(body) + "".join(c.text for c in result.content)
+    assert token not in seen and "confirmation_code" not in seen and "sign_doc" not in body  # nothing to approve with
+    return body, page
+
+
+async def test_browser_approval_replaces_the_code(mode, sandbox, home, monkeypatch):
+    from secret_mcp import signweb
+
+    opened: list[str] = []
+    monkeypatch.setattr(signweb, "OPEN", lambda url: opened.append(url) or True)  # the person's browser
     async with connect(server_on(sandbox, approval="browser"), mode) as client:
         made = await call_ok(client, "secret_create_wallet", {"name": "server_key"})
         sandbox.faucet(made["wallet"]["address"], 20_000_000)
         before = balance(sandbox, B)
-        body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-        assert "confirmation_code" not in body and "confirmation_code" not in json.dumps(body)
-        assert (await get_request(body["signing_url"]))["mode"] == "approve"
-        assert (await post(body["signing_url"], "signed", {"mode": "amino"})).status_code == 400
-        reply = await post(body["signing_url"], "approve")
+        body, page = await browser_awaiting(client, opened)
+        async with httpx.AsyncClient() as http:  # the model's URL alone opens nothing
+            assert (await http.post(body["signing_url"] + "/approve")).status_code == 404
+        assert (await get_request(page))["mode"] == "approve"
+        assert (await post(page, "signed", {"mode": "amino"})).status_code == 400
+        reply = await post(page, "approve")
         assert reply.status_code == 200 and reply.json()["status"] == "included", reply.text
-        assert (await post(body["signing_url"], "approve")).status_code == 409
-        declined = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
-        assert (await post(declined["signing_url"], "decline")).json() == {"status": "declined"}
-        assert (await post(declined["signing_url"], "approve")).status_code == 409
+        assert (await post(page, "approve")).status_code == 409
+        declined, page = await browser_awaiting(client, opened)
+        assert (await post(page, "decline")).json() == {"status": "declined"}
+        assert (await post(page, "approve")).status_code == 409
         status = await call_ok(client, "secret_get_transaction_status", {"hash": declined["request_id"]})
-    assert status["status"] == "declined"
+        # Without a browser to open, nothing is asked and nothing is sent.
+        monkeypatch.setattr(signweb, "OPEN", lambda url: False)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+    assert status["status"] == "declined" and err["code"] == "APPROVAL_PAGE_UNAVAILABLE"
     assert balance(sandbox, B) == before + 1_000_000
 
 
@@ -434,3 +461,34 @@ def test_no_key_is_kept_for_a_wallet_signer(tmp_path, monkeypatch):
         assert not KeyringStore().exists("keplr")
     except SecretMCPError:
         pass  # no keyring on this machine: nothing can be in it either
+
+
+async def test_url_elicitation_declined_sends_nothing(sandbox, home, js_wallet):
+    async def no(_ctx: Any, params: Any) -> ElicitResult:
+        return ElicitResult(action="decline")
+
+    async with connect(server_on(sandbox), "legacy", elicitation_callback=no) as client:
+        await add_wallet(client, js_wallet)
+        seq = sequence(sandbox, js_wallet.address)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "0.7 SCRT"})
+    assert err["code"] == "CONFIRMATION_DECLINED" and sequence(sandbox, js_wallet.address) == seq
+
+
+async def test_signing_over_stdio(mode, sandbox, home, js_wallet):
+    """`secret-mcp serve` as Claude Desktop runs it: the page's server lives in that process, stdout stays MCP's."""
+    import os
+    import sys
+
+    from mcp import Client, StdioServerParameters
+
+    env = {**os.environ, "SECRET_MCP_HOME": str(home), "SECRET_MCP_NETWORK": "sandbox",
+           "SECRET_MCP_LCD_URL": sandbox.url, "SECRET_MCP_CHAIN_ID": sandbox.chain.chain_id}
+    params = StdioServerParameters(command=str(Path(sys.executable).parent / "secret-mcp"), args=["serve"], env=env)
+    before = balance(sandbox, B)
+    async with Client(params, mode=mode) as client:
+        await add_wallet(client, js_wallet)
+        body = await awaiting(client, "secret_send_tokens", {"recipient": B, "amount": "0.6 SCRT"})
+        reply = await sign_and_post(js_wallet, body["signing_url"], "amino")
+        assert reply.status_code == 200 and reply.json()["status"] == "included", reply.text
+        status = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
+    assert status["status"] == "success" and balance(sandbox, B) == before + 600_000

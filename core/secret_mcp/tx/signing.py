@@ -185,12 +185,15 @@ def secretcli_hint(req: SigningRequest) -> str:
 
 
 def awaiting(req: SigningRequest, url: str) -> dict[str, Any]:
-    """The fields of the awaiting_signature result (nothing has happened yet)."""
+    """The fields of the awaiting_signature result (nothing has happened yet). In approve mode `url` carries no
+    token and nothing to sign is given: the model must hold nothing it could approve with."""
     p = req.prepared
-    return {"status": "awaiting_signature", "request_id": req.id, "signing_url": url, "expires_at": req.expires_at,
-            "preview": p.preview,
-            "sign_doc": {"direct": build.b64(p.sign_doc), "amino": req.amino_doc},
-            "unsigned_tx": unsigned_tx(req), "offline_signing": secretcli_hint(req)}
+    out = {"status": "awaiting_signature", "request_id": req.id, "signing_url": url, "expires_at": req.expires_at,
+           "preview": p.preview}
+    if req.mode == "wallet":
+        out |= {"sign_doc": {"direct": build.b64(p.sign_doc), "amino": req.amino_doc},
+                "unsigned_tx": unsigned_tx(req), "offline_signing": secretcli_hint(req)}
+    return out
 
 
 # -- checks ---------------------------------------------------------------------------------------------------
