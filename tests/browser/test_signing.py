@@ -238,19 +238,29 @@ async def test_replayed_and_expired_requests_are_refused(browser, sandbox, home,
 
 
 @pytest.mark.parametrize("button", ["approve", "decline"])
-async def test_browser_approval_buttons(mode, button, browser, sandbox, home, shots):
-    """approval="browser" is for clients that cannot show a form: no elicitation here, in either era."""
-    signer = PageSigner(browser, None, button=button)
+async def test_browser_approval_buttons(mode, button, browser, sandbox, home, shots, monkeypatch):
+    """approval="browser" (clients without a form): the server opens the page itself, in the person's browser
+    (here: Chromium); the model gets the request id and a link without its token, nothing to approve with."""
+    from secret_mcp import signweb
+
+    opened_urls: list[str] = []
+    monkeypatch.setattr(signweb, "OPEN", lambda url: opened_urls.append(url) or True)
     async with connect(server_on(sandbox, approval="browser"), mode) as client:
         made = await call_ok(client, "secret_create_wallet", {"name": "server_key"})
         sandbox.faucet(made["wallet"]["address"], 20_000_000)
         before = balance(sandbox, B)
-        out, outcome, opened = await signer.run(client, "secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+        result = await client.call_tool("secret_send_tokens", {"recipient": B, "amount": "1 SCRT"})
+        body = result.structured_content
+        assert result.is_error and body["status"] == "awaiting_signature", body
+        [url] = opened_urls
+        assert url.partition("?t=")[2] and url.partition("?t=")[2] not in json.dumps(body)
+        opened, outcome = await PageSigner(browser, None, button=button).act(url)
+        status = await call_ok(client, "secret_get_transaction_status", {"hash": body["request_id"]})
         assert await opened.page.locator("#wallet-panel").is_hidden()
         await opened.page.screenshot(path=str(shots / f"approve-{button}-{mode}.png"), full_page=True)
         await opened.close()
     if button == "approve":
-        assert out["status"] == "success" and outcome["kind"] == "ok" and out["txhash"] in outcome["text"]
+        assert status["status"] == "success" and outcome["kind"] == "ok" and status["txhash"] in outcome["text"]
     else:
-        assert out["status"] == "declined" and outcome["kind"] == "ok" and "Declined" in outcome["text"]
+        assert status["status"] == "declined" and outcome["kind"] == "ok" and "Declined" in outcome["text"]
     assert balance(sandbox, B) == before + (1_000_000 if button == "approve" else 0)
