@@ -155,7 +155,8 @@ def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_pat
                           text=True, timeout=180, check=True)
     expected = {(r["plugin"], r["name"]) for r in json.loads(here.stdout)
                 if r["plugin"] in {"network", "bank", "wallet", "sandbox", "security"}}
-    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 19  # secret_batch included
+    # secret_batch and secret_submit_signed_transaction (issue 17) included
+    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 20
     assert "pkg_resources" not in proc.stderr and "Traceback" not in proc.stderr
     # The packages came from the wheels, not from this checkout.
     where = subprocess.run([str(python), "-c", "import secret_mcp, secret_mcp_sandbox.testing as t; print(secret_mcp.__file__)"],
