@@ -116,6 +116,7 @@ async function act(fn) {
   try {
     const res = await fn();
     finished = true;
+    $("expiry").textContent = "";  // answered: the clock no longer matters
     showResult(res);
   } catch (err) {
     showError(err);
