@@ -91,7 +91,7 @@ def split(url: str) -> tuple[str, str]:
 
 async def get_request(url: str) -> dict:
     base, query = split(url)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=60) as http:
         reply = await http.get(f"{base}/request?{query}")
     assert reply.status_code == 200, reply.text
     return reply.json()
@@ -338,7 +338,7 @@ async def test_loopback_only_and_wrong_token_is_404(sandbox, home, js_wallet):
         assert signweb._SERVER.sock.getsockname()[0] == "127.0.0.1"
         base, _query = split(body["signing_url"])
         port = int(base.split(":")[2].split("/")[0])
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=60) as http:
             for url in (base, f"{base}/request", f"{base}?t=wrong", f"{base}/request?t=wrong",
                         base.replace(body["request_id"], "unknown") + "/request?" + _query):
                 assert (await http.get(url)).status_code == 404, url
@@ -413,7 +413,7 @@ async def test_browser_approval_replaces_the_code(mode, sandbox, home, monkeypat
         sandbox.faucet(made["wallet"]["address"], 20_000_000)
         before = balance(sandbox, B)
         body, page = await browser_awaiting(client, opened)
-        async with httpx.AsyncClient() as http:  # the model's URL alone opens nothing
+        async with httpx.AsyncClient(timeout=60) as http:  # the model's URL alone opens nothing
             assert (await http.post(body["signing_url"] + "/approve")).status_code == 404
         assert (await get_request(page))["mode"] == "approve"
         assert (await post(page, "signed", {"mode": "amino"})).status_code == 400
