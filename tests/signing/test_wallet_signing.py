@@ -281,6 +281,16 @@ async def test_submit_signed_transaction_direct_and_amino(mode, sandbox, home, j
         seq = sequence(sandbox, js_wallet.address)
         refused = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **wrong})
         assert refused["code"] == "SIGNED_TX_MISMATCH" and sequence(sandbox, js_wallet.address) == seq
+        other_body = (await get_request(other["signing_url"]))["sign_doc"]["direct"]["body_bytes"]
+        for what in ("fee", "gas", "sequence", "memo"):  # body and auth info are the TxRaw's own: checked as bytes
+            bad = await js_wallet.ask(op="txraw", mode="direct", doc=tamper_direct(direct, what, other_body))
+            err = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **bad})
+            assert err["code"] == "SIGNED_TX_MISMATCH", (what, err)
+        for what in ("chain_id", "account_number"):  # not in a TxRaw: the signature over them does not verify
+            bad = await js_wallet.ask(op="txraw", mode="direct", doc=tamper_direct(direct, what, other_body))
+            err = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **bad})
+            assert err["code"] == "SIGNATURE_INVALID", (what, err)
+        assert sequence(sandbox, js_wallet.address) == seq
         tx = await js_wallet.ask(op="txraw", mode="direct", doc=direct)
         out = await call_ok(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **tx})
         assert out["status"] == "included"
