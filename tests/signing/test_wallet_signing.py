@@ -62,6 +62,10 @@ def js_wallet(sandbox):
     from secret_mcp.security import keys
 
     if shutil.which("node") is None or not (SECRETJS / "node_modules" / "secretjs").is_dir():
+        from tests.proof._proofkit import in_ci
+
+        if in_ci():
+            pytest.fail("wallet signing tests cannot run under CI without node and tests/secretjs/node_modules")
         pytest.skip("node or tests/secretjs/node_modules missing (nox installs them)")
     wallet = JsWallet(keys.generate_mnemonic())
     sandbox.faucet(wallet.address, 100_000_000)
