@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Annotated, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import anyio
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
 
 from . import results
-from .context import ToolContext
 from .errors import SecretMCPError
-from .tools import tool
 from .tx import signing
 
 if TYPE_CHECKING:
     from .app import App
+    from .context import ToolContext
     from .tx.carry import Prepared
 
 log = logging.getLogger("secret_mcp.signflow")
@@ -136,39 +134,3 @@ def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     result = results.failure(exc)
     result.structured_content |= body
     return result
-
-
-async def submit(app: "App", request_id: str, tx_bytes: str) -> dict[str, Any]:
-    """secret_submit_signed_transaction: check a TxRaw signed anywhere against the request, broadcast once."""
-    req = signing.find(app, request_id)
-    if req is None:
-        raise signing.unknown_request(request_id)
-    if req.mode != "wallet":
-        raise SecretMCPError("INVALID_INPUT", "This request is approved on its page, not signed.", [])
-    signing.usable(req)
-    raw = signing.check_tx_raw(req, tx_bytes)
-    answer = await signing.complete(req, raw)
-    if "error" in answer:
-        error = answer["error"]
-        raise SecretMCPError(str(error.get("code") or "INTERNAL_ERROR"), str(error.get("message") or ""),
-                             list(error.get("suggestions") or []), dict(error.get("details") or {}))
-    return answer
-
-
-class SubmittedResult(BaseModel):
-    status: str = Field(description="included or failed")
-    txhash: str | None = None
-    height: int | None = None
-    result: dict[str, Any] = Field(default_factory=dict, description="The signed tool's own result")
-
-
-@tool(effect="moves_funds", title="Submit a signed transaction")
-async def secret_submit_signed_transaction(
-    ctx: ToolContext,
-    request_id: str,
-    tx_bytes: Annotated[str, Field(description="base64 TxRaw")],
-) -> SubmittedResult:
-    """Send a tx signed elsewhere (secretcli, Ledger) for an awaiting_signature request; checked exactly."""
-    answer = await submit(ctx.app, request_id, tx_bytes)
-    return SubmittedResult(status=answer["status"], txhash=answer.get("txhash"), height=answer.get("height"),
-                           result=answer.get("result") or {})

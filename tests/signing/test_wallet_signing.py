@@ -62,6 +62,10 @@ def js_wallet(sandbox):
     from secret_mcp.security import keys
 
     if shutil.which("node") is None or not (SECRETJS / "node_modules" / "secretjs").is_dir():
+        from tests.proof._proofkit import in_ci
+
+        if in_ci():
+            pytest.fail("wallet signing tests cannot run under CI without node and tests/secretjs/node_modules")
         pytest.skip("node or tests/secretjs/node_modules missing (nox installs them)")
     wallet = JsWallet(keys.generate_mnemonic())
     sandbox.faucet(wallet.address, 100_000_000)
@@ -91,7 +95,7 @@ def split(url: str) -> tuple[str, str]:
 
 async def get_request(url: str) -> dict:
     base, query = split(url)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=60) as http:
         reply = await http.get(f"{base}/request?{query}")
     assert reply.status_code == 200, reply.text
     return reply.json()
@@ -281,6 +285,16 @@ async def test_submit_signed_transaction_direct_and_amino(mode, sandbox, home, j
         seq = sequence(sandbox, js_wallet.address)
         refused = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **wrong})
         assert refused["code"] == "SIGNED_TX_MISMATCH" and sequence(sandbox, js_wallet.address) == seq
+        other_body = (await get_request(other["signing_url"]))["sign_doc"]["direct"]["body_bytes"]
+        for what in ("fee", "gas", "sequence", "memo"):  # body and auth info are the TxRaw's own: checked as bytes
+            bad = await js_wallet.ask(op="txraw", mode="direct", doc=tamper_direct(direct, what, other_body))
+            err = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **bad})
+            assert err["code"] == "SIGNED_TX_MISMATCH", (what, err)
+        for what in ("chain_id", "account_number"):  # not in a TxRaw: the signature over them does not verify
+            bad = await js_wallet.ask(op="txraw", mode="direct", doc=tamper_direct(direct, what, other_body))
+            err = await call_err(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **bad})
+            assert err["code"] == "SIGNATURE_INVALID", (what, err)
+        assert sequence(sandbox, js_wallet.address) == seq
         tx = await js_wallet.ask(op="txraw", mode="direct", doc=direct)
         out = await call_ok(client, "secret_submit_signed_transaction", {"request_id": body["request_id"], **tx})
         assert out["status"] == "included"
@@ -338,7 +352,7 @@ async def test_loopback_only_and_wrong_token_is_404(sandbox, home, js_wallet):
         assert signweb._SERVER.sock.getsockname()[0] == "127.0.0.1"
         base, _query = split(body["signing_url"])
         port = int(base.split(":")[2].split("/")[0])
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=60) as http:
             for url in (base, f"{base}/request", f"{base}?t=wrong", f"{base}/request?t=wrong",
                         base.replace(body["request_id"], "unknown") + "/request?" + _query):
                 assert (await http.get(url)).status_code == 404, url
@@ -413,7 +427,7 @@ async def test_browser_approval_replaces_the_code(mode, sandbox, home, monkeypat
         sandbox.faucet(made["wallet"]["address"], 20_000_000)
         before = balance(sandbox, B)
         body, page = await browser_awaiting(client, opened)
-        async with httpx.AsyncClient() as http:  # the model's URL alone opens nothing
+        async with httpx.AsyncClient(timeout=60) as http:  # the model's URL alone opens nothing
             assert (await http.post(body["signing_url"] + "/approve")).status_code == 404
         assert (await get_request(page))["mode"] == "approve"
         assert (await post(page, "signed", {"mode": "amino"})).status_code == 400

@@ -76,7 +76,7 @@ class SecurityPlugin:
     def secret_mcp_register(self, registry: Any) -> None:
         from ..batch import secret_batch
 
-        from ..signflow import secret_submit_signed_transaction
+        from ..submit import secret_submit_signed_transaction
 
         registry.tool(secret_confirm_transaction)
         registry.tool(secret_batch)

@@ -189,7 +189,7 @@ def awaiting(req: SigningRequest, url: str) -> dict[str, Any]:
     token and nothing to sign is given: the model must hold nothing it could approve with."""
     p = req.prepared
     out = {"status": "awaiting_signature", "request_id": req.id, "signing_url": url, "expires_at": req.expires_at,
-           "preview": p.preview}
+           "preview": p.preview, "review": p.review}
     if req.mode == "wallet":
         out |= {"sign_doc": {"direct": build.b64(p.sign_doc), "amino": req.amino_doc},
                 "unsigned_tx": unsigned_tx(req), "offline_signing": secretcli_hint(req)}
