@@ -133,6 +133,10 @@ async def test_delegate_direct_first_tx_gives_the_wallet_key(mode, browser, sand
     assert "signDirect" in calls and "signAmino" not in calls
     # The chain had no key for this account: the page gave the wallet's to the server before signing.
     assert any(u.split("?")[0].endswith("/pubkey") for u in opened.requests)
+    # ...and shows the digest of what it then signed (the auth info, so the digest, changed with the key).
+    now = await opened.page.evaluate("fetch(location.pathname + '/request' + location.search).then(r => r.json())")
+    shown = await opened.page.locator(".rv-signdoc .rv-mono").first.inner_text()
+    assert shown == now["review"]["sign_doc"]["digest"] and now["signer"]["pub_key"]
     await opened.close()
 
 
