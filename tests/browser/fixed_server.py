@@ -137,6 +137,8 @@ class FixedServer:
                     outer.posts.append((path[2], body))
                     if outer.answer_error is not None:
                         return self._send(409, json.dumps(outer.answer_error).encode())
+                    if outer.answer.get("status") == "failed":  # broadcast, failed on chain
+                        return self._send(422, json.dumps(outer.answer).encode())
                     if path[2] == "decline":
                         return self._send(200, b'{"status": "declined"}')
                     return self._send(200, json.dumps(outer.answer).encode())

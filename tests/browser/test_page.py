@@ -71,6 +71,7 @@ async def test_amino_sign_shows_the_review_and_posts_what_the_wallet_signed(brow
     assert suggested["feeCurrencies"][0]["gasPriceStep"]["average"] == 0.1
     signed_call = next(c[1] for c in calls if c[0] == "signAmino")
     assert signed_call["options"]["sign"]["preferNoSetFee"] and signed_call["options"]["sign"]["preferNoSetMemo"]
+    assert signed_call["signOptions"]["preferNoSetFee"] and signed_call["signOptions"]["preferNoSetMemo"]
     assert page.hosts() == {"127.0.0.1"}, page.requests
     assert page.errors == []
     first = page.responses[0]
@@ -93,7 +94,8 @@ async def test_direct_sign_with_leap_posts_the_exact_bytes(browser, fresh, key_a
     assert body["signed"] == direct
     doc = build.sign_doc(base64.b64decode(direct["body_bytes"]), base64.b64decode(direct["auth_info_bytes"]), CHAIN_ID, 7)
     assert verify(body["signature"]["pub_key"]["value"], body["signature"]["signature"], doc)
-    assert "signDirect" in [c[0] for c in await page.calls()]
+    [direct_call] = [c[1] for c in await page.calls() if c[0] == "signDirect"]
+    assert direct_call["signOptions"] == {"preferNoSetFee": True, "preferNoSetMemo": True, "disableBalanceCheck": True}
     assert page.hosts() == {"127.0.0.1"} and page.errors == []
     await page.close()
 
@@ -198,4 +200,20 @@ async def test_with_keplr_and_leap_the_person_picks_one(browser, fresh):
     used = {c[2] for c in await page.calls()}
     assert used == {"leap"}  # Keplr was never asked anything
     assert [route for route, _ in fresh.posts] == ["signed"]
+    await page.close()
+
+
+async def test_a_tx_that_failed_on_chain_shows_its_hash_not_a_refusal(browser, fresh):
+    fresh.answer_error = None
+    fresh.answer = {"status": "failed", "txhash": "CD" * 32, "height": 43,
+                    "error": {"code": "CONTRACT_ERROR", "message": "Only the owner can reset count", "suggestions": []}}
+    try:
+        page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A)
+        await page.page.click("#sign:enabled")
+        result = await page.outcome()
+    finally:
+        fresh.answer = {"status": "included", "txhash": "AB" * 32, "height": 42, "result": {"status": "success"}}
+    assert result["kind"] == "bad" and "Included, but the transaction failed" in result["text"]
+    assert "CD" * 32 in result["text"] and "Only the owner can reset count" in result["text"]
+    assert await page.page.locator("#sign").is_disabled()  # used up: no second try
     await page.close()

@@ -62,8 +62,8 @@
         return { name: "test", algo: "secp256k1", pubKey: b64decode(cfg.pub_key), bech32Address: cfg.address,
                  isNanoLedger: false };
       },
-      getOfflineSignerOnlyAmino(chainId) {
-        log("getOfflineSignerOnlyAmino", chainId);
+      getOfflineSignerOnlyAmino(chainId, signOptions) {
+        log("getOfflineSignerOnlyAmino", { chainId, signOptions });
         return {
           getAccounts: async () => {
             need(chainId);
@@ -71,17 +71,17 @@
           },
           signAmino: async (signer, doc) => {
             need(chainId);
-            log("signAmino", { signer, doc, options: api.defaultOptions });
+            log("signAmino", { signer, doc, options: api.defaultOptions, signOptions });
             if (signer !== cfg.address) throw new Error(`Address ${signer} not found in wallet`);
             const signed = await window.__walletBridge("amino", changedAmino(doc));
             return tampered().forge ? { signed: doc, signature: signed.signature } : signed;
           },
         };
       },
-      async signDirect(chainId, signer, doc) {
+      async signDirect(chainId, signer, doc, signOptions) {
         need(chainId);
         log("signDirect", { signer, chainId: doc.chainId, accountNumber: String(doc.accountNumber),
-                            options: api.defaultOptions });
+                            options: api.defaultOptions, signOptions });
         if (signer !== cfg.address) throw new Error(`Address ${signer} not found in wallet`);
         const out = await window.__walletBridge("direct", {
           body_bytes: b64encode(changedBody(doc.bodyBytes)), auth_info_bytes: b64encode(doc.authInfoBytes),

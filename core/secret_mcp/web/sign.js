@@ -9,6 +9,8 @@ const token = new URLSearchParams(window.location.search).get("t") || "";
 const url = (suffix) => `${path}/${suffix}?t=${encodeURIComponent(token)}`;
 // Keplr ships secret-4 in its own registry; any other chain (the sandbox, pulsar, a custom one) is suggested.
 const KNOWN_CHAINS = new Set(["secret-4"]);
+// Keplr and Leap may offer to change the fee or memo; the server would refuse the result, so they must not.
+const SIGN_OPTIONS = { preferNoSetFee: true, preferNoSetMemo: true, disableBalanceCheck: true };
 // Server answers after which this request can never be signed again.
 const FINAL_CODES = new Set(["SIGNING_REQUEST_USED", "SIGNING_REQUEST_EXPIRED"]);
 // Wallets put their object on window when they load; give them a moment before saying there is none.
@@ -71,6 +73,12 @@ function showResult(res) {
   const details = [textLine("Status", res.status, "tx-status")];
   if (res.txhash) details.push(textLine("Transaction hash", res.txhash, "txhash"));
   if (res.height) details.push(textLine("Block height", res.height, "height"));
+  if (res.error) {
+    const why = document.createElement("div");
+    why.className = "error-message";
+    why.textContent = `${res.error.code ? `${res.error.code}: ` : ""}${res.error.message || ""}`;
+    details.push(why);
+  }
   if (res.result !== undefined && res.result !== null) {
     if (res.result.summary) details.push(textLine("Summary", res.result.summary, "tx-summary"));
     // The tool's whole result (events, decrypted contract answers) folded away: it is long.
@@ -101,6 +109,8 @@ async function post(suffix, body) {
   });
   let data = null;
   try { data = await resp.json(); } catch { data = null; }
+  // 422: broadcast and included, but failed on chain: an outcome with a txhash, not a refusal.
+  if (data && data.status === "failed" && data.txhash) return data;
   if (!resp.ok || (data && data.error)) {
     throw (data && data.error) ? data : { code: `HTTP_${resp.status}`, message: `The server answered ${resp.status}.` };
   }
@@ -172,7 +182,7 @@ async function connect(api, chain) {
     }
   }
   // The fee and memo are part of what the server checks: the wallet must not replace them.
-  api.defaultOptions = { sign: { preferNoSetFee: true, preferNoSetMemo: true, disableBalanceCheck: true } };
+  api.defaultOptions = { sign: SIGN_OPTIONS };
 }
 
 function b64decode(text) {
@@ -201,7 +211,7 @@ async function signWith(wallet, mode) {
       suggestions: [`Switch to the account ${signer} in ${wallet.name}, then sign again.`] };
   }
   if (mode === "amino") {
-    const offline = api.getOfflineSignerOnlyAmino(chain.chain_id);
+    const offline = api.getOfflineSignerOnlyAmino(chain.chain_id, SIGN_OPTIONS);
     const res = await offline.signAmino(signer, request.sign_doc.amino);
     return { mode: "amino", signed: res.signed, signature: res.signature };
   }
@@ -218,7 +228,7 @@ async function signWith(wallet, mode) {
     chainId: doc.chain_id,
     // Keplr takes a Long and reads it with toString(); a decimal string reads the same.
     accountNumber: String(doc.account_number),
-  });
+  }, SIGN_OPTIONS);
   return {
     mode: "direct",
     signed: {
