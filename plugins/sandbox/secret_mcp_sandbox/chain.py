@@ -69,7 +69,8 @@ def _default_modules() -> list[Module]:
     # S2's modules; guarded so a half-written module never stops the chain from starting
     for modname, clsname in (("staking", "StakingModule"), ("distribution", "DistributionModule"),
                              ("gov", "GovModule"),
-                             ("compute", "ComputeModule"), ("ibc", "IBCModule")):  # engineer C: compute, ibc
+                             ("compute", "ComputeModule"), ("ibc", "IBCModule"),
+                             ("authz", "AuthzModule"), ("feegrant", "FeegrantModule")):  # engineer C: compute, ibc
         try:
             mod = __import__(f"secret_mcp_sandbox.modules.{modname}", fromlist=[clsname])
             mods.append(getattr(mod, clsname)())
