@@ -230,3 +230,23 @@ async def test_unknown_addresses_and_lcd_errors(sandbox):
     assert body["message"] == "fee-grant not found: not found"
     await get(sandbox, "/cosmos/feegrant/v1beta1/allowances/notanaddress", expect=400)
     assert (await get(sandbox, f"/cosmos/authz/v1beta1/grants/grantee/{B}"))["grants"] == []
+
+
+async def test_contract_execution_under_exec_fails_in_the_enclave(sandbox):
+    """Secret's enclave verifies a contract message's sender among the tx's signers: under MsgExec (signed by the
+    grantee) it cannot, so the chain refuses even with a GenericAuthorization for MsgExecuteContract."""
+    from secret_sdk.protobuf.secret.compute.v1beta1 import MsgExecuteContract
+
+    from secret_mcp_sandbox.crypto import bech32_decode
+
+    agent = _agent()
+    url = "/secret.compute.v1beta1.MsgExecuteContract"
+    generic = az.GenericAuthorization(msg=url)
+    res = _deliver(sandbox, "a", [az.MsgGrant(granter=A, grantee=agent.acc_address, grant=az.Grant(
+        authorization=_any("/cosmos.authz.v1beta1.GenericAuthorization", generic))), _basic_allowance(agent.acc_address, None)])
+    assert res["code"] == 0, res["raw_log"]
+    token = "secret1mfk7n6mc2cg6lznujmeckdh4x0a5ezf6hx6y8q"
+    call = MsgExecuteContract(sender=bytes(bech32_decode(A)[1]), contract=bytes(bech32_decode(token)[1]), msg=b"\x00" * 80)
+    res = _deliver(sandbox, agent, [az.MsgExec(grantee=agent.acc_address, msgs=[_any(url, call)])], fee_granter=A)
+    assert res["codespace"] == "compute" and res["code"] == 3
+    assert res["raw_log"].endswith("Execution error: Enclave: failed to verify transaction signature: execute contract failed")

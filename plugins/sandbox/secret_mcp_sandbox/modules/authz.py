@@ -35,6 +35,12 @@ _STAKE_MSGS = {
         "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Contract messages whose encrypted input the enclave verifies against the tx's own signers and messages.
+_ENCLAVE_CHECKED = {
+    "/secret.compute.v1beta1.MsgInstantiateContract": (2, "instantiate contract failed"),
+    "/secret.compute.v1beta1.MsgExecuteContract": (3, "execute contract failed"),
+    "/secret.compute.v1beta1.MsgMigrateContract": (5, "migrate contract failed"),
+}
 
 
 def grant_key(granter: str, grantee: str, type_url: str = "") -> str:
@@ -249,6 +255,11 @@ class AuthzModule(Module):
                 self._accept(ctx, granter, grantee, type_url, m)
             sub = MsgContext(chain, ctx.store, ctx.height, ctx.time, ctx.msg_index, granter)
             try:
+                if granter != grantee and type_url in _ENCLAVE_CHECKED:
+                    # Secret's enclave looks for the contract message's sender among the tx's signers and for the
+                    # message itself among the tx's top-level messages: under MsgExec it finds neither.
+                    code, what = _ENCLAVE_CHECKED[type_url]
+                    raise TxError("compute", code, f"Execution error: Enclave: failed to verify transaction signature: {what}")
                 response = chain.msg_handlers[type_url][1](sub, m)
             except TxError as err:
                 raise TxError(err.codespace, err.code, f"failed to execute message; message {_go_text(m)}: {err.log}") from None
