@@ -69,7 +69,8 @@ def body_bytes(msgs: Iterable[Msg], memo: str) -> bytes:
     return bytes(TxBody(messages=[m.to_any() for m in msgs], memo=memo))
 
 
-def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom: str, gas_limit: int) -> bytes:
+def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom: str, gas_limit: int,
+                    granter: str = "") -> bytes:
     from betterproto.lib.google.protobuf import Any as AnyProto
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
     from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey
@@ -82,7 +83,7 @@ def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom
         sequence=sequence,
     )
     coins = [Coin(denom=fee_denom, amount=str(fee_amount))] if fee_amount else []
-    return bytes(AuthInfo(signer_infos=[signer], fee=Fee(amount=coins, gas_limit=gas_limit)))
+    return bytes(AuthInfo(signer_infos=[signer], fee=Fee(amount=coins, gas_limit=gas_limit, granter=granter)))
 
 
 def sign_doc(body: bytes, auth_info: bytes, chain_id: str, account_number: int) -> bytes:
