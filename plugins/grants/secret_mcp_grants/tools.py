@@ -199,15 +199,17 @@ async def secret_list_grants(ctx: ToolContext, address: str | None = None) -> Gr
 
 
 @tool(effect="writes", title="Revoke the agent's grants", needs_wallet=True)
-async def secret_revoke_grant(ctx: ToolContext) -> Plan[TxResult]:
-    """Revoke all grants of the wallet's agent key in one tx."""
+async def secret_revoke_grant(ctx: ToolContext, grantee: str | None = None) -> Plan[TxResult]:
+    """Revoke all grants of the wallet's agent key (or of grantee) in one tx."""
     from secret_sdk.protobuf.cosmos.authz.v1beta1 import MsgRevoke
     from secret_sdk.protobuf.cosmos.feegrant.v1beta1 import MsgRevokeAllowance
 
     wallet, owner = _owner(ctx)
-    agent = agent_address(ctx, wallet)
+    mine = agent_address(ctx, wallet)
+    agent = validate_address(grantee, field="grantee") if grantee else mine
     if agent is None:
-        raise SecretMCPError("NO_AGENT", f"Wallet {wallet!r} has no agent key: there is nothing to revoke.", [])
+        raise SecretMCPError("NO_AGENT", f"Wallet {wallet!r} has no agent key: there is nothing to revoke.",
+                             ["Name the grantee to revoke grants given to another address."])
     grants, allowance = await gather(_get(ctx, f"{AUTHZ}/grants", {"granter": owner, "grantee": agent, "pagination.limit": 200}),
                                      _get(ctx, f"{FEEGRANT}/allowance/{owner}/{agent}"))
     views = _views([{**g, "granter": owner, "grantee": agent} for g in (grants or {}).get("grants") or []], [])
@@ -216,14 +218,18 @@ async def secret_revoke_grant(ctx: ToolContext) -> Plan[TxResult]:
     if allowance:
         msgs.append(MsgRevokeAllowance(granter=owner, grantee=agent))
     if not msgs:
-        set_agent_mode(ctx, False, wallet)
-        raise SecretMCPError("NOTHING_TO_REVOKE", f"The agent key {agent} holds no grant from {wallet} on this network; "
-                             "agent mode is off.", [])
+        if agent == mine:
+            set_agent_mode(ctx, False, wallet)
+        raise SecretMCPError("NOTHING_TO_REVOKE", f"{agent} holds no grant from {wallet} on this network"
+                             + ("; agent mode is off." if agent == mine else "."), [])
 
     async def finish(ctx: ToolContext, tx: TxResult, first: int) -> TxResult:
-        set_agent_mode(ctx, False, wallet)
+        if agent == mine:
+            set_agent_mode(ctx, False, wallet)
         return tx
 
     lines = [f"Revoke: {t}" for t in types] + (["Revoke the fee allowance"] if allowance else [])
-    lines.append(f"Afterwards the agent key can do nothing for {wallet}; this server signs with {wallet}'s own key again.")
-    return Plan(f"Revoke every grant of {wallet}'s agent key {agent}", msgs, lines=lines, finish=finish)
+    if agent == mine:
+        lines.append(f"Afterwards the agent key can do nothing for {wallet}; this server signs with {wallet}'s own key again.")
+    who = f"{wallet}'s agent key {agent}" if agent == mine else agent
+    return Plan(f"Revoke every grant of {wallet} to {who}", msgs, lines=lines, finish=finish)
