@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.contracts.sandbox_addresses import COUNTER
 from tests.helpers import call_err, call_ok, connect
 from tests.tx.fixtures import B, accept, balance, funded_wallet, home, recording, sandbox, server_on  # noqa: F401
 
@@ -64,6 +65,10 @@ async def test_grant_send_beyond_refuse_revoke(mode, sandbox, home):
         # a plan outside the grant is refused before signing, naming the missing authorization
         err = await call_err(client, "secret_delegate", {"validator": _any_validator(sandbox), "amount": "1 SCRT"})
         assert err["code"] == "AGENT_NOT_AUTHORIZED" and err["details"]["missing"] == ["/cosmos.staking.v1beta1.MsgDelegate"]
+        # Secret's enclave never runs a contract call under MsgExec: refused before signing, saying why
+        err = await call_err(client, "secret_execute_contract", {"contract": COUNTER, "msg": {"increment": {}}})
+        assert err["code"] == "AGENT_NOT_AUTHORIZED" and "enclave" in err["message"]
+        assert err["details"]["missing"] == ["/secret.compute.v1beta1.MsgExecuteContract"]
 
         revoked = await call_ok(client, "secret_revoke_grant")
         assert revoked["status"] == "success"
