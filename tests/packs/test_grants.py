@@ -15,7 +15,7 @@ NO_LIMITS = {"spend_limit_per_tx": "", "spend_limit_daily": "", "confirm": "alwa
 
 
 async def _grants(sandbox, granter: str, grantee: str) -> list[dict]:
-    from secret_mcp_sandbox.testing import http
+    from secret_sandbox_chain.testing import http
 
     r = http().get(f"{sandbox.url}/cosmos/authz/v1beta1/grants", params={"granter": granter, "grantee": grantee})
     return r.json()["grants"]
@@ -78,7 +78,7 @@ async def test_grant_send_beyond_refuse_revoke(mode, sandbox, home):
 
 
 def _any_validator(sandbox) -> str:
-    from secret_mcp_sandbox.testing import http
+    from secret_sandbox_chain.testing import http
 
     vals = http().get(f"{sandbox.url}/cosmos/staking/v1beta1/validators").json()["validators"]
     return next(v["operator_address"] for v in vals if v["status"] == "BOND_STATUS_BONDED" and not v["jailed"])

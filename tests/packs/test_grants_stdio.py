@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _lcd(sandbox, path: str, **params) -> tuple[int, dict]:
-    from secret_mcp_sandbox.testing import http
+    from secret_sandbox_chain.testing import http
 
     r = http().get(f"{sandbox.url}{path}", params=params)
     return r.status_code, r.json()

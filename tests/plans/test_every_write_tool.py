@@ -98,7 +98,7 @@ def _grant_from_a(sandbox: Any) -> None:
     from betterproto.lib.google.protobuf import Any as AnyPb
     from secret_sdk.protobuf.cosmos.authz.v1beta1 import GenericAuthorization, Grant, MsgGrant
 
-    from secret_mcp_sandbox import testing
+    from secret_sandbox_chain import testing
 
     auth = AnyPb(type_url="/cosmos.authz.v1beta1.GenericAuthorization",
                  value=bytes(GenericAuthorization(msg="/cosmos.gov.v1.MsgVote")))
@@ -125,7 +125,7 @@ async def _wallet(client: Any) -> None:
 
 
 def sequence(sandbox: Any) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, _a())["sequence"])
 

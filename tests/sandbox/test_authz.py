@@ -15,7 +15,7 @@ from secret_sdk.protobuf.cosmos.feegrant import v1beta1 as fg
 from secret_sdk.protobuf.cosmos.gov.v1beta1 import MsgVote, VoteOption
 from secret_sdk.protobuf.cosmos.staking import v1beta1 as st
 
-from secret_mcp_sandbox import testing
+from secret_sandbox_chain import testing
 from tests.sandbox.lcdkit import ACCOUNTS, events, get
 
 pytestmark = pytest.mark.anyio
@@ -237,7 +237,7 @@ async def test_contract_execution_under_exec_fails_in_the_enclave(sandbox):
     grantee) it cannot, so the chain refuses even with a GenericAuthorization for MsgExecuteContract."""
     from secret_sdk.protobuf.secret.compute.v1beta1 import MsgExecuteContract
 
-    from secret_mcp_sandbox.crypto import bech32_decode
+    from secret_sandbox_chain.crypto import bech32_decode
 
     agent = _agent()
     url = "/secret.compute.v1beta1.MsgExecuteContract"

@@ -22,7 +22,7 @@ from .. import gas
 from ..crypto import bech32_decode
 from ..encoding import any_json, paginate, ts
 from .auth import check_address
-from .base import LCDError, Module, MsgContext, Request, Route, TxError
+from ..base import LCDError, Module, MsgContext, Request, Route, TxError
 
 SEND_AUTH = "/cosmos.bank.v1beta1.SendAuthorization"
 GENERIC_AUTH = "/cosmos.authz.v1beta1.GenericAuthorization"

@@ -17,7 +17,7 @@ from ..crypto import bech32_decode
 from ..encoding import any_json, paginate
 from .auth import check_address
 from .authz import charge, coins_of, expiry_of, pb_coins, safe_sub
-from .base import LCDError, Module, MsgContext, Request, Route, TxError
+from ..base import LCDError, Module, MsgContext, Request, Route, TxError
 
 BASIC = "/cosmos.feegrant.v1beta1.BasicAllowance"
 PERIODIC = "/cosmos.feegrant.v1beta1.PeriodicAllowance"
