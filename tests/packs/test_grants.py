@@ -93,3 +93,16 @@ async def test_grant_input_errors(sandbox, home):
         assert err["code"] == "INVALID_INPUT" and err["details"]["field"] == "validators"
         err = await call_err(client, "secret_revoke_grant")
         assert err["code"] == "NO_AGENT"
+
+
+async def test_the_servers_own_limits_still_apply_in_agent_mode(sandbox, home):
+    limited = {"limit_network_kinds": ("sandbox",), "spend_limit_per_tx": "uscrt=300000", "spend_limit_daily": ""}
+    async with connect(server_on(sandbox, **limited), elicitation_callback=accept) as client:
+        me = await funded_wallet(client, sandbox, uscrt=5_000_000)
+        granted = await call_ok(client, "secret_grant_agent", {"send_limit": "1 SCRT", "fee_limit": "0.1 SCRT"})
+        b0 = balance(sandbox, B)
+        err = await call_err(client, "secret_send_tokens", {"recipient": B, "amount": "0.4 SCRT"})
+        assert err["code"] == "POLICY_REFUSED" and "per-transaction limit" in err["message"]
+        assert balance(sandbox, B) == b0
+        grants = await _grants(sandbox, me, granted["agent"])
+        assert grants[0]["authorization"]["spend_limit"] == [{"denom": "uscrt", "amount": "1000000"}]  # untouched

@@ -96,7 +96,6 @@ def _validate(plan: Plan) -> list[build.Msg]:
 async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, Any] | None = None) -> Prepared:
     """Policy, one estimate and the exact sign doc for `plan` from the active wallet. Nothing is signed."""
     from ..security import for_app
-
     from .agent import signer_for
 
     msgs, signer = await signer_for(ctx, _validate(plan))  # agent mode: the agent key signs one MsgExec
