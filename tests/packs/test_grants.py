@@ -96,7 +96,8 @@ async def test_grant_input_errors(sandbox, home):
 
 
 async def test_the_servers_own_limits_still_apply_in_agent_mode(sandbox, home):
-    limited = {"limit_network_kinds": ("sandbox",), "spend_limit_per_tx": "uscrt=300000", "spend_limit_daily": ""}
+    # The same chain as a "custom" network, where the server's limits apply (as they would on mainnet).
+    limited = {"network": "custom", "spend_limit_per_tx": "uscrt=300000", "spend_limit_daily": ""}
     async with connect(server_on(sandbox, **limited), elicitation_callback=accept) as client:
         me = await funded_wallet(client, sandbox, uscrt=5_000_000)
         granted = await call_ok(client, "secret_grant_agent", {"send_limit": "1 SCRT", "fee_limit": "0.1 SCRT"})
