@@ -30,37 +30,13 @@ def test_import_linter_contracts_hold():
     assert "2 kept, 0 broken" in done.stdout, done.stdout
 
 
-def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan), each sorted: the import cycles."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for nxt in graph.find_modules_directly_imported_by(node):
-            if not nxt.startswith(PACKAGE):
-                continue
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph.find_descendants(PACKAGE) | {PACKAGE}):
-        if node not in index:
-            visit(node)
+def cycles(graph: grimp.ImportGraph) -> list[tuple[str, ...]]:
+    """Each import a -> b of the chain from which a chain of imports leads back to a: (a, b, ..., a)."""
+    found = []
+    for importer in sorted(graph.find_descendants(PACKAGE) | {PACKAGE}):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            if imported.startswith(PACKAGE) and graph.chain_exists(imported=importer, importer=imported):
+                found.append((importer, *graph.find_shortest_chain(importer=imported, imported=importer)))
     return found
 
 
@@ -82,8 +58,8 @@ def test_no_import_cycle_between_any_two_modules_of_the_chain():
 def test_the_cycle_finder_finds_a_cycle():
     graph = chain_graph()
     graph.add_import(importer=f"{PACKAGE}.base", imported=f"{PACKAGE}.chain")  # as base.py once did
-    (cycle,) = cycles(graph)
-    assert {f"{PACKAGE}.chain", f"{PACKAGE}.base"} <= set(cycle)
+    found = cycles(graph)
+    assert (f"{PACKAGE}.base", f"{PACKAGE}.chain", f"{PACKAGE}.base") in found
 
 
 def test_the_chain_imports_nothing_of_secret_mcp():
@@ -124,6 +100,20 @@ def test_a_module_that_fails_to_import_stops_the_chain(broken_module):
             pass
     with pytest.raises(modules.ModuleLoadError, match="'no_such_module' failed to import"):
         modules.load(["auth", "no_such_module"])
+
+
+@pytest.mark.anyio
+async def test_through_mcp_a_broken_module_is_a_structured_error_naming_it(broken_module, mode, tmp_path, monkeypatch):
+    # The server starts the sandbox chain on first use; a chain that cannot start answers that tool call, and the
+    # next one, with NETWORK_START_FAILED naming the module, never a half chain.
+    from tests.helpers import call_err, connect, make_server
+
+    monkeypatch.setenv("SECRET_MCP_HOME", str(tmp_path))
+    async with connect(make_server(network="sandbox"), mode) as client:
+        for _ in range(2):
+            err = await call_err(client, "secret_get_latest_block")
+            assert err["code"] == "NETWORK_START_FAILED"
+            assert "sandbox chain module 'halfdone' failed to import: RuntimeError('half-written')" in err["message"]
 
 
 @pytest.mark.parametrize("command", [[sys.executable, "-m", "secret_sandbox_chain"],
