@@ -1,0 +1,64 @@
+"""The MCP-level gate of an OAuth request: whose request it is, and what its scopes allow.
+
+A server middleware (the SDK runs it around every inbound message, in the sender's context, where the SDK's
+auth middleware left the verified token): it runs the request as the token's principal (principals.py) and
+keeps write tools from a token without `secret:write`: tools/list leaves them out, tools/call refuses them
+with a structured error before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from ..errors import SecretMCPError
+from . import WRITE_SCOPE
+
+if TYPE_CHECKING:
+    from ..app import App
+    from .principals import Principals
+
+
+def needs_write(app: "App", name: Any) -> bool:
+    registered = app.registry.tools.get(name) if isinstance(name, str) else None
+    return registered is not None and registered.spec.writes_chain
+
+
+def scope_refusal(name: str) -> dict[str, Any]:
+    from .. import results
+
+    exc = SecretMCPError(
+        "INSUFFICIENT_SCOPE", f"{name} writes to the chain, and this access token lacks the {WRITE_SCOPE} scope.",
+        [f"Sign in again granting {WRITE_SCOPE}, or use the read tools."], {"required_scope": WRITE_SCOPE})
+    return results.failure(exc).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class PrincipalGate:
+    def __init__(self, app: "App", principals: "Principals") -> None:
+        self.app, self.principals = app, principals
+
+    async def __call__(self, ctx: Any, call_next: Any) -> Any:
+        from mcp.server.auth.middleware.auth_context import get_access_token
+
+        token = get_access_token()
+        if token is None:  # the HTTP layer lets no request without a valid token this far
+            return await call_next(ctx)
+        can_write = WRITE_SCOPE in token.scopes
+        if ctx.method == "tools/call" and not can_write:
+            name = (ctx.params or {}).get("name")
+            if needs_write(self.app, name):
+                return scope_refusal(str(name))
+        principal = self.principals.get((token.claims or {}).get("iss"), token.subject or token.client_id)
+        result = await self.principals.run(principal, lambda: call_next(ctx))
+        if ctx.method == "tools/list" and not can_write:
+            result = self._without_writes(result)
+        return result
+
+    def _without_writes(self, result: Any) -> Any:
+        if isinstance(result, BaseModel):
+            tools = [t for t in result.tools if not needs_write(self.app, t.name)]
+            return result.model_copy(update={"tools": tools})
+        if isinstance(result, dict) and isinstance(result.get("tools"), list):
+            return result | {"tools": [t for t in result["tools"] if not needs_write(self.app, t.get("name"))]}
+        return result

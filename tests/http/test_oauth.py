@@ -1,0 +1,107 @@
+"""`serve --http` as an OAuth 2.1 resource server, against a real authorization server (authlib, tests/http/
+oauth_server.py): RFC 9728 metadata, 401 with resource_metadata, JWTs checked against the issuer's JWKS,
+audience binding, the two scopes, one principal per subject, non-custodial by default."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.helpers import call_err, call_ok
+from tests.http.oauth_server import AuthServer
+from tests.http.test_http import FRIEND, free_port, http_client, start, stop, wait_listening
+from tests.tx.fixtures import sandbox  # noqa: F401 (fixture)
+
+
+@pytest.fixture(scope="module")
+def oauth(sandbox):
+    """An authorization server and one `serve --http` trusting it; yields (mcp url, auth server)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    issuer = AuthServer(url).start()
+    issuer.register("alice")
+    issuer.register("bob")
+    issuer.register("reader", scope="secret:read")
+    issuer.register("nobody", scope="")
+    issuer.register("late", expires_in=-120)  # expired two minutes ago: beyond any clock-skew leeway
+    issuer.register("elsewhere", aud="https://another-service.example/mcp")  # a token meant for another server
+    issuer.register("forger", iss="https://issuer.example")  # signed by our issuer's key, claims another issuer
+    proc = start(port, "--network", "sandbox", "--lcd-url", sandbox.url, "--chain-id", sandbox.chain.chain_id,
+                 "--plugins", "network,sandbox,wallet,bank",
+                 SECRET_MCP_OAUTH_ISSUER=issuer.issuer, SECRET_MCP_OAUTH_AUDIENCE=url)
+    try:
+        wait_listening(proc, port)
+        yield url, issuer
+    finally:
+        _out, err = stop(proc)
+        issuer.stop()
+        assert "Traceback" not in err, err[-2000:]
+        assert "eyJ" not in err  # no token (a JWT starts with eyJ) reaches the log
+
+
+def test_protected_resource_metadata_names_the_issuer(oauth):
+    url, issuer = oauth
+    base = url.removesuffix("/mcp")
+    meta = httpx.get(f"{base}/.well-known/oauth-protected-resource/mcp").json()
+    assert meta["resource"] == url
+    assert [s.rstrip("/") for s in meta["authorization_servers"]] == [issuer.issuer]
+    assert set(meta["scopes_supported"]) == {"secret:read", "secret:write"}
+
+
+@pytest.mark.parametrize("who", [None, "garbage", "late", "elsewhere", "forger"])
+def test_requests_without_a_valid_token_get_401_naming_the_metadata(oauth, who):
+    url, issuer = oauth
+    token = {None: None, "garbage": "not-a-jwt"}.get(who, None) if who in (None, "garbage") else issuer.token(who)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.post(url, headers=headers | {"Accept": "application/json, text/event-stream"},
+                        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert answer.status_code == 401
+    challenge = answer.headers["www-authenticate"]
+    base = url.removesuffix("/mcp")
+    assert challenge.startswith("Bearer ") and f'resource_metadata="{base}/.well-known/oauth-protected-resource/mcp"' in challenge
+
+
+def test_a_token_without_any_scope_gets_403(oauth):
+    url, issuer = oauth
+    answer = httpx.post(url, headers={"Authorization": f"Bearer {issuer.token('nobody')}",
+                                      "Accept": "application/json, text/event-stream"},
+                        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert answer.status_code == 403 and 'error="insufficient_scope"' in answer.headers["www-authenticate"]
+
+
+@pytest.mark.anyio
+async def test_read_only_token_sees_and_runs_no_write_tool(oauth, mode):
+    from mcp import Client
+
+    url, issuer = oauth
+    async with Client(http_client(url, issuer.token("reader")), mode=mode) as reader, \
+            Client(http_client(url, issuer.token("alice")), mode=mode) as writer:
+        seen = {t.name for t in (await reader.list_tools()).tools}
+        full = {t.name for t in (await writer.list_tools()).tools}
+        assert "secret_get_balance" in seen and "secret_send_tokens" not in seen
+        assert "secret_confirm_transaction" not in seen
+        assert {"secret_send_tokens", "secret_confirm_transaction"} <= full
+        err = await call_err(reader, "secret_send_tokens", {"recipient": FRIEND, "amount": "1 SCRT"})
+        assert err["code"] == "INSUFFICIENT_SCOPE" and "secret:write" in err["message"]
+        info = await call_ok(reader, "secret_get_network_info")
+        assert info["chain_id"] == "secret-sandbox-1"
+
+
+@pytest.mark.anyio
+async def test_principals_are_apart_and_no_phrase_is_taken(oauth, mode):
+    from mcp import Client
+
+    url, issuer = oauth
+    async with Client(http_client(url, issuer.token("alice")), mode=mode) as alice, \
+            Client(http_client(url, issuer.token("bob")), mode=mode) as bob:
+        err = await call_err(alice, "secret_create_wallet", {"name": "hot"})
+        assert err["code"] == "SERVER_KEYS_DISABLED"
+        name = f"watched-{mode}"
+        await call_ok(alice, "secret_import_wallet", {"name": name, "address": FRIEND})
+        await call_ok(alice, "secret_set_active_wallet", {"name": name})
+        assert name in {w["name"] for w in (await call_ok(alice, "secret_list_wallets"))["wallets"]}
+        assert name not in {w["name"] for w in (await call_ok(bob, "secret_list_wallets"))["wallets"]}
+        assert (await call_err(bob, "secret_set_active_wallet", {"name": name}))["code"] == "UNKNOWN_WALLET"
+    # A new connection of the same subject finds its own state again.
+    async with Client(http_client(url, issuer.token("alice")), mode=mode) as again:
+        assert (await call_ok(again, "secret_get_active_wallet"))["active"]["name"] == name
