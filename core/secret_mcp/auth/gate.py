@@ -50,7 +50,14 @@ class PrincipalGate:
             if needs_write(self.app, name):
                 return scope_refusal(str(name))
         principal = self.principals.get((token.claims or {}).get("iss"), token.subject or token.client_id)
-        result = await self.principals.run(principal, lambda: call_next(ctx))
+        try:
+            result = await self.principals.run(principal, lambda: call_next(ctx))
+        except SecretMCPError as exc:  # the principal's state could not be loaded or saved (Redis down)
+            if ctx.method != "tools/call":
+                raise
+            from .. import results
+
+            return results.failure(exc).model_dump(mode="json", by_alias=True, exclude_none=True)
         if ctx.method == "tools/list" and not can_write:
             result = self._without_writes(result)
         return result

@@ -37,7 +37,7 @@ from ..security import Security
 from ..security.confirm import ConfirmationCodes
 from ..security.keystore import Keystore, Wallet
 from ..security.limits import SpendingLimits
-from ..security import redact
+from ..security.redact import register_phrase, register_secret
 from ..session import Session
 
 if TYPE_CHECKING:
@@ -101,8 +101,8 @@ class PrincipalKeystore(Keystore):
             self.wallets[name] = wallet
             secret = entry.get("secret")
             if secret:
-                redact.register_secret(secret["k"])
-                redact.register_phrase(secret["m"])
+                register_secret(secret["k"])
+                register_phrase(secret["m"])
                 self._seal(name, secret["m"], bytes.fromhex(secret["k"]))
             if entry.get("others"):
                 self._others[name] = {}
