@@ -1,4 +1,5 @@
-"""Debian's nginx in front of `serve --http` workers, as the README's OAuth deployment runs it.
+"""Debian's nginx in front of `serve --http` workers, with the compose example's config (examples/compose/
+nginx-oauth.conf), as the README's OAuth deployment runs it.
 
 2026-era requests (`MCP-Protocol-Version: 2026-...`) go round robin: any worker serves them. Handshake-era
 traffic (`initialize`, which carries no version header, and the requests of its session, stamped with a
@@ -11,6 +12,7 @@ Without the binary the tests skip locally and fail under CI, like tests/redis_se
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compose" / "nginx-oauth.conf"
 CONFIG = """\
 {user}worker_processes 1;
 error_log {dir}/error.log warn;
@@ -32,32 +35,18 @@ http {{
   fastcgi_temp_path {dir}/fastcgi;
   uwsgi_temp_path {dir}/uwsgi;
   scgi_temp_path {dir}/scgi;
-  upstream round_robin {{
-{servers}
-  }}
-  upstream by_token {{
-    hash $http_authorization consistent;
-{servers}
-  }}
-  map $http_mcp_protocol_version $workers {{
-    ""                by_token;
-    ~^20(24|25)-      by_token;
-    default           round_robin;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://$workers;
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_read_timeout 300s;
-      proxy_next_upstream error timeout;
-    }}
-  }}
+  include {dir}/site.conf;
 }}
 """
+
+
+def site_config(port: int, upstream_ports: list[int]) -> str:
+    """The compose example's nginx config, with these workers and this loopback port."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for i, upstream in enumerate(upstream_ports, start=1):
+        text = text.replace(f"worker-{i}:8000", f"127.0.0.1:{upstream}")
+    assert not re.search(r"worker-\d+:", text), "the example names more workers than the test runs"
+    return text.replace("listen 8080;", f"listen 127.0.0.1:{port};")
 
 
 def nginx_binary() -> str:
@@ -74,10 +63,10 @@ class Nginx:
     def __init__(self, port: int, upstream_ports: list[int]) -> None:
         self.dir = tempfile.mkdtemp(prefix="secret-mcp-nginx-")
         self.port = port
-        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;" for p in upstream_ports)
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers can then use the private temp directory
         conf = Path(self.dir, "nginx.conf")
-        conf.write_text(CONFIG.format(user=user, dir=self.dir, servers=servers, port=port))
+        Path(self.dir, "site.conf").write_text(site_config(port, upstream_ports))
+        conf.write_text(CONFIG.format(user=user, dir=self.dir))
         self.proc = subprocess.Popen([nginx_binary(), "-p", self.dir, "-c", str(conf), "-g", "daemon off;"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 10
