@@ -59,13 +59,36 @@ def nginx_binary() -> str:
     return path
 
 
+GATEWAY = """\
+server {{
+  listen 127.0.0.1:{port};
+  location / {{
+    proxy_pass http://127.0.0.1:{upstream};
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header Connection "";
+    proxy_set_header Authorization "Bearer {token}";
+    proxy_buffering off;
+    proxy_read_timeout 300s;
+  }}
+}}
+"""
+
+
+def gateway_config(port: int, upstream: int, token: str) -> str:
+    """A gateway that adds the bearer token to every request, for a client that cannot send one."""
+    return GATEWAY.format(port=port, upstream=upstream, token=token)
+
+
 class Nginx:
-    def __init__(self, port: int, upstream_ports: list[int]) -> None:
+    """nginx on 127.0.0.1:`port` with `site` (http-context directives) as its configuration."""
+
+    def __init__(self, port: int, site: str) -> None:
         self.dir = tempfile.mkdtemp(prefix="secret-mcp-nginx-")
         self.port = port
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers can then use the private temp directory
         conf = Path(self.dir, "nginx.conf")
-        Path(self.dir, "site.conf").write_text(site_config(port, upstream_ports))
+        Path(self.dir, "site.conf").write_text(site)
         conf.write_text(CONFIG.format(user=user, dir=self.dir))
         self.proc = subprocess.Popen([nginx_binary(), "-p", self.dir, "-c", str(conf), "-g", "daemon off;"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -9,7 +9,7 @@ import pytest
 from mnemonic import Mnemonic
 
 from tests.helpers import call_err, call_ok
-from tests.http.nginx_server import Nginx, nginx_binary
+from tests.http.nginx_server import Nginx, nginx_binary, site_config
 from tests.http.test_http import free_port, http_client
 from tests.http.test_oauth_shared import RECIPIENT, workers
 from tests.redis_server import redis_server  # noqa: F401 (fixture)
@@ -25,7 +25,7 @@ def deployment(sandbox, redis_server, tmp_path_factory):
     url = f"http://127.0.0.1:{port}/mcp"
     with workers(3, sandbox, redis_server.url, tmp_path_factory, audience=url,
                  SECRET_MCP_RATE_LIMIT_BURST=str(BURST), SECRET_MCP_RATE_LIMIT_PER_MINUTE="6") as (direct, issuer, procs):
-        proxy = Nginx(port, list(procs))
+        proxy = Nginx(port, site_config(port, list(procs)))
         try:
             yield url, direct, issuer, procs
         finally:

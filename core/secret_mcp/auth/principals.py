@@ -79,6 +79,13 @@ class PrincipalKeystore(Keystore):
         _memory_only("file" if persist else "memory")
         return super().add_watch(name, address)
 
+    def add_wallet_signer(self, name: str, address: str, *, persist: bool = False) -> Wallet:
+        """Issue 17's wallet-signer wallets (key in the person's wallet app): kept in the principal's state.
+        Their signing requests are still this process's (the loopback signing server): a remote deployment
+        needs them in Redis and a public signing route, which is not built yet."""
+        _memory_only("file" if persist else "memory")
+        return super().add_wallet_signer(name, address)  # type: ignore[misc]
+
     # -- the state document ------------------------------------------------------------------------------
 
     def dump(self) -> dict[str, Any]:
