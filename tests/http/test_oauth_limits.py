@@ -56,3 +56,20 @@ def test_open_sessions_are_capped_per_principal(limited):
                                           "mcp-protocol-version": "2025-11-25"})
     assert closed.status_code in (200, 204)
     assert post(url_b, carol, INITIALIZE).status_code == 200  # one closed: room for one more
+
+
+def test_a_lost_redis_is_a_structured_503_not_a_traceback(sandbox, tmp_path_factory):
+    from tests.redis_server import RedisServer, require_redis_server
+
+    own = RedisServer(require_redis_server())  # this test's own Redis, stopped half-way
+    try:
+        with workers(1, sandbox, own.url, tmp_path_factory) as ((url,), issuer, _procs):
+            token = issuer.token("alice")
+            assert post(url, token, INITIALIZE).status_code == 200
+            own.stop()
+            answer = post(url, token)
+            assert answer.status_code == 503 and answer.headers["retry-after"]
+            error = answer.json()["error"]
+            assert error["code"] == "SHARED_STORE_UNAVAILABLE" and "cache_url" in error["message"]
+    finally:
+        own.stop()

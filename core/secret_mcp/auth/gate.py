@@ -54,7 +54,10 @@ class PrincipalGate:
             result = await self.principals.run(principal, lambda: call_next(ctx))
         except SecretMCPError as exc:  # the principal's state could not be loaded or saved (Redis down)
             if ctx.method != "tools/call":
-                raise
+                from mcp import MCPError
+                from mcp.types import INTERNAL_ERROR
+
+                raise MCPError(code=INTERNAL_ERROR, message=exc.message) from None
             from .. import results
 
             return results.failure(exc).model_dump(mode="json", by_alias=True, exclude_none=True)

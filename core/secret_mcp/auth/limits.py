@@ -13,12 +13,17 @@ closed (DELETE) or idle past the SDK's idle timeout. 2026-era requests open no s
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
 from typing import Any, Callable
 
 import anyio
+
+from ..errors import SecretMCPError
+
+log = logging.getLogger("secret_mcp.auth")
 
 SESSION_IDLE_SECONDS = 30 * 60  # the SDK's session idle timeout: a session unused that long is gone
 
@@ -97,8 +102,10 @@ class Sessions:
     def seen(self, pid: str, sid: str, *, new: bool = False) -> None:
         now = self.clock()
         if self.client is not None:
-            self.client.zadd(self._key(pid), {sid: now}, xx=not new)
-            self.client.expire(self._key(pid), SESSION_IDLE_SECONDS)
+            pipe = self.client.pipeline()
+            pipe.zadd(self._key(pid), {sid: now}, xx=not new)
+            pipe.expire(self._key(pid), SESSION_IDLE_SECONDS)
+            pipe.execute()
             return
         with self._lock:
             mine = self._local.setdefault(pid, {})
@@ -111,6 +118,12 @@ class Sessions:
             return
         with self._lock:
             self._local.get(pid, {}).pop(sid, None)
+
+
+def _unavailable(exc: SecretMCPError) -> Any:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"error": exc.to_dict()}, status_code=503, headers={"Retry-After": "5"})
 
 
 def _too_many(message: str, retry_after: float) -> Any:
@@ -135,6 +148,8 @@ async def _read_body(receive: Any) -> tuple[bytes, list[dict]]:
 
 
 def _is_initialize(body: bytes) -> bool:
+    if b"initialize" not in body:  # most requests: no JSON parse
+        return False
     try:
         data = json.loads(body)
     except ValueError:
@@ -156,26 +171,44 @@ class PrincipalLimits:
             await self.app(scope, receive, send)  # the SDK answers 401 for these
             return
         pid = self.principal_of(user.access_token)
+        try:
+            refusal, receive, send = await self._admit(scope, receive, send, pid)
+        except SecretMCPError as exc:  # the shared store is down: fail closed, say why
+            refusal = _unavailable(exc)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _admit(self, scope: dict, receive: Any, send: Any, pid: str) -> tuple[Any, Any, Any]:
+        """(a refusal response or None, the receive and send to go on with)."""
         wait = await anyio.to_thread.run_sync(self.buckets.take, pid)
         if wait > 0:
-            await _too_many("Too many requests for this account; slow down.", wait)(scope, receive, send)
-            return
+            return _too_many("Too many requests for this account; slow down.", wait), receive, send
         headers = dict(scope.get("headers") or ())
         sid = headers.get(b"mcp-session-id", b"").decode("latin-1")
         method = scope.get("method")
         if sid:
             if method == "DELETE":
-                await anyio.to_thread.run_sync(self.sessions.closed, pid, sid)
+                await anyio.to_thread.run_sync(self._store, self.sessions.closed, pid, sid)
             else:
-                await anyio.to_thread.run_sync(lambda: self.sessions.seen(pid, sid))
+                await anyio.to_thread.run_sync(self._store, self.sessions.seen, pid, sid)
         elif method == "POST":
             body, messages = await _read_body(receive)
-            if _is_initialize(body) and await anyio.to_thread.run_sync(self.sessions.open_count, pid) >= self.sessions.cap:
-                await _too_many("Too many open sessions for this account; close one first.", 60)(scope, receive, send)
-                return
+            if _is_initialize(body) and await anyio.to_thread.run_sync(
+                    self._store, self.sessions.open_count, pid) >= self.sessions.cap:
+                return _too_many("Too many open sessions for this account; close one first.", 60), receive, send
             receive = _replay(messages, receive)
             send = self._noting_new_session(send, pid)
-        await self.app(scope, receive, send)
+        return None, receive, send
+
+    def _store(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        from ..cache_backends import redis_errors, unavailable
+
+        try:
+            return fn(*args, **kwargs)
+        except redis_errors() as exc:
+            raise unavailable(self.buckets.url, exc) from None
 
     def _noting_new_session(self, send: Any, pid: str) -> Any:
         async def noting(message: dict) -> None:
@@ -183,7 +216,10 @@ class PrincipalLimits:
                 for key, value in message.get("headers") or ():
                     if key.lower() == b"mcp-session-id":
                         new = value.decode("latin-1")
-                        await anyio.to_thread.run_sync(lambda: self.sessions.seen(pid, new, new=True))
+                        try:
+                            await anyio.to_thread.run_sync(lambda: self._store(self.sessions.seen, pid, new, new=True))
+                        except SecretMCPError as exc:  # the session is open anyway; it is counted when next seen
+                            log.warning("session count not updated: %s", exc.message)
             await send(message)
 
         return noting
