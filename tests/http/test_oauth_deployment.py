@@ -99,3 +99,26 @@ async def test_a_worker_killed_with_a_confirmation_pending_another_finishes_it(d
         assert done["result"]["status"] == "success"
         assert (await call_err(rest, "secret_confirm_transaction", {"code": code}))["code"] == "CONFIRMATION_USED"
     assert balance(sandbox, RECIPIENT) == before + 3_000_000
+
+
+@pytest.mark.anyio
+async def test_a_confirmation_asked_and_answered_across_workers(deployment, sandbox):
+    # 2026-07-28: the question (InputRequiredResult, its request state sealed under the shared key) and the
+    # retry carrying the answer are two requests, which round robin sends to different workers.
+    from mcp import Client
+    from mcp.types import ElicitResult
+
+    url, _direct, issuer, _procs = deployment
+    issuer.register("grace")
+    asked = []
+
+    async def accept(_ctx, params):
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    async with Client(http_client(url, issuer.token("grace")), elicitation_callback=accept) as grace:
+        me = await wallet_for(grace, sandbox, "g")
+        before = balance(sandbox, RECIPIENT)
+        sent = await call_ok(grace, "secret_send_tokens", {"recipient": RECIPIENT, "amount": "1 SCRT"})
+    assert sent["status"] == "success" and len(asked) == 1 and RECIPIENT in asked[0]
+    assert balance(sandbox, RECIPIENT) == before + 1_000_000 and balance(sandbox, me) < 9_000_000
