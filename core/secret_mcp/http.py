@@ -169,7 +169,8 @@ def serve_http(
     # stderr only: stdout may be captured by whatever launched us, and the log may be shipped elsewhere.
     fmt = config.log_format
     console(fmt, "streamable HTTP on", logger=log.name, url=f"http://{shown}:{port}/mcp")
-    console(fmt, "Prometheus metrics on", logger=log.name, url=f"http://{shown}:{port}/metrics")
+    if token is not None:
+        console(fmt, "Prometheus metrics on", logger=log.name, url=f"http://{shown}:{port}/metrics")
     if oauth:
         console(fmt, "OAuth: tokens from", logger=log.name, issuer=config.oauth_issuer, audience=config.oauth_audience)
     elif token is not None and token.generated:

@@ -105,3 +105,20 @@ async def test_principals_are_apart_and_no_phrase_is_taken(oauth, mode):
     # A new connection of the same subject finds its own state again.
     async with Client(http_client(url, issuer.token("alice")), mode=mode) as again:
         assert (await call_ok(again, "secret_get_active_wallet"))["active"]["name"] == name
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"SECRET_MCP_OAUTH_ISSUER": "https://auth.example.com"}, "oauth_audience"),
+    ({"SECRET_MCP_OAUTH_ISSUER": "http://auth.example.com", "SECRET_MCP_OAUTH_AUDIENCE": "https://mcp.example.com/mcp"},
+     "oauth_issuer must be an https:// URL"),
+])
+def test_a_half_configured_oauth_server_does_not_start(env, named):
+    import os
+    import subprocess
+
+    from tests.http.test_http import BIN
+
+    proc = subprocess.run([str(BIN), "serve", "--http", "--port", str(free_port())], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SECRET_MCP_PLUGINS": "", **env})
+    assert proc.returncode != 0 and named in proc.stderr
+    assert "Traceback" not in proc.stderr
