@@ -118,7 +118,10 @@ class AuthServer:
         return answer.json()["access_token"]
 
     def metadata(self) -> dict[str, Any]:
+        # authorization_endpoint: the SDK's metadata model requires one; it answers unsupported_response_type
+        # (only client credentials here).
         return {"issuer": self.issuer, "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks.json",
+                "authorization_endpoint": f"{self.issuer}/authorize", "response_types_supported": [],
                 "grant_types_supported": ["client_credentials"], "scopes_supported": SCOPES,
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]}
 
@@ -154,6 +157,8 @@ class AuthServer:
                     self._send(200, server.metadata())
                 elif self.path == "/jwks.json":
                     self._send(200, server.private_keys.as_dict(private=False))
+                elif self.path.startswith("/authorize"):
+                    self._send(400, {"error": "unsupported_response_type"})
                 else:
                     self._send(404, {"error": "not_found"})
 

@@ -122,3 +122,40 @@ def test_a_half_configured_oauth_server_does_not_start(env, named):
                           timeout=60, env={**os.environ, "SECRET_MCP_PLUGINS": "", **env})
     assert proc.returncode != 0 and named in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.anyio
+async def test_a_stock_sdk_client_finds_its_way_from_401_to_a_token(oauth, mode):
+    # The MCP SDK's own OAuth client: no token at first; the 401 names the metadata, the metadata the issuer,
+    # the issuer's metadata its token endpoint; client credentials there; then the call goes through.
+    import httpx2
+    from mcp import Client
+    from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
+    from mcp.client.streamable_http import streamable_http_client
+
+    url, issuer = oauth
+
+    class Memory:
+        tokens = client_info = None
+
+        async def get_tokens(self):
+            return self.tokens
+
+        async def set_tokens(self, tokens):
+            self.tokens = tokens
+
+        async def get_client_info(self):
+            return self.client_info
+
+        async def set_client_info(self, info):
+            self.client_info = info
+
+    client_id = issuer.register(f"sdk-{mode}", scope="secret:read")
+    storage = Memory()
+    provider = ClientCredentialsOAuthProvider(
+        url, storage, client_id, issuer.clients[client_id].secret, scope="secret:read", issuer=issuer.issuer)
+    before = issuer.issued
+    http = httpx2.AsyncClient(auth=provider, timeout=30)
+    async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
+        assert (await call_ok(client, "secret_get_network_info"))["chain_id"] == "secret-sandbox-1"
+    assert storage.tokens is not None and issuer.issued == before + 1
