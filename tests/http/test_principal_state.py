@@ -44,7 +44,7 @@ async def test_state_follows_the_principal_sealed(redis_server, redis_client, ho
         await app_a.session.switch_network(app_a.resolve_network("testnet"))
         return address
 
-    address = await principals_a.run(principals_a.get(ISSUER, "alice"), on_a)
+    address = await principals_a.run(await principals_a.get(ISSUER, "alice"), on_a)
 
     async def on_b() -> tuple:
         sec = app_b.security
@@ -53,7 +53,7 @@ async def test_state_follows_the_principal_sealed(redis_server, redis_client, ho
                 sec.limits.spent_today("secret-4", "uscrt"))
 
     network, active, active_address, key, public_key, spent = await principals_b.run(
-        principals_b.get(ISSUER, "alice"), on_b)
+        await principals_b.get(ISSUER, "alice"), on_b)
     assert (network, active, active_address, key) == ("testnet", "main", address, VIEWING_KEY)
     assert len(public_key) == 33  # the key itself came along: this worker can sign
     assert spent == 7_000_000  # the 24-hour window too
@@ -61,7 +61,12 @@ async def test_state_follows_the_principal_sealed(redis_server, redis_client, ho
     async def bob() -> tuple:
         return dict(app_b.session.wallets), app_b.session.network.name
 
-    assert await principals_b.run(principals_b.get(ISSUER, "bob"), bob) == ({}, "mainnet")
+    principals_b.KEEP = 1  # bob pushes alice out of worker B's memory; her state is in Redis
+    first = await principals_b.get(ISSUER, "alice")
+    assert await principals_b.run(await principals_b.get(ISSUER, "bob"), bob) == ({}, "mainnet")
+    again = await principals_b.get(ISSUER, "alice")
+    assert again is not first
+    assert (await principals_b.run(again, on_b))[:4] == ("testnet", "main", address, VIEWING_KEY)
 
     dump = redis_dump(redis_client)
     assert "principal:" in dump

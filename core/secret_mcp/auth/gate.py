@@ -49,7 +49,7 @@ class PrincipalGate:
             name = (ctx.params or {}).get("name")
             if needs_write(self.app, name):
                 return scope_refusal(str(name))
-        principal = self.principals.get((token.claims or {}).get("iss"), token.subject or token.client_id)
+        principal = await self.principals.get((token.claims or {}).get("iss"), token.subject or token.client_id)
         try:
             result = await self.principals.run(principal, lambda: call_next(ctx))
         except SecretMCPError as exc:  # the principal's state could not be loaded or saved (Redis down)

@@ -99,6 +99,17 @@ class PrincipalKeystore(Keystore):
             out[name] = entry
         return out
 
+    def fingerprint(self) -> bytes:
+        """Changes whenever a wallet or secret does, without opening any (every seal has a fresh nonce)."""
+        h = hashlib.sha256()
+        for name, wallet in sorted(self.wallets.items()):
+            h.update(json.dumps(wallet.meta(), sort_keys=True).encode())
+            for nonce, sealed in [self._sealed[name]] if name in self._sealed else []:
+                h.update(nonce + sealed)
+            for slot, (nonce, sealed) in sorted(self._others.get(name, {}).items()):
+                h.update(slot.encode() + nonce + sealed)
+        return h.digest()
+
     def load(self, data: dict[str, Any]) -> None:
         self.wallets.clear()
         self._sealed.clear()
@@ -158,8 +169,9 @@ class Principal:
         self.app, self.id, self.subject, self.session = app, pid, subject, session
         self.security: Security | None = None
         self.version = 0  # of the shared state last loaded or written
-        self.digest = ""  # of the plain state last loaded or written
+        self.digest = ""  # Principals._marker of the state last loaded or written
         self.lock = anyio.Lock()  # one load/save at a time per principal in this worker
+        self.running = 0  # requests in flight: a principal is dropped from memory only when idle
 
 
 class StateStore:
@@ -212,10 +224,12 @@ return v
 class Principals:
     """Every principal this worker has served, and (with `cache_url`) their shared state."""
 
+    KEEP = 1000
+
     def __init__(self, app: "App") -> None:
         self.app = app
         self.allow_server_keys = bool(getattr(app.config, "allow_server_keys", False))
-        self._known: dict[str, Principal] = {}
+        self._known: dict[str, Principal] = {}  # insertion order: least recently seen first
         self._guard = threading.Lock()
         self.store: StateStore | None = None
         base = own(app, "security")
@@ -223,12 +237,20 @@ class Principals:
         if app.config.cache_url and shared is not None:
             self.store = StateStore(app.config.cache_url, shared._client, app.config.state_key or "")
 
-    def get(self, issuer: str | None, subject: str) -> Principal:
+    async def get(self, issuer: str | None, subject: str) -> Principal:
+        """The principal of (issuer, subject), made on first sight. With a shared store, at most KEEP stay in
+        this worker's memory: the least recently seen idle ones are dropped (their state is in Redis)."""
         pid = principal_id(issuer, subject)
+        dropped = []
         with self._guard:
-            principal = self._known.get(pid)
-            if principal is None:
-                principal = self._known[pid] = self._new(pid, subject)
+            principal = self._known.pop(pid, None) or self._new(pid, subject)
+            self._known[pid] = principal  # most recent last
+            if self.store is not None and len(self._known) > self.KEEP:
+                for other in list(self._known.values())[: len(self._known) - self.KEEP]:
+                    if not other.running and other is not principal:
+                        dropped.append(self._known.pop(other.id))
+        for other in dropped:
+            await other.session.disconnect()  # its own pool, if it moved to another network
         return principal
 
     def _new(self, pid: str, subject: str) -> Principal:
@@ -237,6 +259,7 @@ class Principals:
         session.network = own(app, "session").network  # the configured network until the principal picks one
         principal = Principal(app, pid, subject, session)
         principal.security = self._security(principal)
+        principal.digest = self._marker(principal)  # nothing to write until something changes
         return principal
 
     def _security(self, principal: Principal) -> Security:
@@ -288,8 +311,15 @@ class Principals:
                              for k, rows in (state.get("spent") or {}).items()}
 
     @staticmethod
-    def _digest(state: dict[str, Any]) -> str:
-        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+    def _marker(principal: Principal) -> str:
+        """What the state looks like, cheaply: no secret is opened to tell whether it changed."""
+        session, sec = principal.session, principal.security
+        assert sec is not None
+        network = session.network
+        plain = json.dumps([None if network is None else [network.name, list(network.lcd_urls), network.chain_id],
+                            session.active_wallet, sorted((f"{c}|{d}", list(rows)) for (c, d), rows in
+                                                          sec.limits._spent.items())], default=list)
+        return hashlib.sha256(plain.encode() + sec.keystore.fingerprint()).hexdigest()
 
     async def load(self, principal: Principal) -> None:
         """Before a request: take the shared state when another worker wrote a newer one."""
@@ -301,23 +331,22 @@ class Principals:
         version, state = await anyio.to_thread.run_sync(store.read, principal.id)
         if state is not None:
             await self.restore(principal, state)
-            principal.digest = self._digest(state)
-        principal.version = version
+        principal.version, principal.digest = version, self._marker(principal)
 
     async def save(self, principal: Principal) -> None:
-        """After a request: write the state back when it changed."""
+        """After a request: write the state back when it changed (only then are the secrets opened)."""
         if self.store is None:
             return
-        state = self.snapshot(principal)
-        digest = self._digest(state)
-        if digest == principal.digest:
+        marker = self._marker(principal)
+        if marker == principal.digest:
             return
-        principal.version = await anyio.to_thread.run_sync(self.store.write, principal.id, state)
-        principal.digest = digest
+        principal.version = await anyio.to_thread.run_sync(self.store.write, principal.id, self.snapshot(principal))
+        principal.digest = marker
 
     async def run(self, principal: Principal, call: Any) -> Any:
         """`await call()` as `principal`, its state loaded before and saved after."""
         token = CURRENT.set(principal)
+        principal.running += 1
         try:
             async with principal.lock:
                 await self.load(principal)
@@ -327,4 +356,5 @@ class Principals:
                 async with principal.lock:
                     await self.save(principal)
         finally:
+            principal.running -= 1
             CURRENT.reset(token)
