@@ -150,6 +150,10 @@ def build_app(server: Any, *, token: str | None, host: str, extra_hosts: Sequenc
         return build_oauth_app(server, config, transport_security=transport_security(host, extra_hosts), host=host,
                                path=path, metrics_token=token)
     assert token is not None
+    if config is not None and config.cache_url and config.state_key:
+        from .auth.http import shared_request_state
+
+        shared_request_state(server, config)
     inner = server.streamable_http_app(
         streamable_http_path=path, transport_security=transport_security(host, extra_hosts), host=host
     )

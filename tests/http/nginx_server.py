@@ -75,6 +75,29 @@ server {{
 """
 
 
+ROUND_ROBIN = """\
+upstream workers {{
+{servers}
+}}
+server {{
+  listen 127.0.0.1:{port};
+  location / {{
+    proxy_pass http://workers;
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header Connection "";
+    proxy_buffering off;
+    proxy_read_timeout 300s;
+  }}
+}}
+"""
+
+
+def round_robin_config(port: int, upstreams: list[int]) -> str:
+    """Every request to the next worker in turn, whatever its protocol era."""
+    return ROUND_ROBIN.format(port=port, servers="\n".join(f"  server 127.0.0.1:{p};" for p in upstreams))
+
+
 def gateway_config(port: int, upstream: int, token: str) -> str:
     """A gateway that adds the bearer token to every request, for a client that cannot send one."""
     return GATEWAY.format(port=port, upstream=upstream, token=token)

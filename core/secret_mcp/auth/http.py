@@ -53,8 +53,9 @@ class _CurrentSecurity:
         return getattr(self._app.security, name)
 
 
-def _shared_request_state(server: Any, config: Any) -> None:
-    """Seal 2026-era request state under a key every worker derives from `state_key`."""
+def shared_request_state(server: Any, config: Any) -> None:
+    """Seal 2026-era request state under a key every worker derives from `state_key` (with `cache_url`, in
+    either HTTP mode): a question asked by one worker may be answered on another."""
     from mcp.server.request_state import RequestStateBoundary, RequestStateSecurity
 
     from .principals import derive_key
@@ -111,7 +112,7 @@ def build_oauth_app(server: Any, config: Any, *, transport_security: Any, host: 
     if plugin is not None:
         plugin.bind(_CurrentSecurity(app))
     if config.cache_url:
-        _shared_request_state(server, config)
+        shared_request_state(server, config)
 
     starlette = server._lowlevel_server.streamable_http_app(  # MCPServer's own method, with our verifier
         streamable_http_path=path, transport_security=transport_security, host=host,
