@@ -159,3 +159,13 @@ async def test_a_stock_sdk_client_finds_its_way_from_401_to_a_token(oauth, mode)
     async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
         assert (await call_ok(client, "secret_get_network_info"))["chain_id"] == "secret-sandbox-1"
     assert storage.tokens is not None and issuer.issued == before + 1
+
+
+def test_the_example_config_is_valid():
+    from pathlib import Path
+
+    from secret_mcp.config import load_config
+
+    config = load_config(env={}, path=Path(__file__).resolve().parents[2] / "examples" / "configs" / "http-oauth.toml")
+    assert config.oauth_issuer == "https://auth.example.com" and config.oauth_audience.endswith("/mcp")
+    assert config.allow_server_keys is False and config.max_sessions_per_principal == 10
