@@ -20,7 +20,6 @@ from .errors import SecretMCPError
 from .networks import Network
 from .paths import cache_dir
 from .plugins import PluginHost
-from .principal import scoped
 from .registry import Registry
 from .session import Session
 
@@ -45,10 +44,6 @@ def collect_registry(host: PluginHost) -> Registry:
 
 
 class App:
-    # The current principal's under OAuth (principal.py), this App's own otherwise.
-    session = scoped("session")
-    security = scoped("security")
-
     def __init__(self, config: Config, host: PluginHost) -> None:
         self.config = config
         self.host = host

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import SecretMCPError
-from ..principal import CURRENT, own
+from ..principal import CURRENT, own, scope_app
 from ..security import Security
 from ..security.confirm import ConfirmationCodes
 from ..security.keystore import Keystore, Wallet
@@ -227,6 +227,7 @@ class Principals:
     KEEP = 1000
 
     def __init__(self, app: "App") -> None:
+        scope_app(app)
         self.app = app
         self.allow_server_keys = bool(getattr(app.config, "allow_server_keys", False))
         self._known: dict[str, Principal] = {}  # insertion order: least recently seen first
