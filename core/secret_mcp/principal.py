@@ -42,12 +42,13 @@ class _Scoped:
     """Marks an App whose class was swapped by `scope_app`."""
 
 
-def scope_app(app: Any) -> None:
-    """From now on, `app.session` / `app.security` are the running principal's (idempotent)."""
+def scope_app(app: Any, **methods: Any) -> None:
+    """From now on, `app.session` / `app.security` are the running principal's (idempotent); `methods`
+    replace the App's own for a server of many principals."""
     if isinstance(app, _Scoped):
         return
     cls = type(app)
-    fields = {name: scoped(name) for name in SCOPED}
+    fields: dict[str, Any] = {name: scoped(name) for name in SCOPED} | methods
     for name in SCOPED:  # the App's own values move to the slots the descriptors fall back to
         app.__dict__[f"_own_{name}"] = app.__dict__.pop(name)
     app.__class__ = type(f"Scoped{cls.__name__}", (cls, _Scoped), fields | {"__module__": cls.__module__})

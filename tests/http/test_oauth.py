@@ -28,6 +28,7 @@ def oauth(sandbox):
     issuer.register("forger", iss="https://issuer.example")  # signed by our issuer's key, claims another issuer
     proc = start(port, "--network", "sandbox", "--lcd-url", sandbox.url, "--chain-id", sandbox.chain.chain_id,
                  "--plugins", "network,sandbox,wallet,bank",
+                 SECRET_MCP_SANDBOX_URLS=sandbox.url,  # this chain is the sandbox (its faucet tool is offered)
                  SECRET_MCP_OAUTH_ISSUER=issuer.issuer, SECRET_MCP_OAUTH_AUDIENCE=url)
     try:
         wait_listening(proc, port)
@@ -169,3 +170,29 @@ def test_the_example_config_is_valid():
     config = load_config(env={}, path=Path(__file__).resolve().parents[2] / "examples" / "configs" / "http-oauth.toml")
     assert config.oauth_issuer == "https://auth.example.com" and config.oauth_audience.endswith("/mcp")
     assert config.allow_server_keys is False and config.max_sessions_per_principal == 10
+
+
+@pytest.mark.anyio
+async def test_one_principal_changing_network_changes_no_other_tool_list(oauth, sandbox, mode):
+    from mcp import Client
+
+    from mcp.types import ElicitResult
+
+    url, issuer = oauth
+    issuer.register(f"mover-{mode}")
+    issuer.register(f"stayer-{mode}")
+
+    async def accept(_ctx, _params):  # the person agrees to the custom endpoint
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    async with Client(http_client(url, issuer.token(f"mover-{mode}")), mode=mode, elicitation_callback=accept) as mover, \
+            Client(http_client(url, issuer.token(f"stayer-{mode}")), mode=mode) as stayer:
+        await call_ok(mover, "secret_configure_network",
+                      {"network": "custom", "lcd_url": [sandbox.url], "chain_id": sandbox.chain.chain_id})
+        moved = {t.name for t in (await mover.list_tools()).tools}
+        stayed = {t.name for t in (await stayer.list_tools()).tools}
+        assert "secret_sandbox_faucet" not in moved and "secret_sandbox_faucet" in stayed
+        err = await call_err(mover, "secret_sandbox_faucet", {"amount_uscrt": 1})
+        assert err["code"] == "TOOL_NOT_AVAILABLE_ON_NETWORK"
+        assert (await call_ok(stayer, "secret_get_network_info"))["kind"] == "sandbox"
+        assert (await call_ok(mover, "secret_get_network_info"))["kind"] == "custom"

@@ -3,7 +3,8 @@
 A server middleware (the SDK runs it around every inbound message, in the sender's context, where the SDK's
 auth middleware left the verified token): it runs the request as the token's principal (principals.py) and
 keeps write tools from a token without `secret:write`: tools/list leaves them out, tools/call refuses them
-with a structured error before anything runs.
+with a structured error before anything runs. tools/list also shows each principal only the tools of its own
+network (every tool stays registered on a server of many principals: principals.py).
 """
 
 from __future__ import annotations
@@ -50,8 +51,15 @@ class PrincipalGate:
             if needs_write(self.app, name):
                 return scope_refusal(str(name))
         principal = await self.principals.get((token.claims or {}).get("iss"), token.subject or token.client_id)
+
+        async def call() -> Any:
+            result = await call_next(ctx)
+            # Filtered while the principal's session is current: the tools of its network, and writes only
+            # with secret:write.
+            return self._listed(result, can_write) if ctx.method == "tools/list" else result
+
         try:
-            result = await self.principals.run(principal, lambda: call_next(ctx))
+            result = await self.principals.run(principal, call)
         except SecretMCPError as exc:  # the principal's state could not be loaded or saved (Redis down)
             if ctx.method != "tools/call":
                 from mcp import MCPError
@@ -61,14 +69,17 @@ class PrincipalGate:
             from .. import results
 
             return results.failure(exc).model_dump(mode="json", by_alias=True, exclude_none=True)
-        if ctx.method == "tools/list" and not can_write:
-            result = self._without_writes(result)
         return result
 
-    def _without_writes(self, result: Any) -> Any:
+    def _shown(self, name: Any, can_write: bool) -> bool:
+        registered = self.app.registry.tools.get(name) if isinstance(name, str) else None
+        if registered is None:
+            return True
+        return self.app._available(registered.spec) and (can_write or not registered.spec.writes_chain)
+
+    def _listed(self, result: Any, can_write: bool) -> Any:
         if isinstance(result, BaseModel):
-            tools = [t for t in result.tools if not needs_write(self.app, t.name)]
-            return result.model_copy(update={"tools": tools})
+            return result.model_copy(update={"tools": [t for t in result.tools if self._shown(t.name, can_write)]})
         if isinstance(result, dict) and isinstance(result.get("tools"), list):
-            return result | {"tools": [t for t in result["tools"] if not needs_write(self.app, t.get("name"))]}
+            return result | {"tools": [t for t in result["tools"] if self._shown(t.get("name"), can_write)]}
         return result

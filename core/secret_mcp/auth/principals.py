@@ -164,6 +164,17 @@ class PrincipalSession(Session):
         return await base.cache() if base is not None else await super().cache()
 
 
+def _every_tool(app: "App") -> bool:
+    """`sync_tools` of a server of many principals: principals are on different networks, so every tool stays
+    registered; tools/list shows each principal the tools of its own network (gate.py), and a call on another
+    network is refused before it runs (App.check_allowed). True: the list may have changed for this one."""
+    present = {t.name for t in app.server._tool_manager.list_tools()} if app.server is not None else set()
+    for _plugin, spec in app.tool_specs():
+        if spec.name not in present:
+            app._add_tool(spec)
+    return True
+
+
 class Principal:
     def __init__(self, app: "App", pid: str, subject: str, session: Session) -> None:
         self.app, self.id, self.subject, self.session = app, pid, subject, session
@@ -227,7 +238,9 @@ class Principals:
     KEEP = 1000
 
     def __init__(self, app: "App") -> None:
-        scope_app(app)
+        scope_app(app, sync_tools=_every_tool)
+        if app.server is not None:
+            app.sync_tools()
         self.app = app
         self.allow_server_keys = bool(getattr(app.config, "allow_server_keys", False))
         self._known: dict[str, Principal] = {}  # insertion order: least recently seen first
