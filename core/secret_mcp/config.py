@@ -35,6 +35,7 @@ from .errors import ConfigError
 from .paths import config_dir
 
 CONFIRM_MODES = ("always", "above_limit", "never")
+APPROVAL_MODES = ("code", "browser")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 _TRUE = {"1", "true", "yes", "on"}
@@ -207,6 +208,12 @@ class Config:
     )
     confirm: str = attrs.field(
         default="always", validator=_check(lambda v: v in CONFIRM_MODES), metadata=_expect("one of " + ", ".join(CONFIRM_MODES))
+    )
+    # How a client without form elicitation gets the person's yes for a server-held key: a confirmation code the
+    # model relays, or "browser": an Approve button on a local page (the model then holds nothing to approve with).
+    approval: str = attrs.field(
+        default="code", converter=_lower, validator=_check(lambda v: v in APPROVAL_MODES),
+        metadata=_expect("code or browser"),
     )
     audit_log: Path | None = attrs.field(
         default=None, converter=_to_opt_path, validator=_check(_opt(lambda v: isinstance(v, Path))), metadata=_expect("a path")
