@@ -55,9 +55,15 @@ class Signer:
     (the person's own wallet, an agent key) implement `sign` their own way."""
 
     wallet: str
-    address: str
+    address: str  # the account that signs (its sequence and account number)
     public_key: bytes
     kind: str = "server_key"
+    fee_granter: str = ""  # an agent signer: the wallet, whose fee grant pays (tx/agent.py)
+
+    @property
+    def owner(self) -> str:
+        """Whose funds the messages move and who pays the fee: the wallet (the signer itself unless an agent)."""
+        return self.fee_granter or self.address
 
     async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
         from ..security import for_app
@@ -135,6 +141,10 @@ _ADDRESS = re.compile(r"secret1[02-9ac-hj-np-z]{38}")
 def _simulation_error(exc: ChainError, sender: str) -> SecretMCPError:
     text = str(exc.details.get("chain_message") or exc.message)
     details = {"chain_message": text, "stage": "simulate"}
+    if "more than spend limit" in text or "fee limit exceeded" in text:  # x/authz or x/feegrant said no (agent)
+        return SecretMCPError("GRANT_LIMIT_EXCEEDED", f"The chain refuses: this goes beyond what the wallet granted its "
+                              f"agent key (nothing was sent): {text}",
+                              ["Ask for less, or have the person grant more with secret_grant_agent."], details)
     if "insufficient funds" in text:
         # A contract's own payment (a sub-message) failing, or another account named: not the wallet's balance.
         others = [] if sender in text else [a for a in dict.fromkeys(_ADDRESS.findall(text)) if a != sender]
@@ -166,7 +176,8 @@ async def simulate_body(ctx: ToolContext, body: bytes, signer: Signer, sequence:
     """(gas used, the node's answer) for a tx body signed by `signer` at `sequence`; nothing is signed."""
     # A non-zero placeholder fee: with no fee the node skips the fee transfer, and its gas would be missing
     # from the estimate (the real tx then runs out of gas). Gas limit and fee digits only change size slightly.
-    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS)
+    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS,
+                                 granter=signer.fee_granter)
     pool = await ctx.pool()
     try:
         # Simulation changes nothing, so retrying it elsewhere is safe.
