@@ -56,8 +56,8 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    # The meta-package, the core, 14 packs, the sandbox chain, 2 examples.
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 19
+    # The meta-package, the core, 15 packs, the sandbox chain, 2 examples.
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 20
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
@@ -78,6 +78,12 @@ def test_contents_license_readme_and_no_stray_files(built):
         wheel = build_dists.inspect(kinds["wheel"])
         assert list(wheel["licenses"].values()) == [license_text], name
         assert not [f for f in wheel["files"] + sdist["files"] if "/tests/" in f"/{f}" or "__pycache__" in f]
+
+
+def test_the_core_wheel_carries_the_signing_page(built):
+    """The wallet signing page is served from the installed package (secret_mcp/web), never from the network."""
+    files = set(build_dists.inspect(built["secret-mcp-core"]["wheel"])["files"])
+    assert {f"secret_mcp/web/{n}" for n in ("sign.html", "sign.js", "sign.css", "review.js", "review.css")} <= files
 
 
 def test_the_release_workflow_publishes_this_build():
@@ -125,7 +131,7 @@ def test_entry_points_and_dependency_ranges(built):
             assert "secret-mcp-core<0.2,>=0.1" in requires, (name, requires)
     meta = build_dists.inspect(built["secret-mcp"]["wheel"])
     packs = sorted(r for r in meta["metadata"].get_all("Requires-Dist"))
-    assert len(packs) == 15 and all(r.endswith("~=0.1.0") for r in packs), packs
+    assert len(packs) == 16 and all(r.endswith("~=0.1.0") for r in packs), packs
     # The meta-package is metadata and the command only; the sandbox chain ships its documented testing helpers.
     assert all(".dist-info/" in f for f in meta["files"])
     assert "secret_sandbox_chain/testing.py" in build_dists.inspect(built["secret-sandbox-chain"]["wheel"])["files"]
@@ -156,7 +162,8 @@ def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_pat
                           text=True, timeout=180, check=True)
     expected = {(r["plugin"], r["name"]) for r in json.loads(here.stdout)
                 if r["plugin"] in {"network", "bank", "wallet", "sandbox", "security"}}
-    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 19  # secret_batch included
+    # secret_batch and secret_submit_signed_transaction (issue 17) included
+    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 20
     assert "pkg_resources" not in proc.stderr and "Traceback" not in proc.stderr
     # The packages came from the wheels, not from this checkout.
     where = subprocess.run([str(python), "-c", "import secret_mcp, secret_sandbox_chain.testing as t; print(secret_mcp.__file__)"],
