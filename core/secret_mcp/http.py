@@ -135,7 +135,7 @@ class MetricsRoute:
         elif app is None:
             response = PlainTextResponse("No metrics for this server\n", status_code=404)
         else:
-            text = metrics.render_prometheus(metrics.for_app(app).snapshot())
+            text = metrics.render_prometheus(app.metrics.snapshot())
             response = PlainTextResponse(text, headers={"Content-Type": metrics.CONTENT_TYPE})
         await response(scope, receive, send)
 

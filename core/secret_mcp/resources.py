@@ -15,21 +15,9 @@ from .addresses import validate_address
 from .amounts import coin_view
 from .context import ToolContext
 from .errors import ChainError
+from .uris import NETWORK_CONFIG, SERVER_METRICS, SESSION_STATE, WALLETS_LIST, account_uri, tx_uri  # noqa: F401 (names packs knew here)
 
 log = logging.getLogger("secret_mcp.resources")
-
-SESSION_STATE = "secret://session/state"
-NETWORK_CONFIG = "secret://network/config"
-WALLETS_LIST = "secret://wallets/list"
-SERVER_METRICS = "secret://server/metrics"
-
-
-def account_uri(address: str) -> str:
-    return f"secret://account/{address}"
-
-
-def tx_uri(txhash: str) -> str:
-    return f"secret://tx/{txhash}"
 
 
 class LegacySubscriptions:
@@ -67,9 +55,6 @@ class LegacySubscriptions:
                     self._watching.pop(connection, None)
 
 
-_LEGACY: "weakref.WeakKeyDictionary[Any, LegacySubscriptions]" = weakref.WeakKeyDictionary()
-
-
 ADDRESS_ARGS = {("ref/resource", "secret://account/{address}", "address"), ("ref/prompt", "portfolio_overview", "address"),
                 ("ref/prompt", "safe_transfer_checklist", "recipient")}
 
@@ -95,32 +80,24 @@ async def set_level(_ctx: Any, _params: Any) -> Any:
     return EmptyResult()
 
 
-def install_legacy_protocol(server: Any) -> None:
+def install_legacy_protocol(server: Any) -> LegacySubscriptions:
     """Serve what MCPServer leaves out: resources/subscribe + unsubscribe (handshake era; the capability
-    `resources.subscribe` follows by itself), completion/complete and logging/setLevel."""
+    `resources.subscribe` follows by itself), completion/complete and logging/setLevel. The subscriptions are
+    returned for the App (`app.subscriptions`), which `ctx.resource_changed` notifies."""
     from mcp.types import CompleteRequestParams, SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams
 
     subs = LegacySubscriptions()
-    lowlevel = server._lowlevel_server  # the SDK's own everything-server registers these the same way
+    lowlevel = server.lowlevel  # the adapter's one door to the SDK's low-level server (server.py says why)
     lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subs.subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subs.unsubscribe)
     lowlevel.add_request_handler("completion/complete", CompleteRequestParams, complete)
     lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
-    _LEGACY[server] = subs
+    return subs
 
 
 async def resource_changed(ctx: ToolContext, *uris: str) -> None:
-    """Tell subscribers these resources changed: 2026-07-28 `subscriptions/listen` streams and handshake-era
-    `resources/subscribe` sessions. A failed notification never fails the tool that changed something."""
-    legacy = _LEGACY.get(ctx.app.server) if ctx.app.server is not None else None
-    for uri in uris:
-        if ctx.mcp is not None:
-            try:
-                await ctx.mcp.notify_resource_updated(uri)
-            except Exception:  # no subscription bus on this connection
-                log.debug("could not publish resource update for %s", uri)
-        if legacy is not None:
-            await legacy.updated(uri)
+    """Tell subscribers these resources changed (the same as `ctx.resource_changed`)."""
+    await ctx.resource_changed(*uris)
 
 
 async def session_state(ctx: ToolContext) -> dict:
@@ -190,9 +167,7 @@ async def transaction(ctx: ToolContext, hash: str) -> dict:  # noqa: A002 - the 
 async def server_metrics(ctx: ToolContext) -> dict:
     """This server's metrics: calls, errors by code and latency per tool; cache hit rate; transactions by outcome;
     LCD pool requests, failures, retries and circuit breakers (the same numbers as GET /metrics over HTTP)."""
-    from . import metrics
-
-    return metrics.for_app(ctx.app).snapshot()
+    return ctx.metrics.snapshot()
 
 
 def portfolio_overview(address: str = "") -> str:

@@ -92,8 +92,6 @@ def _validate(plan: Plan) -> list[build.Msg]:
 
 async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, Any] | None = None) -> Prepared:
     """Policy, one estimate and the exact sign doc for `plan` from the active wallet. Nothing is signed."""
-    from ..security import for_app
-
     msgs = _validate(plan)
     network = ctx.network
     signer = active_signer(ctx)
@@ -133,7 +131,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
     auth = build.auth_info_bytes(signer.public_key, sequence, est.fee, est.fee_denom, est.gas_limit)
     doc = build.sign_doc(body, auth, network.chain_id, number)
     digest = sign_doc_digest(doc, signer.address, endpoints)
-    security = for_app(ctx.app)
+    security = ctx.security
     needs = security.needs_confirmation(network, tuple(request.spent().items()))
     text = render_preview(ctx, plan, signer, est, digest, sequence, endpoints)
     return Prepared(tool, dict(args or {}), plan, signer, network, endpoints, body, auth, number, sequence, est,
@@ -143,10 +141,9 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
 def render_preview(ctx: ToolContext, plan: Plan, signer: Signer, est: Estimate, digest: str, sequence: int,
                    endpoints: tuple[str, ...]) -> str:
     """What the person approves, one fact a line. Chain text is quoted on one line, never trusted."""
-    from ..security import for_app
     from .preview import network_line
 
-    allowed = for_app(ctx.app).settings.allowed_recipients
+    allowed = ctx.security.settings.allowed_recipients
     out = [plan.action, f"From: {signer.wallet} ({signer.address})"]
     for r in dict.fromkeys(plan.receivers):
         status = "" if not allowed else (" (on the allow-list)" if r in allowed else " (NOT on the allow-list)")
@@ -237,7 +234,7 @@ async def _broadcast(ctx: ToolContext, prepared: Prepared) -> tuple[str, dict | 
 
 
 async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: dict | None) -> Any:
-    from ..resources import account_uri, tx_uri
+    from ..uris import account_uri, tx_uri
 
     network, plan = prepared.network, prepared.plan
     wait = float(ctx.config.tx_wait_seconds)
@@ -283,8 +280,6 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
     the signer and on the endpoint the person approved; the tool re-plans only for its result step."""
     import base64
 
-    from ..security import for_app
-
     session = ctx.session
     network = ctx.network
     signer = active_signer(ctx)
@@ -313,7 +308,6 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
     request = TxRequest(**{**req, "messages": tuple(req["messages"]), "amounts": tuple(tuple(a) for a in req["amounts"]),
                            "recipients": tuple(req["recipients"]), "fee": tuple(req["fee"]) if req.get("fee") else None,
                            "tokens": tuple(tuple(t) for t in req["tokens"])})
-    for_app(ctx.app)  # the keystore is loaded before signing
     return Prepared(record["tool"], dict(args), plan, signer, network, tuple(session.urls), body, auth,
                     int(record["account_number"]), int(record["sequence"]),
                     Estimate(int(used), int(limit), Decimal(price), int(fee), denom), doc, record["digest"], "", request,
