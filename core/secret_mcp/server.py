@@ -509,7 +509,7 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
     server.secret_app = app
     app.runner = Runner(app)  # secret_confirm_transaction (a built-in plugin) runs the redeemed call this way
     app.attach(server, wrap_tool)
-    from .resources import install_legacy_protocol
+    from .legacy_protocol import install_legacy_protocol
 
     # resources/subscribe and logging/setLevel for handshake-era clients; ctx.resource_changed notifies them
     app.subscriptions = install_legacy_protocol(server)
