@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import grimp
-from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = ROOT / "pyproject.toml"
@@ -68,8 +67,20 @@ def cycles(g: grimp.ImportGraph) -> list[list[str]]:
     return found
 
 
+def lint(config: Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    # In a child process: import-linter's command configures logging with dictConfig, which would switch off
+    # every logger this test session already made.
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
+         f"sys.exit(lint_imports(config_filename={str(config)!r}, no_cache=True))"],
+        cwd=cwd, env=env, capture_output=True, text=True,
+    )
+
+
 def test_layers_contract_is_kept():
-    assert lint_imports(config_filename=str(PYPROJECT), no_cache=True) == 0
+    run = lint(PYPROJECT, ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 1 kept, 0 broken." in run.stdout
 
 
 def test_every_core_module_is_in_a_layer():
@@ -114,10 +125,6 @@ def test_the_contract_counts_imports_in_functions_and_under_type_checking(tmp_pa
             type = "layers"
             layers = ["probe.high", "probe.{low}"]
             """))
-        run = subprocess.run(
-            [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
-             f"sys.exit(lint_imports(config_filename={str(config)!r}, no_cache=True))"],
-            cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
-        )
+        run = lint(config, tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
         assert run.returncode == 1, (low, run.stdout, run.stderr)
         assert f"probe.{low} -> probe.high" in run.stdout, run.stdout
