@@ -34,6 +34,7 @@ from .pipeline import (Estimate, Signer, _RECENT, _check_funds, _invalidate, _su
 from .plan import Plan
 from .quote import quote
 from .result import chain_failure, from_response, touched_addresses
+from .review import review_of
 
 
 @attrs.frozen
@@ -56,6 +57,8 @@ class Prepared:
     preview: str
     request: TxRequest
     needs_question: bool
+    # What the person is asked about, as data (tx/review.py): every preview surface renders this.
+    review: dict[str, Any] = attrs.field(factory=dict, eq=False)
 
     @property
     def short_digest(self) -> str:
@@ -133,31 +136,13 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
     digest = sign_doc_digest(doc, signer.address, endpoints)
     security = ctx.security
     needs = security.needs_confirmation(network, tuple(request.spent().items()))
-    text = render_preview(ctx, plan, signer, est, digest, sequence, endpoints)
+    review = review_of(tool=tool, plan=plan, wallet=signer.wallet, address=signer.address, signer_kind=signer.kind,
+                       messages=request.messages, gas_limit=est.gas_limit, gas_price=est.gas_price,
+                       fee=(est.fee_denom, est.fee), held=held, network=network, endpoints=endpoints,
+                       digest=digest, sequence=sequence, account_number=number,
+                       allowed=security.settings.allowed_recipients)
     return Prepared(tool, dict(args or {}), plan, signer, network, endpoints, body, auth, number, sequence, est,
-                    doc, digest, text, request, needs)
-
-
-def render_preview(ctx: ToolContext, plan: Plan, signer: Signer, est: Estimate, digest: str, sequence: int,
-                   endpoints: tuple[str, ...]) -> str:
-    """What the person approves, one fact a line. Chain text is quoted on one line, never trusted."""
-    from .preview import network_line
-
-    allowed = ctx.security.settings.allowed_recipients
-    out = [plan.action, f"From: {signer.wallet} ({signer.address})"]
-    for r in dict.fromkeys(plan.receivers):
-        status = "" if not allowed else (" (on the allow-list)" if r in allowed else " (NOT on the allow-list)")
-        out.append(f"To: {r}{status}")
-    out += [f"Amount: {a.display}" for a in plan.amounts]
-    out += [f"Token amount: {t.display}" for t in plan.tokens]
-    out += list(plan.lines)
-    if plan.memo:
-        out.append(f"Memo: {quote(plan.memo, limit=256)}")
-    out.append(f"Estimated fee: {coin_view(est.fee_denom, est.fee).display} for {est.gas_limit} gas at "
-               f"{est.gas_price}{est.fee_denom}/gas")
-    out.append(network_line(ctx) + f" via {', '.join(endpoints)}")
-    out.append(f"Sign doc: {digest[:16]} (sequence {sequence})")
-    return "\n".join(out)
+                    doc, digest, review["text"], request, needs, review)
 
 
 def _stale(prepared: Prepared, why: str, fresh: "Prepared | None" = None) -> SecretMCPError:

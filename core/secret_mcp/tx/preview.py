@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-
 from ..context import ToolContext
+from .review import network_line as _line, network_view
 
 
 def network_line(ctx: ToolContext) -> str:
-    net = ctx.network
-    if net.simulated:
-        return f"Network: {net.name} ({net.chain_id}) - a SIMULATED chain, tokens are worthless"
-    if net.real_funds:
-        return f"Network: {net.name} ({net.chain_id}) - REAL funds"
-    return f"Network: {net.name} ({net.chain_id})"
+    return _line(network_view(ctx.network, ()))
