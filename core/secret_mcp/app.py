@@ -128,6 +128,9 @@ class App:
                 self._add_tool(spec)
         for uri in sorted(self.registry.resources):
             self._add_resource(self.registry.resources[uri].spec)
+        from . import ui
+
+        ui.install(server, self.registry)  # MCP Apps: ui:// pages
         from . import offered, prompts  # argument problems reach the client as -32602 naming the argument
 
         for name in sorted(self.registry.prompts):  # a prompt names only tools this server offers
@@ -136,7 +139,7 @@ class App:
 
     def _add_tool(self, spec: ToolSpec) -> None:
         assert self.server is not None and self._wrap is not None
-        from . import schemas
+        from . import schemas, ui
 
         full = self.config.full_schemas
         # Without full schemas no output schema is derived (a third of start-up) or advertised; the tool still
@@ -145,6 +148,7 @@ class App:
         self.server.add_tool(
             self._wrap(self, spec), name=spec.name, title=spec.title if full else None, description=spec.description,
             annotations=spec.annotations(full=full), structured_output=None if full else False,
+            meta=ui.tool_meta(self.registry, spec),
         )
         registered = self.server.registered_tool(spec.name)  # the MCP adapter's (server.py): no public SDK way
         registered.parameters = schemas.input_schema(registered.parameters, full=full)

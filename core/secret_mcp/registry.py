@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 import attrs
 
@@ -43,6 +43,7 @@ class Registry:
         self.tools: dict[str, Registered] = {}
         self.resources: dict[str, Registered] = {}
         self.prompts: dict[str, Registered] = {}
+        self.apps: dict[str, Registered] = {}  # ui:// URI -> ui.UiApp (MCP Apps)
         self._plugin = "?"
 
     def for_plugin(self, plugin: str) -> "Registry":
@@ -83,6 +84,16 @@ class Registry:
     def prompt(self, fn: Callable[..., Any], *, name: str | None = None, title: str | None = None) -> None:
         spec = PromptSpec(name or fn.__name__, fn, (fn.__doc__ or "").strip(), title)
         self._add(self.prompts, "prompt", spec.name, self._plugin, spec)
+
+    def ui_app(self, uri: str, html: Callable[[], str], *, tools: Iterable[str] | Callable[[ToolSpec], bool],
+               name: str, description: str = "") -> None:
+        """An MCP App: `html()` is served at the `ui://` `uri`; the selected tools (names, or a predicate over
+        every offered tool's ToolSpec) carry `_meta.ui.resourceUri` in tools/list."""
+        from .ui import UiApp, selector
+
+        if not uri.startswith("ui://"):
+            raise ValueError(f"an MCP App's URI must start with ui://, got {uri!r}")
+        self._add(self.apps, "app", uri, self._plugin, UiApp(uri, html, name, description, selector(tools)))
 
     def tools_of(self, plugin: str) -> list[str]:
         return sorted(name for name, reg in self.tools.items() if reg.plugin == plugin)

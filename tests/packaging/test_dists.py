@@ -55,7 +55,7 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 16  # the meta-package, the core, 13 packs, the example
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 17  # the meta-package, the core, 14 packs, the example
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
@@ -120,10 +120,13 @@ def test_entry_points_and_dependency_ranges(built):
             assert "secret-mcp-core<0.2,>=0.1" in requires, (name, requires)
     meta = build_dists.inspect(built["secret-mcp"]["wheel"])
     packs = sorted(r for r in meta["metadata"].get_all("Requires-Dist"))
-    assert len(packs) == 14 and all(r.endswith("~=0.1.0") for r in packs), packs
+    assert len(packs) == 15 and all(r.endswith("~=0.1.0") for r in packs), packs
     # The meta-package is metadata and the command only; the sandbox ships its documented testing helpers.
     assert all(".dist-info/" in f for f in meta["files"])
     assert "secret_mcp_sandbox/testing.py" in build_dists.inspect(built["secret-mcp-sandbox"]["wheel"])["files"]
+    apps = build_dists.inspect(built["secret-mcp-apps"]["wheel"])["files"]  # the pages and the vendored chart library
+    assert {"secret_mcp_apps/web/review.html", "secret_mcp_apps/web/vendor/chart.umd.min.js",
+            "secret_mcp_apps/web/vendor/chart.js.LICENSE.md"} <= set(apps), apps
 
 
 def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_path):

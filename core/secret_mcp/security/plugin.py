@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class ConfirmedResult(BaseModel):
-    status: str = Field(description="'done': the confirmed call ran (once)")
+    status: str = Field(description="'done': the confirmed call ran (once); 'declined': dropped, nothing ran")
     tool: str
     result: dict[str, Any] = Field(description="The confirmed tool's own result")
 
@@ -29,12 +29,16 @@ async def secret_confirm_transaction(
     code: Annotated[str, Field(description="The confirmation_code the person approved")],
     tool: str | None = None,  # when given, checked against the code
     arguments: dict[str, Any] | None = None,  # when given, checked against the code
+    decline: bool = False,
 ) -> ConfirmedResult:
     """Run a pending action once by its confirmation code, only after the person explicitly approved its preview."""
     from ..tx.carry import restore
     from .services import chain_id_of
 
     pending = ctx.security.codes.redeem(code, chain_id=chain_id_of(ctx.session), tool=tool, args=arguments)
+    if decline:  # the person said no (e.g. in the review app): the code is used up, nothing is signed
+        _declined(ctx, pending)
+        return ConfirmedResult(status="declined", tool=pending.tool, result={})
     registered = ctx.app.registry.tools.get(pending.tool)
     if registered is None:
         raise SecretMCPError("UNKNOWN_TOOL", f"Tool {pending.tool!r} is no longer available.", [])
@@ -47,6 +51,15 @@ async def secret_confirm_transaction(
         value = await runner.execute(registered.spec, ctx, pending.args, decision="confirmed_by_code")
     data = value.model_dump(mode="json") if isinstance(value, BaseModel) else dict(value)
     return ConfirmedResult(status="done", tool=pending.tool, result=data)
+
+
+def _declined(ctx: ToolContext, pending: Any) -> None:
+    from . import confirm
+
+    network = ctx.session.network
+    ctx.security.audit.record(
+        tool=pending.tool, network=network.name if network else None, sender=ctx.session.active_wallet_address(),
+        summary=confirm.call_summary(pending.tool, pending.args), decision="declined_by_code", outcome="not_run")
 
 
 class SecurityPlugin:

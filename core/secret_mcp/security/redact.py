@@ -9,8 +9,8 @@ Removed:
 - six or more consecutive words of a phrase this process knows (`register_phrase`: the keystore registers
   every phrase it imports or creates), by fingerprint of each six-word window;
 - 64 hex characters (a raw secp256k1 private key) and base64 of exactly 32 bytes, except where a label says
-  it is a hash or a public key (`txhash`, `code_hash`, `consensus_pubkey`, ...): those have the same shapes
-  and must survive (JSON: the key's whole subtree; text: a label just before the value), and except a
+  it is a hash, a digest or a public key (`txhash`, `code_hash`, `digest`, `consensus_pubkey`, ...): those have
+  the same shapes and must survive (JSON: the key's whole subtree; text: a label just before the value), and except a
   transaction hash as the last segment of a URL path: the LCD's `/cosmos/tx/v1beta1/txs/<hash>`, an explorer's
   `/tx/<hash>` or `/transactions/<hash>`, the `secret://tx/<hash>` resource (it names the transaction a failed
   lookup was about; a private key has no business in such a path);
@@ -67,7 +67,7 @@ _LABELLED_KEY = re.compile(
 _QUOTED = re.compile(r"([\"'])((?:(?!\1)[^\\\n]){1,256})\1")
 _VK_LABEL = re.compile(r"^viewing_key$", re.IGNORECASE)
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])")
-_LABEL = r"(?:hash|pub_?key|public_?key)"
+_LABEL = r"(?:hash|digest|pub_?key|public_?key)"  # a digest: the SHA-256 of a sign doc (tx/review.py)
 _HASH_LABEL = re.compile(_LABEL + r"[\"']?\s*[:=]?\s*[\"']?\s*$", re.IGNORECASE)
 _LABEL_KEY = re.compile(_LABEL, re.IGNORECASE)
 _TX_PATH = re.compile(r"/(?:txs?|transactions)/$", re.IGNORECASE)  # a URL path segment naming a transaction
