@@ -165,7 +165,7 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str,
     result = results.failure(exc)
     result.structured_content |= body  # the fields also at top level, next to the usual "error"
     if prepared is not None and prepared.review:  # the plan as data, for a review card (MCP Apps) to render
-        result.structured_content["review"] = security.redact(prepared.review)
+        result.structured_content["review"] = redact(prepared.review)
     return result
 
 
