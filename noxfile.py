@@ -9,13 +9,14 @@ import nox
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).parent
-PACKS = sorted(str(p) for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+# Every pack, and the sandbox chain (plugins/sandbox-chain: not a pack, the sandbox pack depends on it).
+PLUGIN_DISTS = sorted(str(p) for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
 
 
 def install_project(session: nox.Session) -> None:
     editable = ["-e", str(ROOT / "core")]
-    for pack in PACKS:
-        editable += ["-e", pack]
+    for folder in PLUGIN_DISTS:
+        editable += ["-e", folder]
     session.install(*editable, "-e", str(ROOT))
 
 

@@ -82,7 +82,7 @@ def free_port() -> int:
 def sandbox() -> Iterator[str]:
     """A sandbox chain (instant blocks) in its own process, so neither side of a comparison shares its GIL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "secret_mcp_sandbox", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "secret_sandbox_chain", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -111,7 +111,7 @@ async def run(smoke: bool) -> tuple[list[dict], dict]:
         return ElicitResult(action="accept", content={"confirm": True})
 
     rows, details = [], {}
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0) as sandbox, _kit.temp_home() as home:
         url, recorder = sandbox.url, Recorder(sandbox)

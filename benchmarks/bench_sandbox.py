@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from secret_mcp_sandbox import GENESIS_ADDRESSES, launch
+from secret_sandbox_chain import GENESIS_ADDRESSES, launch
 
 import _kit
 from _kit import percentile

@@ -31,7 +31,8 @@ SKIP = shutil.ignore_patterns("*.egg-info", "__pycache__", "*.pyc", "build", "di
 
 
 def distributions(examples: bool = False) -> list[Path]:
-    """Folders with a pyproject.toml: the meta-package (the root), the core, every pack, and optionally examples/."""
+    """Folders with a pyproject.toml: the meta-package (the root), the core, every pack, the sandbox chain, and
+    optionally examples/."""
     found = [ROOT, ROOT / "core", *sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml"))]
     if examples:
         found += sorted(p.parent for p in (ROOT / "examples").glob("*/pyproject.toml"))

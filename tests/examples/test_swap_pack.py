@@ -56,7 +56,7 @@ async def stdio(site: Path, sandbox: Any, home: Path, mode: str = "auto", env: d
 
 def contract_query(sandbox: Any, address: str, msg: dict) -> Any:
     """An encrypted smart query straight to the sandbox LCD, as a wallet would make it."""
-    from secret_mcp_sandbox.enclave import ClientCrypto
+    from secret_sandbox_chain.enclave import ClientCrypto
 
     wallet = ClientCrypto(bytes(range(7, 39)))
     hash_ = httpx.get(f"{sandbox.url}{C}/code_hash/by_contract_address/{address}").json()["code_hash"]
@@ -202,9 +202,9 @@ def sscrt_pair(sandbox: Any) -> str:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
     from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-    from secret_mcp_sandbox import testing
-    from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
-    from secret_mcp_sandbox.crypto import address_bytes
+    from secret_sandbox_chain import testing
+    from secret_sandbox_chain.chain import GENESIS_ADDRESSES
+    from secret_sandbox_chain.crypto import address_bytes
     from tests.sandbox.test_compute import WALLET, code_hash, execute, response_data
 
     genesis_pair, _ = addresses(sandbox)

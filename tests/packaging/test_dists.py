@@ -32,7 +32,8 @@ def _load_script():
 build_dists = _load_script()
 FOLDERS = build_dists.distributions(examples=True)
 NAMES = [build_dists.project(folder)["name"] for folder in FOLDERS]
-SUBSET = ["secret-mcp-core", "secret-mcp-network", "secret-mcp-bank", "secret-mcp-wallet", "secret-mcp-sandbox"]
+SUBSET = ["secret-mcp-core", "secret-mcp-network", "secret-mcp-bank", "secret-mcp-wallet", "secret-mcp-sandbox",
+          "secret-sandbox-chain"]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,8 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 17  # the meta-package, the core, 14 packs, the example
+    # The meta-package, the core, 14 packs, the sandbox chain, the example.
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 18
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
@@ -114,6 +116,9 @@ def test_entry_points_and_dependency_ranges(built):
         assert not [c for c in meta.get_all("Classifier") if c.startswith("License ::")]  # SPDX expression only
         if name in ("secret-mcp", "secret-mcp-core"):
             assert eps["console_scripts"] == {"secret-mcp": "secret_mcp.cli:main"}
+        elif name == "secret-sandbox-chain":  # not a pack: its own command, and nothing of secret-mcp
+            assert eps == {"console_scripts": {"secret-sandbox-chain": "secret_sandbox_chain.__main__:main"}}
+            assert not [r for r in requires if r.startswith("secret-mcp")], requires
         else:  # a pack: its entry point, and a compatible range of the core
             pack = folder.name.removeprefix("secret-mcp-")
             assert list(eps["secret_mcp"]) == [pack], name
@@ -121,9 +126,11 @@ def test_entry_points_and_dependency_ranges(built):
     meta = build_dists.inspect(built["secret-mcp"]["wheel"])
     packs = sorted(r for r in meta["metadata"].get_all("Requires-Dist"))
     assert len(packs) == 15 and all(r.endswith("~=0.1.0") for r in packs), packs
-    # The meta-package is metadata and the command only; the sandbox ships its documented testing helpers.
+    # The meta-package is metadata and the command only; the sandbox chain ships its documented testing helpers.
     assert all(".dist-info/" in f for f in meta["files"])
-    assert "secret_mcp_sandbox/testing.py" in build_dists.inspect(built["secret-mcp-sandbox"]["wheel"])["files"]
+    assert "secret_sandbox_chain/testing.py" in build_dists.inspect(built["secret-sandbox-chain"]["wheel"])["files"]
+    pack = build_dists.inspect(built["secret-mcp-sandbox"]["wheel"])["metadata"]
+    assert "secret-sandbox-chain<0.2,>=0.1" in pack.get_all("Requires-Dist")
     apps = build_dists.inspect(built["secret-mcp-apps"]["wheel"])["files"]  # the pages and the vendored chart library
     assert {"secret_mcp_apps/web/review.html", "secret_mcp_apps/web/vendor/chart.umd.min.js",
             "secret_mcp_apps/web/vendor/chart.js.LICENSE.md"} <= set(apps), apps
@@ -152,6 +159,26 @@ def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_pat
     assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 19  # secret_batch included
     assert "pkg_resources" not in proc.stderr and "Traceback" not in proc.stderr
     # The packages came from the wheels, not from this checkout.
-    where = subprocess.run([str(python), "-c", "import secret_mcp, secret_mcp_sandbox.testing as t; print(secret_mcp.__file__)"],
+    where = subprocess.run([str(python), "-c", "import secret_mcp, secret_sandbox_chain.testing as t; print(secret_mcp.__file__)"],
                            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert where.returncode == 0 and where.stdout.startswith(str(venv)), where.stdout + where.stderr
+
+
+def test_the_sandbox_chain_installs_and_runs_without_secret_mcp(built, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-compile",
+                           str(built["secret-sandbox-chain"]["wheel"])], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    code = ("import importlib.util, httpx\nfrom secret_sandbox_chain import launch, testing\n"
+            "assert importlib.util.find_spec('secret_mcp') is None\n"
+            "with launch() as server:\n"
+            "    before = testing.balance(server.url, server.chain.faucet_address())\n"
+            "    print(httpx.get(server.url + '/cosmos/base/tendermint/v1beta1/node_info').json()['default_node_info']"
+            "['network'], before > 0)")
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["secret-sandbox-1", "True"]
+    assert "pkg_resources" not in run.stderr and "Warning" not in run.stderr

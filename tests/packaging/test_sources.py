@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = [ROOT / "core", *sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml")),
            ROOT / "examples" / "secret-mcp-swap"]
 IDS = [f.name for f in FOLDERS]
+CHAIN = ROOT / "plugins" / "sandbox-chain"  # not a pack: the sandbox pack's chain, which needs nothing of secret-mcp
 
 
 def _pyproject(folder: Path) -> dict[str, Any]:
@@ -61,23 +62,30 @@ def test_metadata(folder: Path):
     if folder == ROOT:
         assert all(d.endswith("~=0.1.0") for d in project["dependencies"]) and len(project["dependencies"]) == 15
         assert project["scripts"] == {"secret-mcp": "secret_mcp.cli:main"}
+    elif folder == CHAIN:
+        assert not [d for d in project["dependencies"] if d.startswith("secret-mcp")]
+        assert "entry-points" not in project and project["scripts"] == {
+            "secret-sandbox-chain": "secret_sandbox_chain.__main__:main"}
     elif folder.name != "core":
         assert core == ["secret-mcp-core>=0.1,<0.2"]
 
 
-@pytest.mark.parametrize("folder", [f for f in FOLDERS if f.parent.name == "plugins" or f.name == "core"],
-                         ids=[f.name for f in FOLDERS if f.parent.name == "plugins" or f.name == "core"])
+PACKS = [f for f in FOLDERS if f.parent.name == "plugins" and f != CHAIN or f.name == "core"]
+
+
+@pytest.mark.parametrize("folder", PACKS, ids=[f.name for f in PACKS])
 def test_readme_lists_exactly_the_packs_tools(folder: Path, tools_by_pack):
     pack = "security" if folder.name == "core" else folder.name  # the core's one tool is in the security row
     readme = (folder / "README.md").read_text()
-    listed = set(re.findall(r"`(secret_[a-z_]+)`", readme)) - {"secret_mcp", "secret_mcp_sandbox"}
+    packages = {"secret_mcp", "secret_mcp_sandbox", "secret_sandbox_chain"}
+    listed = set(re.findall(r"`(secret_[a-z_]+)`", readme)) - packages
     assert listed == tools_by_pack.get(pack, set())  # the apps pack adds pages to other packs' tools, no tools
 
 
 def test_sandbox_testing_helpers_are_documented_public_api():
-    from secret_mcp_sandbox import testing
+    from secret_sandbox_chain import testing
 
-    readme = (ROOT / "plugins" / "sandbox" / "README.md").read_text()
+    readme = (CHAIN / "README.md").read_text()
     section = readme[readme.index("## Testing helpers"):readme.index("Genesis: LocalSecret")]
     assert sorted(re.findall(r"^\| `(\w+)\(", section, re.M)) == sorted(testing.__all__)
     assert all(getattr(testing, name).__doc__ for name in testing.__all__)
@@ -85,7 +93,7 @@ def test_sandbox_testing_helpers_are_documented_public_api():
 
 def test_sandbox_testing_example_runs():
     # The README's example, as a pack author would paste it.
-    readme = (ROOT / "plugins" / "sandbox" / "README.md").read_text()
+    readme = (CHAIN / "README.md").read_text()
     section = readme[readme.index("## Testing helpers"):]
     code = section[section.index("```python\n") + 10:section.index("```\n", section.index("```python\n") + 10)]
     exec(compile(code, "sandbox README", "exec"), {"__name__": "readme_example"})

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 

@@ -25,7 +25,7 @@ def counts(tally: dict) -> dict[str, int]:
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 

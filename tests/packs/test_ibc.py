@@ -29,7 +29,7 @@ STATUS = "secret_get_ibc_transfer_status"
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0) as server:
         # No background relay ticks: each test decides when the counterparty answers, so "pending" is not a race.
@@ -84,8 +84,8 @@ async def test_error_ack_is_reported_as_refunded(mode, sandbox, home):
     from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
     from secret_sdk.protobuf.ibc.core.client.v1 import Height
 
-    from secret_mcp_sandbox import testing
-    from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
+    from secret_sandbox_chain import testing
+    from secret_sandbox_chain.chain import GENESIS_ADDRESSES
 
     msg = MsgTransfer(source_port="transfer", source_channel="channel-0", token=Coin(denom=ATOM, amount="5"),
                       sender=GENESIS_ADDRESSES["d"], receiver=B,

@@ -59,7 +59,7 @@ async def test_bad_url_is_refused(mode):
 
 
 async def test_switch_to_custom_endpoint_and_back(mode):
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     callback, asked = answering("accept", True)
     with launch(port=0, chain_id="secret-other-7") as other:

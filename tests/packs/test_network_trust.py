@@ -83,7 +83,7 @@ async def test_without_elicitation_the_switch_is_refused_without_a_code(mode, ho
 
 
 async def test_an_in_process_sandbox_stays_the_sandbox(mode, home):
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     answer, asked = recording(decline)
     with launch(port=0) as ours:

@@ -24,7 +24,7 @@ async def staked_wallet(client, sandbox) -> tuple[str, str, str]:
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 
@@ -145,7 +145,7 @@ async def test_community_pool_is_exact_and_grows(mode, sandbox, home):
 
 
 async def test_reward_errors_send_nothing(mode, sandbox, home):
-    from secret_mcp_sandbox.crypto import to_valoper
+    from secret_sandbox_chain.crypto import to_valoper
 
     async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:
         nobody = await call_err(client, "secret_get_rewards", {})

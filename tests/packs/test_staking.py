@@ -21,7 +21,7 @@ async def validators(client) -> dict[str, dict]:
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 
@@ -57,7 +57,7 @@ async def test_one_validator_and_unknown_ones(mode, sandbox, home):
         alpha = (await validators(client))["Alpha"]
         one = await call_ok(client, "secret_get_validator", {"validator": alpha["operator_address"]})
         # A well-formed valoper address that no validator has: the checksum is right, the chain has never seen it.
-        from secret_mcp_sandbox.crypto import to_valoper
+        from secret_sandbox_chain.crypto import to_valoper
 
         nobody = to_valoper("secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03")
         unknown = await call_err(client, "secret_get_validator", {"validator": nobody})
@@ -149,7 +149,7 @@ async def test_jailed_validator_is_refused_unless_overridden(mode, sandbox, home
 
 
 async def test_bad_staking_requests_send_nothing(mode, sandbox, home):
-    from secret_mcp_sandbox.crypto import to_valoper
+    from secret_sandbox_chain.crypto import to_valoper
 
     nobody = to_valoper("secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03")
     async with connect(server_on(sandbox), mode, elicitation_callback=accept) as client:

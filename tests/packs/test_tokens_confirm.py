@@ -19,7 +19,7 @@ HAND_KEY = "a chosen key nobody may see 7"
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 

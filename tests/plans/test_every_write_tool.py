@@ -108,7 +108,7 @@ async def _wallet(client: Any) -> None:
 
 
 def sequence(sandbox: Any) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, _a())["sequence"])
 

@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Any]:
     """A fresh sandbox chain on a free loopback port, for one test module."""
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0) as server:
         yield server

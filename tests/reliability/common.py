@@ -81,6 +81,6 @@ def fill(value: Any, world: dict[str, Any]) -> Any:
 
 def sequence(sandbox: Any, address: str) -> int:
     """The account's sequence as the chain has it (0 for an account the chain does not know)."""
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int((account(sandbox.url, address) or {}).get("sequence", 0))

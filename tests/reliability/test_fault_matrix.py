@@ -110,7 +110,7 @@ def tools_for(kind: str) -> list[str]:
 @pytest.fixture(scope="module")
 def chain():
     """One sandbox chain for the module; tests put their own LCD replicas (own faults, own ports) in front."""
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     # A long voting period keeps genesis proposal 3 (and B's vote on it) open however long the module runs.
     with launch(port=0, voting_period_seconds=86_400) as server:
@@ -125,7 +125,7 @@ def _ibc_packet(server: Any) -> int:
     from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
     from secret_sdk.protobuf.ibc.core.client.v1 import Height
 
-    from secret_mcp_sandbox import testing
+    from secret_sandbox_chain import testing
 
     msg = MsgTransfer(source_port="transfer", source_channel="channel-0", token=Coin(denom="uscrt", amount="5"),
                       sender=A, receiver=COSMOS, timeout_height=Height(revision_number=4, revision_height=10**9))

@@ -79,7 +79,7 @@ def _delegate_outside(sandbox: Any, validator: str) -> None:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
     from secret_sdk.protobuf.cosmos.staking.v1beta1 import MsgDelegate
 
-    from secret_mcp_sandbox import testing
+    from secret_sandbox_chain import testing
 
     msg = MsgDelegate(delegator_address=KEY.acc_address, validator_address=validator,
                       amount=Coin(denom="uscrt", amount="1000000"))
@@ -93,9 +93,9 @@ def _deposit_outside(sandbox: Any) -> None:
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
     from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-    from secret_mcp_sandbox import testing
-    from secret_mcp_sandbox.crypto import address_bytes
-    from secret_mcp_sandbox.enclave import ClientCrypto
+    from secret_sandbox_chain import testing
+    from secret_sandbox_chain.crypto import address_bytes
+    from secret_sandbox_chain.enclave import ClientCrypto
 
     hash_ = httpx.get(f"{sandbox.url}/compute/v1beta1/code_hash/by_contract_address/{TOKEN}").json()["code_hash"]
     wire = ClientCrypto(bytes(range(1, 33))).encrypt(hash_, {"deposit": {}})
@@ -162,7 +162,7 @@ def tool_specs() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def sandbox():
     # Long deposit and voting periods: genesis proposal 4 must still take deposits however long the full run is.
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0, voting_period_seconds=86_400, max_deposit_period_seconds=86_400) as server:
         yield server

@@ -87,7 +87,7 @@ async def test_broadcast_in_doubt_lands_exactly_once(fault, sandbox, home):
 def timed_sandbox():
     # Blocks every 400 ms: the account's committed sequence lags the node's mempool, as on a real chain, so
     # two sends that read the account at the same time would sign the same sequence.
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0, block_time_ms=400) as server:
         yield server

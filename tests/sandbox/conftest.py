@@ -4,7 +4,7 @@ Usage in a test:
     def test_x(sandbox, tx):
         body = tx.send(sandbox, "a", [MsgSend(from_address=ADDR["a"], to_address=ADDR["b"], amount=[...])])
         assert body["tx_response"]["code"] == 0
-`tx` is the module secret_mcp_sandbox.testing (sign, broadcast, wait_tx, send_tx, balance, account,
+`tx` is the module secret_sandbox_chain.testing (sign, broadcast, wait_tx, send_tx, balance, account,
 genesis_key, type_url); ADDR is GENESIS_ADDRESSES ("a".."d").
 """
 
@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from secret_mcp_sandbox import GENESIS_ADDRESSES, SandboxServer, launch
-from secret_mcp_sandbox import testing as _testing
+from secret_sandbox_chain import GENESIS_ADDRESSES, SandboxServer, launch
+from secret_sandbox_chain import testing as _testing
 
 ADDR = GENESIS_ADDRESSES
 
@@ -38,7 +38,7 @@ def sandbox_factory(tmp_path) -> Iterator[Any]:
     started: list[SandboxServer] = []
 
     def start(**options: Any) -> SandboxServer:
-        from secret_mcp_sandbox.server import launch_server
+        from secret_sandbox_chain.server import launch_server
 
         server = launch_server(**options)
         started.append(server)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 from secret_sdk.key.raw import RawKey
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
-from secret_mcp_sandbox.modules.staking import operator_private_key
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES
+from secret_sandbox_chain.modules.staking import operator_private_key
 
 ACCOUNTS = dict(GENESIS_ADDRESSES)
 

@@ -9,14 +9,14 @@ import json
 import subprocess
 import sys
 
-from secret_mcp_sandbox import launch
+from secret_sandbox_chain import launch
 
 SCRIPT = r"""
 import json, sys, time
 from secret_sdk.client.lcd import LCDClient
 from secret_sdk.core import Coins
 from secret_sdk.key.mnemonic import MnemonicKey
-from secret_mcp_sandbox import GENESIS_ADDRESSES, GENESIS_MNEMONICS
+from secret_sandbox_chain import GENESIS_ADDRESSES, GENESIS_MNEMONICS
 
 url, chain_id = sys.argv[1], sys.argv[2]
 client = LCDClient(url=url, chain_id=chain_id)  # fetches tx-key three times
@@ -32,7 +32,7 @@ print(json.dumps({"code": sent.code, "txhash": sent.txhash, "committed_code": in
 
 def test_secret_sdk_python_send_tokens():
     with launch() as server:
-        from secret_mcp_sandbox import testing
+        from secret_sandbox_chain import testing
 
         d0 = testing.balance(server.url, testing.genesis_key("d").acc_address)
         out = subprocess.run([sys.executable, "-c", SCRIPT, server.url, server.chain.chain_id],

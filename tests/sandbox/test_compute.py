@@ -15,11 +15,11 @@ from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES as ADDR
-from secret_mcp_sandbox.contracts import BUILTIN_BLOBS
-from secret_mcp_sandbox.crypto import address_bytes, bech32_encode, ripemd160
-from secret_mcp_sandbox.enclave import ClientCrypto
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES as ADDR
+from secret_sandbox_chain.contracts import BUILTIN_BLOBS
+from secret_sandbox_chain.crypto import address_bytes, bech32_encode, ripemd160
+from secret_sandbox_chain.enclave import ClientCrypto
 
 C = "/compute/v1beta1"
 WALLET = ClientCrypto(bytes(range(1, 33)))
@@ -268,7 +268,7 @@ def test_amino_signed_execute_like_secretjs(sandbox):
 
 
 def test_code_and_contract_state_survive_a_restart(tmp_path):
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     wasm = b"\x00asm\x01\x00\x00\x00persisted"
     with launch(state_dir=tmp_path) as first:

@@ -11,10 +11,10 @@ import pytest
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES as ADDR
-from secret_mcp_sandbox.contracts import BUILTIN_BLOBS
-from secret_mcp_sandbox.crypto import address_bytes
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES as ADDR
+from secret_sandbox_chain.contracts import BUILTIN_BLOBS
+from secret_sandbox_chain.crypto import address_bytes
 
 from .test_compute import WALLET, by_label, code_hash, decrypt_error, execute, expected_address, query, response_data
 
@@ -25,7 +25,7 @@ NATIVE = {"native_token": {"denom": "uscrt"}}
 @pytest.fixture(scope="module")
 def sandbox():
     """One chain for the module (launching costs seconds): every test measures before and after itself."""
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch() as server:
         server.keys = set()

@@ -9,12 +9,12 @@ import pytest
 from secret_sdk.key.mnemonic import MnemonicKey
 from secret_sdk.protobuf.cosmos.tx.v1beta1 import SignDoc, TxBody
 
-from secret_mcp_sandbox.crypto import (
+from secret_sandbox_chain.crypto import (
     bech32_decode, bech32_encode, from_valoper, module_address, pubkey_to_address, to_valoper,
     valcons_from_ed25519, verify_secp256k1,
 )
-from secret_mcp_sandbox.encoding import coins, dec, duration, ts
-from secret_mcp_sandbox.modules.tendermint import consensus_io_pubkey
+from secret_sandbox_chain.encoding import coins, dec, duration, ts
+from secret_sandbox_chain.modules.tendermint import consensus_io_pubkey
 
 SIGN_DOC_HEX = (
     "0a93010a90010a1c2f636f736d6f732e62616e6b2e763162657461312e4d736753656e6412700a2d736563726574316d6537306b32"

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from secret_mcp_sandbox.enclave import Enclave, EnclaveError, Session, derive_key, encrypt_for_node
-from secret_mcp_sandbox.modules.tendermint import consensus_io_pubkey
+from secret_sandbox_chain.enclave import Enclave, EnclaveError, Session, derive_key, encrypt_for_node
+from secret_sandbox_chain.modules.tendermint import consensus_io_pubkey
 from tests.helpers import fixture_json
 
 V = fixture_json("encryption_vectors.json")

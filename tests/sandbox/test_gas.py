@@ -1,4 +1,4 @@
-"""Gas on the sandbox chain lands where Secret Network's does (plugins/sandbox/README.md "Gas").
+"""Gas on the sandbox chain lands where Secret Network's does (plugins/sandbox-chain/README.md "Gas").
 
 Each message type is signed once, simulated through the LCD, then the same bytes are broadcast and delivered:
 both figures must sit in the range the README documents for the real chain, and within 10 % of each other.
@@ -23,14 +23,14 @@ from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
 from secret_sdk.protobuf.ibc.core.client.v1 import Height
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES as ADDR
-from secret_mcp_sandbox.crypto import address_bytes, bech32_encode
-from secret_mcp_sandbox.gas import REAL_CHAIN_RANGES, SIM_SIGNATURE_BYTES, TX_SIZE_COST_PER_BYTE
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES as ADDR
+from secret_sandbox_chain.crypto import address_bytes, bech32_encode
+from secret_sandbox_chain.gas import REAL_CHAIN_RANGES, SIM_SIGNATURE_BYTES, TX_SIZE_COST_PER_BYTE
 
 from .test_compute import WALLET, by_label, code_hash, get
 
-README = Path(__file__).resolve().parents[2] / "plugins" / "sandbox" / "README.md"
+README = Path(__file__).resolve().parents[2] / "plugins" / "sandbox-chain" / "README.md"
 GAS = 5_000_000  # a limit far above every case (secret.js' own tests use it): deliver reports what it used
 
 

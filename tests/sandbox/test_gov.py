@@ -16,10 +16,10 @@ from secret_sdk.protobuf.cosmos.gov import v1 as gov
 from secret_sdk.protobuf.cosmos.gov import v1beta1 as legacy
 from secret_sdk.protobuf.cosmos.staking import v1beta1 as st
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
-from secret_mcp_sandbox.crypto import module_address
-from secret_mcp_sandbox.modules.staking import operator_private_key
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES
+from secret_sandbox_chain.crypto import module_address
+from secret_sandbox_chain.modules.staking import operator_private_key
 
 pytestmark = pytest.mark.anyio
 

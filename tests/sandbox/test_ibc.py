@@ -11,9 +11,9 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.ibc.applications.transfer.v1 import MsgTransfer
 from secret_sdk.protobuf.ibc.core.client.v1 import Height
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES as ADDR
-from secret_mcp_sandbox.crypto import bech32_encode
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES as ADDR
+from secret_sandbox_chain.crypto import bech32_encode
 
 T = "/ibc/apps/transfer/v1"
 ATOM = "ibc/" + hashlib.sha256(b"transfer/channel-0/uatom").hexdigest().upper()
@@ -135,7 +135,7 @@ def test_invalid_transfers_fail(sandbox):
 
 def test_instant_chain_relays_by_itself():
     """With instant blocks and nobody sending txs, in-flight packets still get blocks and a relayed ack."""
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch() as server:
         assert server.chain.module("ibc").tick_seconds == 1.0

@@ -14,10 +14,10 @@ import pytest
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from secret_mcp_sandbox import contracts, testing
-from secret_mcp_sandbox.contracts.base import (BankSend, Contract, ContractError, Deps, Env, Info, Response,
+from secret_sandbox_chain import contracts, testing
+from secret_sandbox_chain.contracts.base import (BankSend, Contract, ContractError, Deps, Env, Info, Response,
                                                WasmExecute, uint, variant)
-from secret_mcp_sandbox.crypto import address_bytes
+from secret_sandbox_chain.crypto import address_bytes
 
 from tests.tx.fixtures import home  # noqa: F401
 
@@ -49,7 +49,7 @@ class Forwarder(Contract):
 @pytest.fixture(scope="module")
 def chain():
     """One chain for the module with two forwarders made by account a (each test measures before and after)."""
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     contracts.register_builtin("test_forwarder", BLOB, Forwarder)
     with launch() as server:

@@ -9,8 +9,8 @@ import httpx
 from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
-from secret_mcp_sandbox.testing import http
-from secret_mcp_sandbox.crypto import bech32_decode, module_address
+from secret_sandbox_chain.testing import http
+from secret_sandbox_chain.crypto import bech32_decode, module_address
 
 from tests.helpers import fixture_json
 

@@ -10,8 +10,8 @@ import pytest
 from secret_sdk.protobuf.cosmos.bank.v1beta1 import MsgSend
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
-from secret_mcp_sandbox.testing import http
-from secret_mcp_sandbox import find_server, launch
+from secret_sandbox_chain.testing import http
+from secret_sandbox_chain import find_server, launch
 
 from .conftest import ADDR
 
@@ -152,7 +152,8 @@ def test_plugin_network_and_command():
                                                        "block_time": 0}
 
 
-def test_module_runs_in_foreground(tmp_path):
+def test_the_packs_command_runs_the_chain_in_foreground(tmp_path):
+    # `python -m secret_mcp_sandbox` (the pack's glue) still runs the chain; test_import_graph.py runs the chain's own.
     import socket
     import subprocess
     import sys

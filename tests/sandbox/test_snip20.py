@@ -9,10 +9,10 @@ import pytest
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.secret.compute import v1beta1 as pb
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES as ADDR
-from secret_mcp_sandbox.contracts import permit as permits
-from secret_mcp_sandbox.contracts.base import ContractError
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES as ADDR
+from secret_sandbox_chain.contracts import permit as permits
+from secret_sandbox_chain.contracts.base import ContractError
 
 from .test_compute import WALLET, by_label, decrypt_error, execute, query, response_data
 

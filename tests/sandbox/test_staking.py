@@ -12,9 +12,9 @@ from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.cosmos.staking import v1beta1 as st
 
-from secret_mcp_sandbox import testing
-from secret_mcp_sandbox.chain import GENESIS_ADDRESSES
-from secret_mcp_sandbox.modules.staking import operator_private_key
+from secret_sandbox_chain import testing
+from secret_sandbox_chain.chain import GENESIS_ADDRESSES
+from secret_sandbox_chain.modules.staking import operator_private_key
 
 pytestmark = pytest.mark.anyio
 

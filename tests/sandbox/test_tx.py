@@ -13,8 +13,8 @@ from secret_sdk.protobuf.cosmos.bank.v1beta1 import Input, MsgMultiSend, MsgSend
 from secret_sdk.protobuf.cosmos.base.abci.v1beta1 import TxMsgData
 from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 
-from secret_mcp_sandbox.testing import http
-from secret_mcp_sandbox.crypto import module_address
+from secret_sandbox_chain.testing import http
+from secret_sandbox_chain.crypto import module_address
 
 from tests.helpers import fixture_json
 
@@ -104,7 +104,7 @@ def test_wrong_key_is_refused_and_nothing_moves(sandbox, tx):
     res = tx.broadcast(sandbox.url, raw)
     assert res["code"] == 8 and res["raw_log"].startswith(f"pubKey does not match signer address {ADDR['a']}")
     # the right key, the wrong chain id
-    from secret_mcp_sandbox.txbuild import build_tx
+    from secret_sandbox_chain.txbuild import build_tx
 
     raw = build_tx(tx.genesis_key("a"), [(tx.type_url(m), m) for m in [send_msg("a", "b", 5)]], chain_id="secret-4",
                    account_number=0, sequence=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from secret_mcp_sandbox.testing import http
+from secret_sandbox_chain.testing import http
 
 from tests.helpers import call_err, call_ok, connect
 from tests.tx.fixtures import home, server_on  # noqa: F401

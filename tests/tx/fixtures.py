@@ -21,7 +21,7 @@ MNEMONIC_A = ("grant rice replace explain federal release fix clever romance rai
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0) as server:
         yield server
@@ -70,13 +70,13 @@ async def funded_wallet(client: Any, sandbox: Any, name: str = "w", uscrt: int =
 
 
 def balance(sandbox: Any, address: str, denom: str = "uscrt") -> int:
-    from secret_mcp_sandbox.testing import balance as lcd_balance
+    from secret_sandbox_chain.testing import balance as lcd_balance
 
     return lcd_balance(sandbox.url, address, denom)
 
 
 def sequence(sandbox: Any, address: str) -> int:
     """The account's sequence as the chain has it: how many transactions it signed."""
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])

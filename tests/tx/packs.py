@@ -53,7 +53,7 @@ class Racer:
         self.hashes: list[str] = []
 
     def _race(self) -> None:
-        from secret_mcp_sandbox.testing import send_tx
+        from secret_sandbox_chain.testing import send_tx
 
         to = "secret1ajz54hz8azwuy34qwy9fkjnfcrvf0dzswy0lqq"
         msg = MsgSend(from_address=self.key.acc_address, to_address=to, amount=[Coin(denom="uscrt", amount="1")])

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 def sequence(sandbox, address: str) -> int:
-    from secret_mcp_sandbox.testing import account
+    from secret_sandbox_chain.testing import account
 
     return int(account(sandbox.url, address)["sequence"])
 
@@ -167,7 +167,7 @@ async def test_confirmation_code_sends_exactly_once(mode, sandbox, home):
 async def test_waiting_reports_progress_and_pending(mode, home):
     # With real block times the tx sits in the mempool: progress is reported, and its status reads "pending".
     import anyio
-    from secret_mcp_sandbox import launch
+    from secret_sandbox_chain import launch
 
     with launch(port=0, block_time_ms=1500) as slow:
         progress, statuses, done = [], [], {}

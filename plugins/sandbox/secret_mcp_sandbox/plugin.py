@@ -16,8 +16,8 @@ CHAIN_ID = "secret-sandbox-1"
 def launch_in_process() -> Iterator[str]:
     """Start a sandbox chain on a free loopback port; yield its LCD URL; stop it on exit.
 
-    While it runs, `secret_mcp_sandbox.find_server(url)` returns the server (faucet, faults, chain)."""
-    from . import launch
+    While it runs, `secret_sandbox_chain.find_server(url)` returns the server (faucet, faults, chain)."""
+    from secret_sandbox_chain import launch
 
     with launch(chain_id=CHAIN_ID) as server:
         yield server.url
@@ -25,7 +25,7 @@ def launch_in_process() -> Iterator[str]:
 
 def serves(url: str) -> bool:
     """True for the URL of a sandbox chain running in this process (started by this server or its host)."""
-    from .server import find_server
+    from secret_sandbox_chain import find_server
 
     return find_server(url) is not None
 
@@ -55,7 +55,7 @@ def secret_mcp_register_commands(cli: click.Group) -> None:
                   help="Milliseconds between blocks; 0 = one block per transaction, instantly.")
     def sandbox(host: str, port: int, state_dir: str | None, block_time: int) -> None:
         """Run the embedded sandbox chain (simulated Secret Network LCD) in the foreground."""
-        from .__main__ import serve_forever
+        from secret_sandbox_chain.__main__ import serve_forever
 
         serve_forever(host, port, state_dir, block_time, echo=click.echo)
 

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 from betterproto.lib.google.protobuf import Any as AnyPb
@@ -20,12 +20,8 @@ from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, SignDoc, TxBody, TxR
 from . import amino, gas
 from .crypto import bech32_encode, from_valoper, module_address, pubkey_to_address, verify_secp256k1
 from .encoding import coins_text
-from .modules.auth import MAX_MEMO_CHARACTERS, account_key
-from .modules.base import Event, MsgContext, TxError
+from .base import ChainRef, Event, MsgContext, TxError
 from .store import GasMeter, OutOfGas, value_size as store_size
-
-if TYPE_CHECKING:
-    from .chain import Chain
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +83,7 @@ def _fail(err: TxError, result: TxResult) -> TxResult:
 
 
 class TxRunner:
-    def __init__(self, chain: "Chain") -> None:
+    def __init__(self, chain: ChainRef) -> None:
         self.chain = chain
 
     # ---- decoding
@@ -201,8 +197,8 @@ class TxRunner:
             raise TxError("sdk", 30, f"block height: {ctx.height}, timeout height: {tx.body.timeout_height}: "
                                      "tx timeout height")
         meter.consume(gas.HAS_COST * len(tx.msgs), "Has")  # the circuit breaker's disable list, per message
-        if len(tx.body.memo) > MAX_MEMO_CHARACTERS:
-            raise TxError("sdk", 12, f"maximum number of characters is {MAX_MEMO_CHARACTERS} but received "
+        if len(tx.body.memo) > auth.max_memo_characters:
+            raise TxError("sdk", 12, f"maximum number of characters is {auth.max_memo_characters} but received "
                                      f"{len(tx.body.memo)} characters: memo too large")
         meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")  # ValidateMemo's params
         meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")  # ConsumeGasForTxSize's params
@@ -233,12 +229,12 @@ class TxRunner:
                                     "invalid pubkey")
         acc = auth.get_account(store, signer)  # the SDK's later decorators read the account again (gas)
         for _ in range(gas.EXTRA_ACCOUNT_READS):  # SetPubKey (twice), SigGasConsume, SigVerification
-            meter.consume(gas.read_cost(store_size(account_key(signer), acc)), "ReadFlat")
+            meter.consume(gas.read_cost(store_size(auth.account_key(signer), acc)), "ReadFlat")
         for _ in range(gas.AUTH_PARAMS_READS - 2):  # ValidateSigCount's and SigGasConsume's params
             meter.consume(gas.read_cost(gas.AUTH_PARAMS_BYTES), "ReadFlat")
         if acc["pub_key"] is None:  # SetPubKey stores the account (simulate too, with a stand-in key) ...
             keyed = {**acc, "pub_key": base64.b64encode(pub or bytes(33)).decode()}
-            meter.consume(gas.write_cost(store_size(account_key(signer), keyed)), "WriteFlat")
+            meter.consume(gas.write_cost(store_size(auth.account_key(signer), keyed)), "WriteFlat")
             if pub is not None:  # ... before IncrementSequence stores it again below
                 acc = keyed
         meter.consume(gas.SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1")

@@ -7,7 +7,7 @@ from secret_sdk.protobuf.cosmos.bank import v1beta1 as pb
 from ..crypto import bech32_decode
 from ..encoding import coin, coins, coins_text, paginate
 from .auth import check_address
-from .base import LCDError, Module, Request, Route, TxError
+from ..base import LCDError, Module, Request, Route, TxError
 
 USCRT_METADATA = {
     "description": "The native staking and fee token of the Secret Network (sandbox: worthless).",

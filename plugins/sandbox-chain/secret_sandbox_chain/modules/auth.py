@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..crypto import bech32_decode, module_address
 from ..encoding import paginate
 from ..gas import SIG_VERIFY_COST_SECP256K1, TX_SIZE_COST_PER_BYTE
-from .base import LCDError, Module, Request, Route
+from ..base import LCDError, Module, Request, Route
 
 PARAMS = {
     "max_memo_characters": "256",
@@ -42,6 +42,9 @@ def check_address(addr: str, hrp: str = "secret") -> None:
 
 class AuthModule(Module):
     name = "auth"
+    # What the tx pipeline (tx.py, below the modules) needs of x/auth, reached through the module it is given.
+    max_memo_characters = MAX_MEMO_CHARACTERS
+    account_key = staticmethod(account_key)
 
     # ---- keepers (store may be the committed Store or any Branch)
     @staticmethod

@@ -18,7 +18,7 @@ from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
 from secret_sdk.protobuf.cosmos.distribution import v1beta1 as pb
 
 from ..crypto import bech32_encode, from_valoper, module_address
-from .base import LCDError, Module, Request, Route, TxError
+from ..base import LCDError, Module, Request, Route, TxError
 from .staking import _check_address, _query_address, ddiv, dtrunc, fmt_dec, to_int
 
 DEFAULT_BLOCK_PROVISION = 1_000_000  # uscrt minted per block (1 SCRT), standing in for x/mint's inflation

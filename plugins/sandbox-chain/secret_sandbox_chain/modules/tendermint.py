@@ -7,7 +7,7 @@ import hashlib
 
 from .. import blocks
 from ..encoding import dec, paginate
-from .base import LCDError, Module, Request, Route
+from ..base import LCDError, Module, Request, Route
 
 # The sandbox "enclave" consensus IO key (docs/protocol-notes.md#test-vectors): privkey = SHA256("sandbox consensus io key").
 CONSENSUS_IO_PRIVKEY = hashlib.sha256(b"sandbox consensus io key").digest()

@@ -19,7 +19,7 @@ from betterproto.lib.google.protobuf import Any as AnyPb
 
 from ..crypto import module_address, to_valoper
 from ..encoding import any_json, paginate, ts
-from .base import LCDError, Module, MsgContext, Request, Route, TxError
+from ..base import LCDError, Module, MsgContext, Request, Route, TxError
 from .distribution import coins_string
 from .staking import _check_address, _query_address, ddiv, fmt_dec, from_iso, iso, parse_dec, to_int
 

@@ -30,7 +30,7 @@ from ..contracts.base import BankSend, ContractError, Deps, Env, Info, Response,
 from ..crypto import bech32_decode, bech32_encode, ripemd160
 from ..enclave import Enclave, EnclaveError, Session
 from ..store import GasMeter, OutOfGas
-from .base import LCDError, Module, Request, Route, TxError
+from ..base import LCDError, Module, Request, Route, TxError
 
 MAX_CONTRACT_SIZE = 2 * 1024 * 1024  # docs/protocol-notes.md#network-facts: max contract size 2 MiB (checked on the un-gzipped code too)
 COMPILE_COST = Decimal("0.8")  # gas per stored byte (the chain's compile_cost param)

@@ -20,10 +20,9 @@ from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, Tx, TxBody, TxRaw
 
 from . import blocks
 from .crypto import pubkey_to_address
-from .encoding import proto_json, ts, ts_seconds
-from .modules.auth import AuthModule
-from .modules.bank import BankModule
-from .modules.base import BlockContext, Event, Module, TxError
+from .encoding import events_json, proto_json, ts, ts_seconds
+from .modules import load as load_modules
+from .base import BlockContext, Event, Module, TxError
 from .persist import BlockLog
 from .store import Store
 from .tx import TxResult, TxRunner, tx_hash
@@ -64,28 +63,6 @@ class ChainConfig:
     state_dir: str | None = None
 
 
-def _default_modules() -> list[Module]:
-    mods: list[Module] = [AuthModule(), BankModule()]
-    # S2's modules; guarded so a half-written module never stops the chain from starting
-    for modname, clsname in (("staking", "StakingModule"), ("distribution", "DistributionModule"),
-                             ("gov", "GovModule"),
-                             ("compute", "ComputeModule"), ("ibc", "IBCModule")):  # engineer C: compute, ibc
-        try:
-            mod = __import__(f"secret_mcp_sandbox.modules.{modname}", fromlist=[clsname])
-            mods.append(getattr(mod, clsname)())
-        except ModuleNotFoundError as exc:
-            if exc.name != f"secret_mcp_sandbox.modules.{modname}":
-                log.warning("sandbox: module %s not loaded", modname, exc_info=True)
-            # else: not written yet, nothing to report
-        except Exception:  # noqa: BLE001 - report and carry on without that module
-            log.warning("sandbox: module %s not loaded", modname, exc_info=True)
-    from .modules.tendermint import TendermintModule
-    from .modules.txservice import TxServiceModule
-
-    mods += [TendermintModule(), TxServiceModule()]
-    return mods
-
-
 class Chain:
     def __init__(self, config: ChainConfig | None = None, modules: list[Module] | None = None) -> None:
         self.config = config or ChainConfig()
@@ -102,7 +79,7 @@ class Chain:
             "/cosmos.crypto.secp256k1.PubKey": Secp256k1PubKey,
             "/cosmos.crypto.ed25519.PubKey": Ed25519PubKey,
         }
-        for m in modules if modules is not None else _default_modules():
+        for m in modules if modules is not None else load_modules():  # modules.MODULES, or ModuleLoadError
             self._register(m)
         self.runner = TxRunner(self)
         self.store = Store()
@@ -140,7 +117,7 @@ class Chain:
         self.amino_json.update(getattr(m, "amino_json", dict)())  # optional: {type_url: fn(msg) -> dict}
         self.json_overrides.update(getattr(m, "json_overrides", dict)())  # optional: {type_url: fn(msg) -> dict}
         self._types.update(getattr(m, "proto_types", dict)())  # optional: extra Any types for JSON
-        if isinstance(m, BankModule):
+        if m.name == "bank":
             m._auth = self._modules.get("auth")
 
     def module(self, name: str) -> Any:
@@ -366,11 +343,6 @@ def _faucet_address() -> str:
     from secret_sdk.key.raw import RawKey
 
     return pubkey_to_address(RawKey(FAUCET_PRIVKEY).public_key.key)
-
-
-def events_json(events: list[Event]) -> list[dict]:
-    return [{"type": e.type, "attributes": [{"key": k, "value": v, "index": True} for k, v in e.attributes]}
-            for e in events]
 
 
 def broadcast_response(h: str, result: TxResult) -> dict:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .crypto import valcons_from_ed25519
-
-if TYPE_CHECKING:
-    from .chain import Chain
+from .base import ChainRef
 
 _FALLBACK_VAL_PUB = hashlib.sha256(b"sandbox validator").digest()  # used only when no staking module is loaded
 
@@ -26,7 +24,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def validator_set(chain: "Chain", store) -> list[dict]:
+def validator_set(chain: ChainRef, store) -> list[dict]:
     """[{pub (32-byte ed25519), power}] of the bonded set, by power then key, like CometBFT orders it."""
     try:
         staking = chain.module("staking")

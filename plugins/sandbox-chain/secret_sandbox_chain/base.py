@@ -1,6 +1,6 @@
 """What a sandbox module is: LCD routes, message handlers and genesis/block hooks over the shared store.
 
-Each module (auth, bank, staking, ...) is one file in this package exposing one `Module` subclass.
+Each module (auth, bank, staking, ...) is one file in the `modules` package exposing one `Module` subclass.
 The chain (chain.py) owns the store, blocks and the tx pipeline; modules own their keys (prefix = name + "/").
 """
 
@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any, Callable
 import attrs
 
 if TYPE_CHECKING:
-    from ..chain import Chain
-    from ..store import Branch, Store
+    from .store import Branch, Store
+
+# The chain a module runs in (chain.Chain). Not imported, not even for type checking: chain.py builds on this
+# module, and an import back would make the two a cycle.
+ChainRef = Any
 
 
 class LCDError(Exception):
@@ -53,7 +56,7 @@ class TxError(Exception):
 class Request:
     """One LCD request as a handler sees it."""
 
-    chain: "Chain"
+    chain: ChainRef
     path_params: dict[str, str]
     query: dict[str, list[str]]  # repeated parameters keep every value
     body: Any = None  # parsed JSON for POST
@@ -81,7 +84,7 @@ class Event:
 class MsgContext:
     """What a message handler may use. `store` is a metered branch: failures discard it."""
 
-    chain: "Chain"
+    chain: ChainRef
     store: "Branch"
     height: int
     time: datetime
@@ -97,7 +100,7 @@ class MsgContext:
 class BlockContext:
     """What genesis and begin/end-block hooks get: the committed store's write branch for this block."""
 
-    chain: "Chain"
+    chain: ChainRef
     store: "Branch | Store"
     height: int
     time: datetime

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import betterproto
 
-from .modules.base import LCDError
+from .base import Event, LCDError
 
 if TYPE_CHECKING:
-    from .modules.base import Request
+    from .base import Request
 
 _INT64 = {
     betterproto.TYPE_INT64, betterproto.TYPE_UINT64, betterproto.TYPE_SINT64,
@@ -61,6 +61,11 @@ def coins(d: dict[str, int]) -> list[dict]:
 def coins_text(d: dict[str, int]) -> str:
     """The SDK's Coins.String(): "10uscrt,5zzz" sorted by denom ("" when empty)."""
     return ",".join(f"{v}{k}" for k, v in sorted(d.items()) if v)
+
+
+def events_json(events: list[Event]) -> list[dict]:
+    return [{"type": e.type, "attributes": [{"key": k, "value": v, "index": True} for k, v in e.attributes]}
+            for e in events]
 
 
 def b64(data: bytes | None) -> str | None:

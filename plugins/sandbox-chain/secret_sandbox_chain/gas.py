@@ -1,6 +1,6 @@
 """The sandbox's gas schedule: Secret Network's own, so gas_used lands where secret-4's does.
 
-Every constant names its source; plugins/sandbox/README.md ("Gas") has the table and the resulting figures.
+Every constant names its source; plugins/sandbox-chain/README.md ("Gas") has the table and the resulting figures.
 """
 
 from __future__ import annotations

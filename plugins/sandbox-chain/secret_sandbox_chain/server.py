@@ -16,7 +16,7 @@ import uvicorn
 
 from .chain import Chain, ChainConfig
 from .crypto import bech32_decode
-from .modules.base import LCDError, Request, Route, TxError
+from .base import LCDError, Request, Route, TxError
 
 log = logging.getLogger(__name__)
 

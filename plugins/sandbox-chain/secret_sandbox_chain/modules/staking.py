@@ -20,7 +20,7 @@ from secret_sdk.protobuf.cosmos.staking import v1beta1 as pb
 
 from ..crypto import bech32_decode, module_address, pubkey_to_address, to_valoper
 from ..encoding import paginate, ts
-from .base import LCDError, Module, Request, Route, TxError
+from ..base import LCDError, Module, Request, Route, TxError
 
 # ---------------------------------------------------------------------------------------------- decimals
 # LegacyDec semantics: 18 fractional digits; Quo/Mul round half-even, *Truncate variants round down.

@@ -21,7 +21,7 @@ from secret_sdk.protobuf.ibc.core.client.v1 import Height
 
 from ..crypto import bech32_decode, bech32_encode, module_address, pubkey_to_address
 from ..encoding import paginate
-from .base import LCDError, Module, Request, Route, TxError
+from ..base import LCDError, Module, Request, Route, TxError
 
 PORT, CHANNEL, CONNECTION, CLIENT = "transfer", "channel-0", "connection-0", "07-tendermint-0"
 COUNTERPARTY = {"chain_id": "cosmoshub-sandbox", "prefix": "cosmos", "channel": "channel-235",

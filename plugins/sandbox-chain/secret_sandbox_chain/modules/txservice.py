@@ -6,8 +6,8 @@ import base64
 import binascii
 import re
 
-from ..encoding import any_json, b64
-from .base import LCDError, Module, Request, Route
+from ..encoding import any_json, b64, events_json
+from ..base import LCDError, Module, Request, Route
 from .tendermint import TendermintModule, parse_height
 
 _MODES = {"BROADCAST_MODE_SYNC": "sync", "2": "sync", "BROADCAST_MODE_ASYNC": "async", "3": "async"}
@@ -154,8 +154,6 @@ class TxServiceModule(Module):
         if result.code != 0:
             raise LCDError(2, f"rpc error: code = Unknown desc = {result.log} with gas used: '{result.gas_used}': "
                               "unknown request")
-        from ..chain import events_json
-
         return {
             "gas_info": {"gas_wanted": str(result.gas_wanted), "gas_used": str(result.gas_used)},
             "result": {
