@@ -61,6 +61,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "estimate": ("secret_mcp.tx", "estimate"),  # gas and fee of messages, without signing
     "simulate": ("secret_mcp.tx", "simulate"),  # the node's simulation of messages (gas used, events)
     "gas_price": ("secret_mcp.tx.chain", "gas_price"),  # the gas price in force on the session's network
+    # -- the agent key (limits the chain enforces through x/authz and x/feegrant; docs/agent-grants.md)
+    "agent_address": ("secret_mcp.tx.agent", "agent_address"),  # a wallet's agent key address (create=True makes one)
+    "agent_mode": ("secret_mcp.tx.agent", "agent_mode"),  # does the wallet sign through its agent on this network?
+    "set_agent_mode": ("secret_mcp.tx.agent", "set_agent_mode"),  # switch that, after a grant or a revoke
+    "covered_types": ("secret_mcp.tx.agent", "covered_types"),  # LCD grants -> {message type URL: live grant}
     # -- reading transactions back
     "TxInfo": ("secret_mcp.tx.lookup", "TxInfo"),  # result model of a transaction read back
     "tx_info": ("secret_mcp.tx.lookup", "tx_info"),  # a tx response -> TxInfo
@@ -105,6 +110,14 @@ def broadcast_age(ctx: "ToolContext", txhash: str) -> float | None:
     return age(ctx.app, txhash)
 
 
+def signing_request_status(ctx: "ToolContext", request_id: str) -> dict[str, Any] | None:
+    """A wallet signing request's progress ({request_id, status, expires_at, txhash, height}), or None when
+    `request_id` names no request of this server."""
+    from .tx.signing import status_of
+
+    return status_of(ctx.app, request_id)
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _EXPORTS[name]
@@ -119,4 +132,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["hookimpl", "broadcast_age", *_EXPORTS]
+__all__ = ["hookimpl", "broadcast_age", "signing_request_status", *_EXPORTS]

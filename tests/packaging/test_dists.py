@@ -56,8 +56,8 @@ def _all(built) -> list[Path]:
 
 
 def test_every_distribution_has_an_sdist_and_a_wheel(built):
-    # The meta-package, the core, 14 packs, the sandbox chain, the example.
-    assert sorted(built) == sorted(NAMES) and len(NAMES) == 18
+    # The meta-package, the core, 15 packs, the sandbox chain, the example.
+    assert sorted(built) == sorted(NAMES) and len(NAMES) == 19
     assert all(set(kinds) == {"sdist", "wheel"} for kinds in built.values())
     assert all(build_dists.inspect(p)["version"] == "0.1.0" for p in _all(built))
 
@@ -125,7 +125,7 @@ def test_entry_points_and_dependency_ranges(built):
             assert "secret-mcp-core<0.2,>=0.1" in requires, (name, requires)
     meta = build_dists.inspect(built["secret-mcp"]["wheel"])
     packs = sorted(r for r in meta["metadata"].get_all("Requires-Dist"))
-    assert len(packs) == 15 and all(r.endswith("~=0.1.0") for r in packs), packs
+    assert len(packs) == 16 and all(r.endswith("~=0.1.0") for r in packs), packs
     # The meta-package is metadata and the command only; the sandbox chain ships its documented testing helpers.
     assert all(".dist-info/" in f for f in meta["files"])
     assert "secret_sandbox_chain/testing.py" in build_dists.inspect(built["secret-sandbox-chain"]["wheel"])["files"]

@@ -60,7 +60,7 @@ def test_metadata(folder: Path):
     assert project["version"] == "0.1.0"
     core = [d for d in project["dependencies"] if d.startswith("secret-mcp-core")]
     if folder == ROOT:
-        assert all(d.endswith("~=0.1.0") for d in project["dependencies"]) and len(project["dependencies"]) == 15
+        assert all(d.endswith("~=0.1.0") for d in project["dependencies"]) and len(project["dependencies"]) == 16
         assert project["scripts"] == {"secret-mcp": "secret_mcp.cli:main"}
     elif folder == CHAIN:
         assert not [d for d in project["dependencies"] if d.startswith("secret-mcp")]

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.anyio
 COSMOS = bech32.bech32_encode("cosmos", bech32.convertbits(bytes([7] * 20), 8, 5))
 WASM = b"\0asm\x01\0\0\0" + b"secret-mcp every-write-tool module"
 STRANGER = "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a"  # on no allow-list of these tests
+GRANTEE = bech32.bech32_encode("secret", bech32.convertbits(bytes([9] * 20), 8, 5))  # holds a grant from A
 
 
 def calls(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -49,6 +50,8 @@ def calls(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "secret_token_create_viewing_key": {"token": TOKEN},
         "secret_token_set_viewing_key": {"token": TOKEN, "key": "every write tool key"},
         "secret_batch": {"calls": [{"tool": "secret_send_tokens", "arguments": {"recipient": B, "amount": "1uscrt"}}]},
+        "secret_grant_agent": {"send_limit": "1uscrt"},
+        "secret_revoke_grant": {"grantee": GRANTEE},
     }
 
 
@@ -57,7 +60,9 @@ def write_tools() -> set[str]:
     from secret_mcp.plugins import PluginHost
 
     registry = collect_registry(PluginHost())
-    return {n for n, r in registry.tools.items() if r.spec.writes_chain and n != "secret_confirm_transaction"}
+    # These two carry out a plan another write tool prepared (a code; a signing request, tests/signing).
+    carriers = ("secret_confirm_transaction", "secret_submit_signed_transaction")
+    return {n for n, r in registry.tools.items() if r.spec.writes_chain and n not in carriers}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +73,8 @@ def world(sandbox, tmp_path_factory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("every-write-home")
     wasm = home / "tiny.wasm"
     wasm.write_bytes(WASM)
+
+    _grant_from_a(sandbox)
 
     async def build() -> dict[str, Any]:
         async with connect(_server(sandbox, home), "auto", elicitation_callback=accept) as client:
@@ -86,6 +93,18 @@ def world(sandbox, tmp_path_factory) -> dict[str, Any]:
                 "voting": voting, "wasm": str(wasm), "home": home}
 
     return anyio.run(build)
+
+
+def _grant_from_a(sandbox: Any) -> None:
+    """A's GenericAuthorization to GRANTEE, made outside the server: what secret_revoke_grant has to revoke."""
+    from betterproto.lib.google.protobuf import Any as AnyPb
+    from secret_sdk.protobuf.cosmos.authz.v1beta1 import GenericAuthorization, Grant, MsgGrant
+
+    from secret_sandbox_chain import testing
+
+    auth = AnyPb(type_url="/cosmos.authz.v1beta1.GenericAuthorization",
+                 value=bytes(GenericAuthorization(msg="/cosmos.gov.v1.MsgVote")))
+    testing.send_tx(sandbox, "a", [MsgGrant(granter=_a(), grantee=GRANTEE, grant=Grant(authorization=auth))])
 
 
 def _a() -> str:

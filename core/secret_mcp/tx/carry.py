@@ -95,12 +95,14 @@ def _validate(plan: Plan) -> list[build.Msg]:
 
 async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, Any] | None = None) -> Prepared:
     """Policy, one estimate and the exact sign doc for `plan` from the active wallet. Nothing is signed."""
-    msgs = _validate(plan)
+    from .agent import signer_for
+
+    msgs, signer = await signer_for(ctx, _validate(plan))  # agent mode: the agent key signs one MsgExec
     network = ctx.network
-    signer = active_signer(ctx)
+    signer = await signer.ready(ctx)  # a wallet signer's public key comes from the chain
     # Three independent reads in one round trip.
     (number, sequence), held, price = await gather(
-        account_state(ctx, signer.address), balances(ctx, signer.address), gas_price(ctx))
+        account_state(ctx, signer.address), balances(ctx, signer.owner), gas_price(ctx))
     endpoints = tuple(ctx.session.urls)  # a launched sandbox's URL is known once connected
     # Rewards withdrawn earlier in this tx can be spent by later messages, never on the fee: the chain takes
     # the fee before any message runs.
@@ -108,7 +110,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
     for denom, amount in _sum(plan.credits).items():
         with_credits[denom] = with_credits.get(denom, 0) + amount
     spend = _sum(plan.amounts)
-    _check_funds(with_credits, spend, signer.address)  # a clear "you have X, you need Y" before simulating
+    _check_funds(with_credits, spend, signer.owner)  # a clear "you have X, you need Y" before simulating
 
     body = build.body_bytes(msgs, plan.memo)
     if plan.gas is not None:
@@ -120,23 +122,27 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
             raise _explain(plan, exc) from None
         limit = math.ceil(Decimal(used) * Decimal(ctx.config.gas_adjustment))
     est = Estimate(used, limit, price, fee_for(limit, price), network.fee_denom)
-    _check_funds(held, {est.fee_denom: est.fee}, signer.address)
-    _check_funds(with_credits, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.address)
+    _check_funds(held, {est.fee_denom: est.fee}, signer.owner)
+    _check_funds(with_credits, _sum([*spend.items(), (est.fee_denom, est.fee)]), signer.owner)
 
     request = TxRequest(
-        tool=tool, network=network.name, chain_id=network.chain_id, sender=signer.address,
+        tool=tool, network=network.name, chain_id=network.chain_id, sender=signer.owner,
         messages=tuple(m.to_json() for m in msgs), amounts=tuple(sorted(spend.items())),
         recipients=tuple(dict.fromkeys(plan.receivers)), summary=plan.action,
         fee=(est.fee_denom, est.fee), tokens=tuple((t.contract, t.amount) for t in plan.tokens),
     )
     authorize(ctx.app, request)  # POLICY_REFUSED before anything is shown or signed
 
-    auth = build.auth_info_bytes(signer.public_key, sequence, est.fee, est.fee_denom, est.gas_limit)
+    auth = build.auth_info_bytes(signer.public_key, sequence, est.fee, est.fee_denom, est.gas_limit,
+                                 granter=signer.fee_granter)
     doc = build.sign_doc(body, auth, network.chain_id, number)
     digest = sign_doc_digest(doc, signer.address, endpoints)
     security = ctx.security
     needs = security.needs_confirmation(network, tuple(request.spent().items()))
-    review = review_of(tool=tool, plan=plan, wallet=signer.wallet, address=signer.address, signer_kind=signer.kind,
+    shown = plan if not signer.fee_granter else attrs.evolve(plan, lines=(*plan.lines, (
+        f"Signed by the agent key {signer.address} under the grants of {signer.wallet}; the fee is paid by "
+        f"{signer.owner} through its fee grant")))
+    review = review_of(tool=tool, plan=shown, wallet=signer.wallet, address=signer.owner, signer_kind=signer.kind,
                        messages=request.messages, gas_limit=est.gas_limit, gas_price=est.gas_price,
                        fee=(est.fee_denom, est.fee), held=held, network=network, endpoints=endpoints,
                        digest=digest, sequence=sequence, account_number=number,
@@ -157,7 +163,7 @@ def _stale(prepared: Prepared, why: str, fresh: "Prepared | None" = None) -> Sec
 def check_current(ctx: ToolContext, prepared: Prepared) -> None:
     """The session still points at the signer and endpoint the person approved."""
     session = ctx.session
-    if session.active_wallet_address() != prepared.signer.address:
+    if session.active_wallet_address() != prepared.signer.owner:
         raise _stale(prepared, "The active wallet changed since the person approved this transaction.")
     network = session.network
     if network is None or network.chain_id != prepared.network.chain_id or tuple(session.urls) != prepared.endpoints:
@@ -194,9 +200,24 @@ class _SequenceMoved(Exception):
     pass
 
 
+async def carry_signed(ctx: ToolContext, prepared: Prepared, raw: bytes) -> Any:
+    """Broadcast a TxRaw signed elsewhere (the person's wallet) for `prepared`, once; the tool's result.
+    The caller has checked that `raw` is exactly the prepared transaction, signed by its signer."""
+    check_current(ctx, prepared)
+    async with wallet_lock(ctx.app, prepared.network.chain_id, prepared.signer.address):
+        try:
+            txhash, response = await _broadcast_raw(ctx, prepared, raw)
+        except _SequenceMoved:
+            raise _stale(prepared, "Another transaction used this wallet's sequence since the request was made.") from None
+        return await _settle(ctx, prepared, txhash, response)
+
+
 async def _broadcast(ctx: ToolContext, prepared: Prepared) -> tuple[str, dict | None]:
     signature = await prepared.signer.sign(ctx, prepared.sign_doc)
-    raw = build.tx_raw(prepared.body, prepared.auth_info, signature)
+    return await _broadcast_raw(ctx, prepared, build.tx_raw(prepared.body, prepared.auth_info, signature))
+
+
+async def _broadcast_raw(ctx: ToolContext, prepared: Prepared, raw: bytes) -> tuple[str, dict | None]:
     txhash = build.tx_hash(raw)
     pool = await ctx.pool()
     _RECENT.setdefault(ctx.app, {})[txhash] = time.monotonic()
@@ -230,7 +251,7 @@ async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: d
         why = ("The node's answer to the broadcast was lost and the transaction was not found in a block in time."
                if response is None else "The node accepted it but it was not seen in a block in time.")
         raise _unknown(network, txhash, why)
-    touched = {prepared.signer.address, *plan.receivers, *touched_addresses(committed)}
+    touched = {prepared.signer.address, prepared.signer.owner, *plan.receivers, *touched_addresses(committed)}
     await _invalidate(ctx, touched)
     await ctx.resource_changed(*(account_uri(a) for a in sorted(touched) if a.startswith("secret1")), tx_uri(txhash))
     code = int(committed.get("code", 0))
@@ -241,7 +262,7 @@ async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: d
         raise _explain(plan, chain_failure(committed, stage="deliver", nothing_sent=False, details={
             "fee": coin_view(*fee).model_dump(), "explorer_url": network.explorer_link(txhash)}))
     await ctx.progress(wait, wait, f"Included at height {height}")
-    result = from_response(committed, status="success", fee=fee, summary=plan.action, sender=prepared.signer.address,
+    result = from_response(committed, status="success", fee=fee, summary=plan.action, sender=prepared.signer.owner,
                            types=[m["@type"] for m in prepared.request.messages], memo=plan.memo, network=network)
     return await plan.finish(ctx, result, 0) if plan.finish is not None else result
 

@@ -55,12 +55,55 @@ class Signer:
     (the person's own wallet, an agent key) implement `sign` their own way."""
 
     wallet: str
-    address: str
+    address: str  # the account that signs (its sequence and account number)
     public_key: bytes
     kind: str = "server_key"
+    fee_granter: str = ""  # an agent signer: the wallet, whose fee grant pays (tx/agent.py)
+
+    @property
+    def owner(self) -> str:
+        """Whose funds the messages move and who pays the fee: the wallet (the signer itself unless an agent)."""
+        return self.fee_granter or self.address
 
     async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
         return ctx.keystore.sign(self.wallet, sign_doc)
+
+    async def ready(self, ctx: ToolContext) -> "Signer":
+        """This signer with everything a sign doc needs (a wallet signer's public key is read from the chain)."""
+        return self
+
+
+@attrs.frozen
+class WalletSigner(Signer):
+    """The person's own wallet signs (tx/signing.py opens a signing request); this server holds no key.
+
+    `public_key` is the account's key on chain, or empty while the chain has none (an account that never
+    signed): its simulation then carries no key, and the wallet's own key goes into the signed auth info."""
+
+    kind: str = "wallet"
+
+    async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
+        raise SecretMCPError("WALLET_SIGNS_ELSEWHERE", f"Wallet {self.wallet!r} signs in the person's own wallet.", [])
+
+    async def ready(self, ctx: ToolContext) -> "Signer":
+        return attrs.evolve(self, public_key=await chain_public_key(ctx, self.address))
+
+
+async def chain_public_key(ctx: ToolContext, address: str) -> bytes:
+    """The account's secp256k1 key as the chain stored it at its first transaction; b"" before that."""
+    import base64
+
+    pool = await ctx.pool()
+    try:
+        body = await pool.get(f"/cosmos/auth/v1beta1/accounts/{address}")
+    except ChainError as exc:
+        if exc.code == "CHAIN_NOT_FOUND":
+            return b""
+        raise
+    account = body.get("account") or {}
+    account = (account.get("base_vesting_account") or account).get("base_account", account)
+    key = (account.get("pub_key") or {}).get("key")
+    return base64.b64decode(key) if key else b""
 
 
 @attrs.frozen
@@ -73,7 +116,7 @@ class Estimate:
 
 
 def active_signer(ctx: ToolContext) -> Signer:
-    """The active wallet, which must hold a key (watch-only wallets cannot sign)."""
+    """The active wallet, which must be able to sign: a key here, or the person's own wallet (watch-only cannot)."""
     name = ctx.session.active_wallet
     if name is None:
         raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.",
@@ -83,6 +126,8 @@ def active_signer(ctx: ToolContext) -> Signer:
     if wallet.watch_only:
         raise SecretMCPError("WATCH_ONLY_WALLET", f"The active wallet {name!r} is watch-only: it cannot sign.",
                              ["Switch to a wallet with a key (secret_set_active_wallet)."], {"wallet": name})
+    if wallet.signs_elsewhere:
+        return WalletSigner(name, wallet.address, b"")
     return Signer(name, wallet.address, keystore.public_key(name))
 
 
@@ -92,6 +137,10 @@ _ADDRESS = re.compile(r"secret1[02-9ac-hj-np-z]{38}")
 def _simulation_error(exc: ChainError, sender: str) -> SecretMCPError:
     text = str(exc.details.get("chain_message") or exc.message)
     details = {"chain_message": text, "stage": "simulate"}
+    if "more than spend limit" in text or "fee limit exceeded" in text:  # x/authz or x/feegrant said no (agent)
+        return SecretMCPError("GRANT_LIMIT_EXCEEDED", f"The chain refuses: this goes beyond what the wallet granted its "
+                              f"agent key (nothing was sent): {text}",
+                              ["Ask for less, or have the person grant more with secret_grant_agent."], details)
     if "insufficient funds" in text:
         # A contract's own payment (a sub-message) failing, or another account named: not the wallet's balance.
         others = [] if sender in text else [a for a in dict.fromkeys(_ADDRESS.findall(text)) if a != sender]
@@ -123,7 +172,8 @@ async def simulate_body(ctx: ToolContext, body: bytes, signer: Signer, sequence:
     """(gas used, the node's answer) for a tx body signed by `signer` at `sequence`; nothing is signed."""
     # A non-zero placeholder fee: with no fee the node skips the fee transfer, and its gas would be missing
     # from the estimate (the real tx then runs out of gas). Gas limit and fee digits only change size slightly.
-    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS)
+    auth = build.auth_info_bytes(signer.public_key, sequence, 1, ctx.network.fee_denom, PLACEHOLDER_GAS,
+                                 granter=signer.fee_granter)
     pool = await ctx.pool()
     try:
         # Simulation changes nothing, so retrying it elsewhere is safe.
@@ -139,7 +189,7 @@ async def estimate(ctx: ToolContext, messages: Iterable[Any], *, memo: str = "",
                    signer: Signer | None = None) -> Estimate:
     """Gas and fee for these messages from the active wallet, without signing or sending anything."""
     msgs = [build.as_msg(m) for m in messages]
-    signer = signer or active_signer(ctx)
+    signer = await (signer or active_signer(ctx)).ready(ctx)
     if gas is not None:
         price = await gas_price(ctx)
         used, limit = 0, gas

@@ -118,6 +118,8 @@ def chain_failure(response: dict, *, stage: str, nothing_sent: bool, details: di
     ours, suggestions = SDK_ERRORS.get(code, ("TX_FAILED", [])) if codespace in ("sdk", "") else ("TX_FAILED", [])
     if "out of gas" in raw_log:
         ours, suggestions = SDK_ERRORS[11]
+    elif "more than spend limit" in raw_log or "fee limit exceeded" in raw_log:  # an agent's grant ran out
+        ours, suggestions = "GRANT_LIMIT_EXCEEDED", ["Ask for less, or have the person grant more with secret_grant_agent."]
     where = ("The chain rejected the transaction before including it; nothing was spent, not even the fee."
              if nothing_sent else
              "The transaction was included in a block but failed: its messages had no effect, the fee was paid.")

@@ -40,6 +40,15 @@ INSTANCE_COST = 10_000
 WASM_FLAT = 2_000
 WASM_PER_MSG_BYTE = 2
 
+# Gas the authorizations and fee allowances consume themselves, per list entry they walk (cosmos-sdk v0.50
+# `gasCostPerIteration`): x/bank SendAuthorization's allow-list and x/staking StakeAuthorization's validator lists
+# 10, x/authz's grant queue 20, x/feegrant AllowedMsgAllowance's message list 10. The grants and allowances
+# themselves are store reads and writes, metered like every other key.
+SEND_AUTHZ_ITERATION = 10
+STAKE_AUTHZ_ITERATION = 10
+AUTHZ_QUEUE_ITERATION = 20
+FEEGRANT_MSG_ITERATION = 10
+
 
 def read_cost(nbytes: int) -> int:
     return READ_COST_FLAT + READ_COST_PER_BYTE * nbytes

@@ -30,7 +30,7 @@ FEE_COLLECTOR = module_address("fee_collector")
 INFINITE_GAS = 18446744073709551615  # what simulate reports as gas_wanted (the infinite meter's limit)
 # Message fields that name the signer, in the order the SDK's `cosmos.msg.v1.signer` options would pick them.
 _SIGNER_FIELDS = ("from_address", "delegator_address", "proposer", "depositor", "voter", "sender", "authority",
-                  "signer", "granter", "admin", "creator", "validator_address")
+                  "signer", "granter", "admin", "creator", "validator_address", "grantee")
 
 
 def tx_hash(raw: bytes) -> str:
@@ -216,12 +216,23 @@ class TxRunner:
         acc = auth.get_account(store, signer)
         if acc is None:
             raise TxError("sdk", 9, f"account {signer} does not exist: unknown address")
+        payer = signer
+        if fee.granter and fee.granter != signer:  # x/feegrant: the granter's allowance pays (DeductFeeDecorator)
+            try:
+                chain.module("feegrant").use_granted_fees(ctx, fee.granter, signer, fee_coins,
+                                                          [url for url, _ in tx.msgs])
+            except TxError as err:
+                raise TxError(err.codespace, err.code,
+                              f"{fee.granter} does not allow to pay fees for {signer}: {err.log}") from None
+            payer = fee.granter
+            if auth.get_account(store, payer) is None:
+                raise TxError("sdk", 9, f"fee payer address: {payer} does not exist: unknown address")
         if fee_coins:
             try:
-                bank.send(store, signer, FEE_COLLECTOR, fee_coins, ctx)
+                bank.send(store, payer, FEE_COLLECTOR, fee_coins, ctx)
             except TxError as err:
                 raise TxError("sdk", 5, f"{err.log}: insufficient funds") from None
-        ctx.emit("tx", ("fee", coins_text(fee_coins)), ("fee_payer", signer))
+        ctx.emit("tx", ("fee", coins_text(fee_coins)), ("fee_payer", payer))
         info = tx.auth_info.signer_infos[0]
         pub = self._pubkey(info, acc, mode)
         if pub is not None and pubkey_to_address(pub) != signer:

@@ -19,7 +19,7 @@ from secret_sdk.protobuf.cosmos.tx.v1beta1 import (
 def build_tx(key: Any, msgs: list[tuple[str, Any]], *, chain_id: str, account_number: int, sequence: int,
              gas: int = 200_000, fee_uscrt: int | None = None, memo: str = "", timeout_height: int = 0,
              amino_sign_bytes: Callable[[TxBody, AuthInfo], bytes] | None = None,
-             public_key: bytes | None = None, signature: bytes | None = None) -> bytes:
+             public_key: bytes | None = None, signature: bytes | None = None, fee_granter: str = "") -> bytes:
     """TxRaw bytes signed by `key` (a secret_sdk RawKey/MnemonicKey). The fee defaults to gas x 0.0125 rounded up.
 
     With `amino_sign_bytes`, the signer info says LEGACY_AMINO_JSON and the key signs what that function returns.
@@ -34,7 +34,8 @@ def build_tx(key: Any, msgs: list[tuple[str, Any]], *, chain_id: str, account_nu
         signer_infos=[SignerInfo(
             public_key=AnyPb(type_url="/cosmos.crypto.secp256k1.PubKey", value=bytes(Secp256k1PubKey(key=pub))),
             mode_info=ModeInfo(single=ModeInfoSingle(mode=mode)), sequence=sequence)],
-        fee=Fee(amount=[Coin(denom="uscrt", amount=str(fee_uscrt))] if fee_uscrt else [], gas_limit=gas),
+        fee=Fee(amount=[Coin(denom="uscrt", amount=str(fee_uscrt))] if fee_uscrt else [], gas_limit=gas,
+                granter=fee_granter),
     )
     body_bytes, auth_bytes = bytes(body), bytes(auth_info)
     if signature is None:

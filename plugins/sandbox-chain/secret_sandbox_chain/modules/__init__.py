@@ -11,7 +11,8 @@ from typing import Iterable
 
 from ..base import Module
 
-MODULES = ("auth", "bank", "staking", "distribution", "gov", "compute", "ibc", "tendermint", "txservice")
+MODULES = ("auth", "bank", "staking", "distribution", "gov", "compute", "ibc", "authz", "feegrant", "tendermint",
+           "txservice")
 
 
 class ModuleLoadError(RuntimeError):
