@@ -171,6 +171,17 @@ def _refused(wallet: str, agent: str, missing: list[str], why: str, suggestions:
         suggestions, {"missing": missing, "agent": agent})
 
 
+def restored_signer(ctx: "ToolContext") -> AgentSigner:
+    """The active wallet's agent signer, for a code approved in another process (tx/carry.restore): the caller
+    checks its address against the approved one."""
+    wallet, owner = ctx.session.active_wallet, ctx.session.active_wallet_address()
+    found = agent_key(ctx, wallet) if wallet is not None and owner is not None else None
+    if wallet is None or owner is None or found is None:
+        raise SecretMCPError("CONFIRMATION_STALE", "This was approved for the active wallet's agent key, which this "
+                             "wallet does not have. Nothing was signed or sent.", ["Call the tool again for a fresh preview."])
+    return AgentSigner(wallet, found[0], found[1], fee_granter=owner)
+
+
 async def signer_for(ctx: "ToolContext", msgs: list[build.Msg]) -> tuple[list[build.Msg], Signer]:
     """Who signs `msgs` and as what: the active wallet's own key, or (agent mode) the agent key with the
     messages inside one MsgExec, after checking that live grants cover every message."""

@@ -1,0 +1,45 @@
+"""Agent grants attacked as a model acting on its own would: codes redeemed by another worker, plans the grants'
+allow-lists do not cover, grants replaced while older ones stay. In-process MCP client on the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import call_err, call_ok, connect, make_server
+from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
+from tests.tx.fixtures import B, C, accept, balance, home, recording, sandbox, sequence, server_on  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+NO_LIMITS = {"spend_limit_per_tx": "", "spend_limit_daily": "", "confirm": "always"}
+
+
+async def _code(client, name: str, args: dict) -> str:
+    asked = await client.call_tool(name, args)
+    body = asked.structured_content
+    assert asked.is_error and body["error"]["code"] == "CONFIRMATION_REQUIRED", body
+    return body["confirmation_code"]
+
+
+async def test_an_agent_code_is_redeemed_by_another_worker(mode, sandbox, home, redis_url, monkeypatch):
+    # Two workers share the codes (Redis) and the file keystore: an agent-signed plan approved on one is signed by
+    # the agent key on the other (before: CONFIRMATION_STALE, the other worker took the wallet's own key).
+    monkeypatch.setenv("SECRET_MCP_KEYSTORE_PASSPHRASE", "test passphrase")
+    cfg = dict(network="sandbox", lcd_urls=(sandbox.url,), chain_id=sandbox.chain.chain_id, cache_url=redis_url,
+               state_key="k" * 32, **NO_LIMITS)
+    async with connect(make_server(**cfg), mode) as one:
+        made = await call_ok(one, "secret_create_wallet", {"name": "w", "persist": True, "backend": "file"})
+        me = made["wallet"]["address"]
+        sandbox.faucet(me, 20_000_000)
+        await call_ok(one, "secret_confirm_transaction", {"code": await _code(
+            one, "secret_grant_agent", {"send_limit": "1 SCRT", "fee_limit": "0.5 SCRT"})})
+        code = await _code(one, "secret_send_tokens", {"recipient": B, "amount": "0.1 SCRT"})
+        me0, b0 = balance(sandbox, me), balance(sandbox, B)
+        async with connect(make_server(**cfg), mode) as two:
+            await call_ok(two, "secret_set_active_wallet", {"name": "w"})
+            done = await call_ok(two, "secret_confirm_transaction", {"code": code})
+    sent = done["result"]
+    assert done["status"] == "done" and sent["status"] == "success"
+    assert sent["messages"] == ["/cosmos.authz.v1beta1.MsgExec"] and sent["sender"] == me
+    fee = int(sent["fee"]["amount"])
+    assert balance(sandbox, B) == b0 + 100_000 and balance(sandbox, me) == me0 - 100_000 - fee
+    assert sequence(sandbox, me) == 1  # the grant only: the wallet's own key signed nothing else
