@@ -43,3 +43,39 @@ async def test_an_agent_code_is_redeemed_by_another_worker(mode, sandbox, home, 
     fee = int(sent["fee"]["amount"])
     assert balance(sandbox, B) == b0 + 100_000 and balance(sandbox, me) == me0 - 100_000 - fee
     assert sequence(sandbox, me) == 1  # the grant only: the wallet's own key signed nothing else
+
+
+def _bonded(sandbox) -> list[str]:
+    from secret_sandbox_chain.testing import http
+
+    vals = http().get(f"{sandbox.url}/cosmos/staking/v1beta1/validators").json()["validators"]
+    return [v["operator_address"] for v in vals if v["status"] == "BOND_STATUS_BONDED" and not v["jailed"]]
+
+
+async def test_a_plan_outside_the_grants_allow_lists_is_refused_before_signing(mode, sandbox, home):
+    # A delegate to a validator, or a send to a recipient, outside the grant's allow-list: refused before signing,
+    # naming the list (before: signed and broadcast with a fixed gas, the fee taken from the person's fee grant and
+    # the chain's "unauthorized" shown as a rejected signature).
+    vals = _bonded(sandbox)
+    async with connect(server_on(sandbox, **NO_LIMITS), mode, elicitation_callback=accept) as client:
+        me = (await call_ok(client, "secret_create_wallet", {"name": "w"}))["wallet"]["address"]
+        sandbox.faucet(me, 20_000_000)
+        granted = await call_ok(client, "secret_grant_agent", {
+            "send_limit": "1 SCRT", "recipients": [B], "stake_limit": "2 SCRT", "validators": [vals[0]],
+            "fee_limit": "0.5 SCRT"})
+        agent = granted["agent"]
+        me0 = balance(sandbox, me)
+        for args in ({}, {"gas": 200_000}):
+            err = await call_err(client, "secret_delegate", {"validator": vals[1], "amount": "1 SCRT", **args})
+            assert err["code"] == "AGENT_NOT_AUTHORIZED", err
+            assert err["details"]["missing"] == ["/cosmos.staking.v1beta1.MsgDelegate"]
+            assert vals[1] in err["message"] and "allow-list" in err["message"]
+            err = await call_err(client, "secret_send_tokens", {"recipient": C, "amount": "0.1 SCRT", **args})
+            assert err["code"] == "AGENT_NOT_AUTHORIZED" and C in err["message"] and "allow-list" in err["message"]
+            assert err["details"]["missing"] == ["/cosmos.bank.v1beta1.MsgSend"]
+        assert balance(sandbox, me) == me0 and sequence(sandbox, agent) == 0  # nothing signed, no fee spent
+        # inside the lists it goes through
+        done = await call_ok(client, "secret_delegate", {"validator": vals[0], "amount": "1 SCRT"})
+        assert done["messages"] == ["/cosmos.authz.v1beta1.MsgExec"]
+        done = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "0.1 SCRT"})
+        assert done["messages"] == ["/cosmos.authz.v1beta1.MsgExec"]
