@@ -79,3 +79,25 @@ async def test_a_plan_outside_the_grants_allow_lists_is_refused_before_signing(m
         assert done["messages"] == ["/cosmos.authz.v1beta1.MsgExec"]
         done = await call_ok(client, "secret_send_tokens", {"recipient": B, "amount": "0.1 SCRT"})
         assert done["messages"] == ["/cosmos.authz.v1beta1.MsgExec"]
+
+
+async def test_a_new_grant_says_which_earlier_grants_the_agent_keeps(mode, sandbox, home):
+    # The chain replaces a grant of the same message type and keeps the others: a "send only" grant after a stake
+    # and vote grant must not read as if the agent could then only send (before: the preview listed the new
+    # grant alone).
+    vals = _bonded(sandbox)
+    callback, shown = recording(accept)
+    async with connect(server_on(sandbox, **NO_LIMITS), mode, elicitation_callback=callback) as client:
+        me = (await call_ok(client, "secret_create_wallet", {"name": "w"}))["wallet"]["address"]
+        sandbox.faucet(me, 20_000_000)
+        await call_ok(client, "secret_grant_agent", {"stake_limit": "5 SCRT", "validators": [vals[0]], "vote": True})
+        assert "It keeps" not in shown[-1]
+        await call_ok(client, "secret_grant_agent", {"send_limit": "0.1 SCRT", "stake_limit": "1 SCRT",
+                                                     "validators": [vals[0]]})
+        preview = shown[-1]
+        assert "It keeps these earlier grants (revoke them with secret_revoke_grant):" in preview
+        assert "- /cosmos.gov.v1.MsgVote (GenericAuthorization), until " in preview
+        assert "MsgDelegate (StakeAuthorization)" not in preview.split("It keeps")[1]  # replaced, not kept
+        listed = await call_ok(client, "secret_list_grants")
+        assert {g["msg_type"] for g in listed["granted"] if g["msg_type"]} == {
+            "/cosmos.bank.v1beta1.MsgSend", "/cosmos.staking.v1beta1.MsgDelegate", "/cosmos.gov.v1.MsgVote"}
