@@ -110,6 +110,14 @@ def broadcast_age(ctx: "ToolContext", txhash: str) -> float | None:
     return age(ctx.app, txhash)
 
 
+def signing_request_status(ctx: "ToolContext", request_id: str) -> dict[str, Any] | None:
+    """A wallet signing request's progress ({request_id, status, expires_at, txhash, height}), or None when
+    `request_id` names no request of this server."""
+    from .tx.signing import status_of
+
+    return status_of(ctx.app, request_id)
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _EXPORTS[name]
@@ -124,4 +132,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["hookimpl", "broadcast_age", *_EXPORTS]
+__all__ = ["hookimpl", "broadcast_age", "signing_request_status", *_EXPORTS]

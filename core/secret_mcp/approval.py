@@ -61,6 +61,10 @@ class CannotAsk:
     """The client cannot elicit: the body answers with a confirmation code bound to the prepared plan."""
 
 
+class WalletSigns:
+    """The person's own wallet signs: the body opens a signing request (signflow.py); the wallet is the question."""
+
+
 # Prepared plans waiting for their second round (2026 era), per App: key -> (prepared, expires at).
 _ROUNDS: "weakref.WeakKeyDictionary[Any, dict[str, tuple[Prepared, float]]]" = weakref.WeakKeyDictionary()
 
@@ -126,6 +130,8 @@ def make_resolvers(app: "App", spec: "ToolSpec", names: list[str]) -> tuple[Any,
     async def approve(mcp_ctx: Context, prepared: Any) -> Any:
         if isinstance(prepared, Refused):
             return prepared
+        if prepared.signer.kind == "wallet":
+            return WalletSigns()
         if not prepared.needs_question:
             return NotAsked()
         if not client_can_elicit(mcp_ctx):
@@ -159,6 +165,8 @@ def decision_of(prepared: Any, outcome: Any) -> str:
             return "not_required"
         case AcceptedElicitation(data=CannotAsk()):
             return "code"
+        case AcceptedElicitation(data=WalletSigns()):
+            return "wallet"
         case AcceptedElicitation(data=Refused() as refused):
             raise refused.error
         case CancelledElicitation():

@@ -35,6 +35,7 @@ from .errors import ConfigError
 from .paths import config_dir
 
 CONFIRM_MODES = ("always", "above_limit", "never")
+APPROVAL_MODES = ("code", "browser")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 _TRUE = {"1", "true", "yes", "on"}
@@ -208,6 +209,12 @@ class Config:
     confirm: str = attrs.field(
         default="always", validator=_check(lambda v: v in CONFIRM_MODES), metadata=_expect("one of " + ", ".join(CONFIRM_MODES))
     )
+    # How a client without form elicitation gets the person's yes for a server-held key: a confirmation code the
+    # model relays, or "browser": an Approve button on a local page (the model then holds nothing to approve with).
+    approval: str = attrs.field(
+        default="code", converter=_lower, validator=_check(lambda v: v in APPROVAL_MODES),
+        metadata=_expect("code or browser"),
+    )
     audit_log: Path | None = attrs.field(
         default=None, converter=_to_opt_path, validator=_check(_opt(lambda v: isinstance(v, Path))), metadata=_expect("a path")
     )
@@ -235,6 +242,32 @@ class Config:
     # With cache_url: the shared secret under which pending calls in Redis carry an HMAC (never logged).
     state_key: str | None = attrs.field(
         default=None, repr=False, validator=_check(_opt(lambda v: isinstance(v, str))), metadata=_expect("a string")
+    )
+    # OAuth 2.1 for `serve --http` (secret_mcp/auth): tokens from this issuer, for this audience (the server's
+    # public URL of /mcp); each token subject is a principal with its own wallets, limits and codes.
+    oauth_issuer: str | None = attrs.field(
+        default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.startswith(("https://", "http://")))),
+        metadata=_expect("an http(s) URL"),
+    )
+    oauth_audience: str | None = attrs.field(
+        default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.startswith(("https://", "http://")))),
+        metadata=_expect("an http(s) URL"),
+    )
+    # Where the issuer's keys are, when its metadata (RFC 8414 / OpenID discovery) does not say.
+    oauth_jwks_url: str | None = attrs.field(
+        default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.startswith(("https://", "http://")))),
+        metadata=_expect("an http(s) URL"),
+    )
+    # Under OAuth the server holds no recovery phrase unless this is true (non-custodial by default).
+    allow_server_keys: bool = attrs.field(default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
+    rate_limit_per_minute: int = attrs.field(
+        default=600, validator=_check(lambda v: _is_int(v) and v > 0), metadata=_expect("a positive integer")
+    )
+    rate_limit_burst: int = attrs.field(
+        default=60, validator=_check(lambda v: _is_int(v) and v > 0), metadata=_expect("a positive integer")
+    )
+    max_sessions_per_principal: int = attrs.field(
+        default=10, validator=_check(lambda v: _is_int(v) and v > 0), metadata=_expect("a positive integer")
     )
     # Security (see SECURITY.md). Amount settings are "denom=amount" pairs; an empty string means no limit.
     never_confirm_on_real_networks: bool = attrs.field(

@@ -140,8 +140,20 @@ class MetricsRoute:
         await response(scope, receive, send)
 
 
-def build_app(server: Any, *, token: str, host: str, extra_hosts: Sequence[str] = (), path: str = "/mcp") -> Any:
-    """The ASGI app: MCPServer's streamable HTTP app plus /metrics, both behind the bearer check."""
+def build_app(server: Any, *, token: str | None, host: str, extra_hosts: Sequence[str] = (), path: str = "/mcp",
+              config: Any = None) -> Any:
+    """The ASGI app: MCPServer's streamable HTTP app plus /metrics, both behind the bearer check; with
+    `oauth_issuer`, an OAuth resource server instead (auth/http.py; /metrics keeps the bearer token)."""
+    if config is not None and getattr(config, "oauth_issuer", None):
+        from .auth.http import build_oauth_app
+
+        return build_oauth_app(server, config, transport_security=transport_security(host, extra_hosts), host=host,
+                               path=path, metrics_token=token)
+    assert token is not None
+    if config is not None and config.cache_url and config.state_key:
+        from .auth.http import shared_request_state
+
+        shared_request_state(server, config)
     inner = server.streamable_http_app(
         streamable_http_path=path, transport_security=transport_security(host, extra_hosts), host=host
     )
@@ -154,14 +166,18 @@ def serve_http(
     """Run until interrupted. Raises SecretMCPError before binding when the token rules are not met."""
     import uvicorn
 
-    token = resolve_token(config, host, token_file)
-    app = build_app(server, token=token.value, host=host, extra_hosts=extra_hosts)
+    oauth = bool(getattr(config, "oauth_issuer", None))
+    token = resolve_token(config, host, token_file) if not oauth or config.http_token or token_file else None
+    app = build_app(server, token=token.value if token else None, host=host, extra_hosts=extra_hosts, config=config)
     shown = f"[{host}]" if ":" in host else host
     # stderr only: stdout may be captured by whatever launched us, and the log may be shipped elsewhere.
     fmt = config.log_format
     console(fmt, "streamable HTTP on", logger=log.name, url=f"http://{shown}:{port}/mcp")
-    console(fmt, "Prometheus metrics on", logger=log.name, url=f"http://{shown}:{port}/metrics")
-    if token.generated:
+    if token is not None:
+        console(fmt, "Prometheus metrics on", logger=log.name, url=f"http://{shown}:{port}/metrics")
+    if oauth:
+        console(fmt, "OAuth: tokens from", logger=log.name, issuer=config.oauth_issuer, audience=config.oauth_audience)
+    elif token is not None and token.generated:
         console(fmt, "bearer token (generated for this run):", logger=log.name, token=token.value)
     else:
         console(fmt, "bearer token: the configured one", logger=log.name)

@@ -22,7 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import __version__, approval, chaintext, metrics, offered, results, security
+from . import __version__, approval, chaintext, metrics, offered, results, security, signflow
 from .app import App
 from .config import Config
 from .context import ToolContext
@@ -245,6 +245,19 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
                           lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
 
 
+async def _on_page(app: App, spec: ToolSpec, prepared: Any, raw: bytes | None) -> CallToolResult:
+    """The tool's answer once its signing request is done: `raw` signed by the person's wallet, or (None) approved
+    on the page and signed here. Runs after the call that opened the request may be over: no MCP context."""
+    from .tx.carry import carry_signed
+
+    ctx = ToolContext(app, None)
+    if raw is None:
+        return await _answered(app, spec, lambda: execute_plan(app, spec, ctx, prepared, "approved_on_page"))
+    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    return await _answered(app, spec, lambda: _audited(app, spec, prepared.args, "signed_in_wallet",
+                                                       lambda: carry_signed(ctx, prepared, raw), authorized))
+
+
 def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], output: Any) -> Any:
     names = [p.name for p in params]
     plan_resolver, approve_resolver = approval.make_resolvers(app, spec, names)
@@ -264,6 +277,11 @@ def _wrap_plan_tool(app: App, spec: ToolSpec, params: list[inspect.Parameter], o
                        else f"refused: {exc.message}" if exc.code == "POLICY_REFUSED" else "not_prepared")
                 _audit(app, spec, kwargs, why, "not_run")
                 raise
+            if decision == "wallet" or (decision == "code" and app.config.approval == "browser"):
+                # the person's wallet signs, or approves on the local page: the model holds nothing to approve with
+                _audit(app, spec, prepared.args, "signing_request", "pending")
+                return await signflow.open_for_call(app, ctx, prepared, "wallet" if decision == "wallet" else "approve",
+                                                    lambda current, raw: _on_page(app, spec, current, raw))
             if decision == "code":  # no elicitation: a single-use code bound to the prepared sign doc
                 return _code_required(app, spec, prepared.args, prepared.preview, prepared=prepared)
             return await execute_plan(app, spec, ctx, prepared, decision)
@@ -327,7 +345,7 @@ def wrap_tool(app: App, spec: ToolSpec) -> Any:
         if spec.confirm is not None:
             raise TypeError(f"tool {spec.name}: a plan is confirmed by the core; drop confirm=")
         return _wrap_plan_tool(app, spec, params, output)
-    if spec.writes_chain and spec.name != "secret_confirm_transaction":
+    if spec.writes_chain and spec.name not in ("secret_confirm_transaction", "secret_submit_signed_transaction"):
         # Fail closed: a chain write the core cannot plan would move funds without the core's question.
         raise TypeError(f"tool {spec.name}: a tool that writes to the chain must return a Plan")
     names = [p.name for p in params]

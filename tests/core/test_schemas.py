@@ -118,7 +118,8 @@ async def test_unadvertised_bounds_are_still_enforced(mode):
 # Figure 3's target (benchmarks/bench_startup.py measures the same bytes); the model reads all of it every time.
 # MCP Apps add `_meta.ui.resourceUri` to the 24 tools that carry a page (plugins/apps): 1,257 bytes; the grants
 # pack's three tools (issue 18), with the review card's _meta on its two write tools: 989 bytes.
-TOOLS_LIST_BUDGET = 25 * 1024 + 1260 + 989
+# +345: wallet signing (issue 17): secret_submit_signed_transaction (with its apps meta) and import's signer.
+TOOLS_LIST_BUDGET = 25 * 1024 + 1260 + 989 + 345
 
 
 @pytest.mark.anyio

@@ -1,5 +1,9 @@
 """The official MCP conformance suite (@modelcontextprotocol/conformance, pinned in tests/conformance) against
-the real server's streamable HTTP app (tests/http/conformance_server.py), run by Node 22 from the same folder.
+the real `secret-mcp serve --http` as an OAuth resource server, run by Node 22 from the same folder.
+
+The suite's server scenarios cannot send an Authorization header, so they reach the server through nginx
+adding a token minted by the test authorization server (tests/http/oauth_server.py), as an API gateway
+would: every request passes the server's own token check (JWKS, audience, scopes) and principal layer.
 
 Every scenario not in conformance-baseline.yml must pass, and every scenario in it must still fail, so the
 baseline cannot rot. Install once with `npm ci` in tests/conformance. Without node_modules the module is
@@ -17,14 +21,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.http.test_http import free_port, stop, wait_listening
+from tests.http.nginx_server import Nginx, gateway_config, nginx_binary
+from tests.http.oauth_server import AuthServer
+from tests.http.test_http import free_port, start, stop, wait_listening
 from tests.proof._proofkit import REPO_ROOT, in_ci
 
 CONFORMANCE_DIR = REPO_ROOT / "tests" / "conformance"
 NODE = CONFORMANCE_DIR / "node_modules" / ".bin" / "node"  # Node 22 from npm: the suite needs it, the machine has 20
 SUITE = CONFORMANCE_DIR / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
 BASELINE = Path(__file__).with_name("conformance-baseline.yml")
-FIXTURE = Path(__file__).with_name("conformance_server.py")
 RESULT_DIR = re.compile(r"^server-(?P<scenario>.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$")  # server-<scenario>-<timestamp>
 
 
@@ -66,17 +71,29 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
         if in_ci():
             pytest.fail(f"conformance suite cannot run under CI: {reason}")
         pytest.skip(f"conformance suite not run: {reason}")
+    nginx_binary()
     out = tmp_path_factory.mktemp("conformance")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, str(FIXTURE), str(port)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    port, gateway = free_port(), free_port()
+    url = f"http://127.0.0.1:{gateway}/mcp"
+    issuer = AuthServer(url).start()
+    issuer.register("conformance")
+    # One principal runs every scenario, and the suite leaves its sessions open: no per-principal caps here
+    # (tests/http/test_oauth_limits.py covers them).
+    server = start(port, SECRET_MCP_OAUTH_ISSUER=issuer.issuer, SECRET_MCP_OAUTH_AUDIENCE=url,
+                   SECRET_MCP_MAX_SESSIONS_PER_PRINCIPAL="1000", SECRET_MCP_RATE_LIMIT_BURST="10000")
+    proxy = None
     try:
         wait_listening(server, port)
-        command = [str(NODE), str(SUITE), "server", "--url", f"http://127.0.0.1:{port}/mcp",
+        proxy = Nginx(gateway, gateway_config(gateway, port, issuer.token("conformance")))
+        command = [str(NODE), str(SUITE), "server", "--url", url,
                    "--expected-failures", str(BASELINE), "--output-dir", str(out)]
         proc = subprocess.run(command, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, cwd=out)
     finally:
-        stop(server)
+        if proxy is not None:
+            proxy.stop()
+        _out, err = stop(server)
+        issuer.stop()
+    assert "Traceback" not in err, err[-2000:]
     checks = {}
     for result in out.iterdir():
         match = RESULT_DIR.match(result.name)

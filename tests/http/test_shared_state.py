@@ -10,7 +10,7 @@ import pytest
 from mnemonic import Mnemonic
 
 from tests.helpers import call_err, call_ok
-from tests.http.test_http import BIN, TOKEN, free_port, http_client, start, stop, wait_listening
+from tests.http.test_http import BIN, FRIEND, TOKEN, free_port, http_client, start, stop, wait_listening
 from tests.redis_server import redis_client, redis_server  # noqa: F401 (fixtures)
 from tests.tx.fixtures import balance, sandbox  # noqa: F401 (fixture)
 
@@ -97,3 +97,37 @@ def test_unreachable_cache_url_stops_start_up_with_a_clear_message():
     assert proc.returncode != 0
     assert "cache_url: cannot reach Redis at redis://***@127.0.0.1" in proc.stderr
     assert "Traceback" not in proc.stderr and PASSWORD not in proc.stderr + proc.stdout
+
+
+@pytest.mark.anyio
+async def test_a_2026_confirmation_asked_by_one_process_is_answered_on_the_other(pair, sandbox):
+    # Round robin sends the question (InputRequiredResult) and the retry with the answer to different
+    # processes: the request state is sealed under a key both derive from the state key.
+    from urllib.parse import urlsplit
+
+    from mcp import Client
+    from mcp.types import ElicitResult
+
+    from tests.http.nginx_server import Nginx, nginx_binary, round_robin_config
+
+    nginx_binary()
+    phrase = Mnemonic("english").generate(256)
+    for url in pair:  # bearer mode: each process has its own session, so the same wallet on both
+        async with Client(http_client(url, TOKEN)) as direct:
+            me = (await call_ok(direct, "secret_import_wallet", {"name": "rr", "mnemonic": phrase}))["wallet"]["address"]
+            await call_ok(direct, "secret_set_active_wallet", {"name": "rr"})
+    sandbox.faucet(me, 5_000_000)
+    port = free_port()
+    proxy = Nginx(port, round_robin_config(port, [urlsplit(u).port for u in pair]))
+    asked = []
+
+    async def accept(_ctx, params):
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    try:
+        async with Client(http_client(f"http://127.0.0.1:{port}/mcp", TOKEN), elicitation_callback=accept) as client:
+            sent = await call_ok(client, "secret_send_tokens", {"recipient": FRIEND, "amount": "1 SCRT"})
+    finally:
+        proxy.stop()
+    assert sent["status"] == "success" and len(asked) == 1

@@ -40,7 +40,7 @@ class Wallet:
 
     name: str
     address: str
-    kind: Literal["key", "watch"]
+    kind: Literal["key", "watch", "wallet"]  # wallet: the key stays in the person's own wallet app
     backend: Backend
     account: int = 0
     index: int = 0
@@ -49,6 +49,11 @@ class Wallet:
     @property
     def watch_only(self) -> bool:
         return self.kind == "watch"
+
+    @property
+    def signs_elsewhere(self) -> bool:
+        """The person's wallet app (Keplr, Leap, secretcli, a Ledger) signs: this server holds no key for it."""
+        return self.kind == "wallet"
 
     def meta(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -83,6 +88,11 @@ class Keystore:
             raise SecretMCPError(
                 "WATCH_ONLY_WALLET", f"Wallet {name!r} is watch-only: it has an address but no key.",
                 ["Import the wallet's recovery phrase on the terminal (`secret-mcp wallet import NAME`) to sign."],
+            )
+        if wallet.signs_elsewhere:
+            raise SecretMCPError(
+                "WALLET_SIGNS_ELSEWHERE", f"Wallet {name!r} signs in the person's own wallet: this server has no key.",
+                ["Its transactions are signed on the signing page or with secret_submit_signed_transaction."],
             )
         if name not in self._sealed:
             self._load_persisted_secret(wallet)
@@ -193,6 +203,12 @@ class Keystore:
     def add_watch(self, name: str, address: str, *, persist: bool = False) -> Wallet:
         self._check_new_name(name)
         wallet = Wallet(name, validate_address(address), "watch", "file" if persist else "memory")
+        return self._add(wallet, None, None)
+
+    def add_wallet_signer(self, name: str, address: str, *, persist: bool = False) -> Wallet:
+        """A wallet whose key stays in the person's wallet app: only its name, address and kind are kept."""
+        self._check_new_name(name)
+        wallet = Wallet(name, validate_address(address), "wallet", "file" if persist else "memory")
         return self._add(wallet, None, None)
 
     def remove(self, name: str) -> Wallet:

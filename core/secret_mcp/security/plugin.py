@@ -76,8 +76,11 @@ class SecurityPlugin:
     def secret_mcp_register(self, registry: Any) -> None:
         from ..batch import secret_batch
 
+        from ..submit import secret_submit_signed_transaction
+
         registry.tool(secret_confirm_transaction)
         registry.tool(secret_batch)
+        registry.tool(secret_submit_signed_transaction)
 
     @hookimpl
     def secret_mcp_session_started(self, session: Any) -> None:

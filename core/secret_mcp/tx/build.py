@@ -70,16 +70,20 @@ def body_bytes(msgs: Iterable[Msg], memo: str) -> bytes:
 
 
 def auth_info_bytes(public_key: bytes, sequence: int, fee_amount: int, fee_denom: str, gas_limit: int,
-                    granter: str = "") -> bytes:
+                    granter: str = "", *, amino: bool = False) -> bytes:
+    """AuthInfo of one signer; `granter`: a fee grant pays the fee; `amino`: SIGN_MODE_LEGACY_AMINO_JSON. An empty
+    `public_key` leaves it out (only for simulating a wallet the chain has no key of yet: the node then stands in
+    its own placeholder key)."""
     from betterproto.lib.google.protobuf import Any as AnyProto
     from secret_sdk.protobuf.cosmos.base.v1beta1 import Coin
     from secret_sdk.protobuf.cosmos.crypto.secp256k1 import PubKey
     from secret_sdk.protobuf.cosmos.tx.signing.v1beta1 import SignMode
     from secret_sdk.protobuf.cosmos.tx.v1beta1 import AuthInfo, Fee, ModeInfo, ModeInfoSingle, SignerInfo
 
+    mode = SignMode.SIGN_MODE_LEGACY_AMINO_JSON if amino else SignMode.SIGN_MODE_DIRECT
     signer = SignerInfo(
-        public_key=AnyProto(type_url=PUBKEY_TYPE, value=bytes(PubKey(key=public_key))),
-        mode_info=ModeInfo(single=ModeInfoSingle(mode=SignMode.SIGN_MODE_DIRECT)),
+        public_key=AnyProto(type_url=PUBKEY_TYPE, value=bytes(PubKey(key=public_key))) if public_key else None,
+        mode_info=ModeInfo(single=ModeInfoSingle(mode=mode)),
         sequence=sequence,
     )
     coins = [Coin(denom=fee_denom, amount=str(fee_amount))] if fee_amount else []

@@ -100,6 +100,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
 
     msgs, signer = await signer_for(ctx, _validate(plan))  # agent mode: the agent key signs one MsgExec
     network = ctx.network
+    signer = await signer.ready(ctx)  # a wallet signer's public key comes from the chain
     # Three independent reads in one round trip.
     (number, sequence), held, price = await gather(
         account_state(ctx, signer.address), balances(ctx, signer.owner), gas_price(ctx))
@@ -200,9 +201,24 @@ class _SequenceMoved(Exception):
     pass
 
 
+async def carry_signed(ctx: ToolContext, prepared: Prepared, raw: bytes) -> Any:
+    """Broadcast a TxRaw signed elsewhere (the person's wallet) for `prepared`, once; the tool's result.
+    The caller has checked that `raw` is exactly the prepared transaction, signed by its signer."""
+    check_current(ctx, prepared)
+    async with wallet_lock(ctx.app, prepared.network.chain_id, prepared.signer.address):
+        try:
+            txhash, response = await _broadcast_raw(ctx, prepared, raw)
+        except _SequenceMoved:
+            raise _stale(prepared, "Another transaction used this wallet's sequence since the request was made.") from None
+        return await _settle(ctx, prepared, txhash, response)
+
+
 async def _broadcast(ctx: ToolContext, prepared: Prepared) -> tuple[str, dict | None]:
     signature = await prepared.signer.sign(ctx, prepared.sign_doc)
-    raw = build.tx_raw(prepared.body, prepared.auth_info, signature)
+    return await _broadcast_raw(ctx, prepared, build.tx_raw(prepared.body, prepared.auth_info, signature))
+
+
+async def _broadcast_raw(ctx: ToolContext, prepared: Prepared, raw: bytes) -> tuple[str, dict | None]:
     txhash = build.tx_hash(raw)
     pool = await ctx.pool()
     _RECENT.setdefault(ctx.app, {})[txhash] = time.monotonic()

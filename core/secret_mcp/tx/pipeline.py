@@ -70,6 +70,43 @@ class Signer:
 
         return for_app(ctx.app).keystore.sign(self.wallet, sign_doc)
 
+    async def ready(self, ctx: ToolContext) -> "Signer":
+        """This signer with everything a sign doc needs (a wallet signer's public key is read from the chain)."""
+        return self
+
+
+@attrs.frozen
+class WalletSigner(Signer):
+    """The person's own wallet signs (tx/signing.py opens a signing request); this server holds no key.
+
+    `public_key` is the account's key on chain, or empty while the chain has none (an account that never
+    signed): its simulation then carries no key, and the wallet's own key goes into the signed auth info."""
+
+    kind: str = "wallet"
+
+    async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
+        raise SecretMCPError("WALLET_SIGNS_ELSEWHERE", f"Wallet {self.wallet!r} signs in the person's own wallet.", [])
+
+    async def ready(self, ctx: ToolContext) -> "Signer":
+        return attrs.evolve(self, public_key=await chain_public_key(ctx, self.address))
+
+
+async def chain_public_key(ctx: ToolContext, address: str) -> bytes:
+    """The account's secp256k1 key as the chain stored it at its first transaction; b"" before that."""
+    import base64
+
+    pool = await ctx.pool()
+    try:
+        body = await pool.get(f"/cosmos/auth/v1beta1/accounts/{address}")
+    except ChainError as exc:
+        if exc.code == "CHAIN_NOT_FOUND":
+            return b""
+        raise
+    account = body.get("account") or {}
+    account = (account.get("base_vesting_account") or account).get("base_account", account)
+    key = (account.get("pub_key") or {}).get("key")
+    return base64.b64decode(key) if key else b""
+
 
 @attrs.frozen
 class Estimate:
@@ -81,7 +118,7 @@ class Estimate:
 
 
 def active_signer(ctx: ToolContext) -> Signer:
-    """The active wallet, which must hold a key (watch-only wallets cannot sign)."""
+    """The active wallet, which must be able to sign: a key here, or the person's own wallet (watch-only cannot)."""
     from ..security import for_app
 
     name = ctx.session.active_wallet
@@ -93,6 +130,8 @@ def active_signer(ctx: ToolContext) -> Signer:
     if wallet.watch_only:
         raise SecretMCPError("WATCH_ONLY_WALLET", f"The active wallet {name!r} is watch-only: it cannot sign.",
                              ["Switch to a wallet with a key (secret_set_active_wallet)."], {"wallet": name})
+    if wallet.signs_elsewhere:
+        return WalletSigner(name, wallet.address, b"")
     return Signer(name, wallet.address, keystore.public_key(name))
 
 
@@ -154,7 +193,7 @@ async def estimate(ctx: ToolContext, messages: Iterable[Any], *, memo: str = "",
                    signer: Signer | None = None) -> Estimate:
     """Gas and fee for these messages from the active wallet, without signing or sending anything."""
     msgs = [build.as_msg(m) for m in messages]
-    signer = signer or active_signer(ctx)
+    signer = await (signer or active_signer(ctx)).ready(ctx)
     if gas is not None:
         price = await gas_price(ctx)
         used, limit = 0, gas

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 from secret_mcp.api import (
     MISSING_DESCRIPTION, PENDING_SECONDS, SecretMCPError, ToolContext, TransferStatus, TxInfo, broadcast_age,
-    check_tx_hash, extra, get_tx, ibc_outcomes, search_txs, tool, tx_info,
+    check_tx_hash, extra, get_tx, ibc_outcomes, search_txs, signing_request_status, tool, tx_info,
 )
 
 HashArg = str  # 64 hex characters
+StatusArg = str  # a tx hash (64 hex), or the request_id of an awaiting_signature result
 
 
 class TxPage(BaseModel):
@@ -23,8 +24,9 @@ class TxPage(BaseModel):
 
 
 class TxStatus(BaseModel):
-    txhash: str
-    status: Literal["pending", "success", "failed", "unknown"]
+    txhash: str  # "" while a signing request is not signed
+    status: Literal["pending", "success", "failed", "unknown", "awaiting_signature", "signed", "declined", "expired"]
+    request_id: str | None = None
     height: int | None = None
     code: int | None = None
     raw_log: str = ""
@@ -62,8 +64,15 @@ async def secret_search_transactions(
 
 
 @tool(effect="reads", title="Transaction status")
-async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxStatus:
+async def secret_get_transaction_status(ctx: ToolContext, hash: StatusArg) -> TxStatus:
     """Pending, succeeded, failed or unknown? Check after TX_OUTCOME_UNKNOWN before resending."""
+    request = signing_request_status(ctx, hash)
+    if request is not None and not request["txhash"]:
+        return TxStatus(txhash="", status=request["status"], request_id=request["request_id"],
+                        explanation=_REQUEST_STATES[request["status"]].format(until=request["expires_at"]))
+    if request is not None:
+        found = await secret_get_transaction_status(ctx, request["txhash"])
+        return found.model_copy(update={"request_id": request["request_id"]})
     txhash = check_tx_hash(hash)
     response = await get_tx(ctx, txhash)
     if response is not None:
@@ -82,3 +91,12 @@ async def secret_get_transaction_status(ctx: ToolContext, hash: HashArg) -> TxSt
     return TxStatus(txhash=txhash, status="unknown",
                     explanation="The chain does not know this hash: never sent, dropped from the mempool, or on "
                                 "another network. It is safe to send again only if it never appears.")
+
+
+_REQUEST_STATES = {
+    "awaiting_signature": "Not signed yet: the person signs it on the signing page (or offline) until {until}.",
+    "signed": "Signed; it is being broadcast. Check again shortly.",
+    "failed": "Signed, but the broadcast was refused before reaching a block; nothing was sent.",
+    "declined": "The person declined it; nothing was signed or sent.",
+    "expired": "The request expired unsigned at {until}; nothing was sent. Call the tool again for a new one.",
+}

@@ -43,8 +43,21 @@ def wallet() -> None:
 @click.option("--account", type=int, default=0, show_default=True)
 @click.option("--index", "index_", type=int, default=0, show_default=True)
 @click.option("--coin-type", type=click.Choice(["529", "118"]), default="529", show_default=True)
-def import_(name: str, backend: str, account: int, index_: int, coin_type: str) -> None:
-    """Import a wallet from its recovery phrase (typed without echo)."""
+@click.option("--address", default=None, help="With --signer wallet: the address the person's wallet signs for.")
+@click.option("--signer", type=click.Choice(["wallet"]), default=None,
+              help="wallet: no key is stored; the person's wallet app (Keplr, Leap, secretcli, Ledger) signs.")
+def import_(name: str, backend: str, account: int, index_: int, coin_type: str, address: str | None,
+            signer: str | None) -> None:
+    """Import a wallet from its recovery phrase (typed without echo), or one the person's own wallet signs for."""
+    if (signer == "wallet") != (address is not None):
+        raise click.UsageError("--address and --signer wallet go together.")
+    if signer == "wallet":
+        try:
+            w = _keystore().add_wallet_signer(name, address, persist=True)
+        except SecretMCPError as exc:
+            raise _fail(exc) from None
+        click.echo(f"Imported {w.name}: {w.address} (signs in your own wallet; no key stored).")
+        return
     phrase = click.prompt("Recovery phrase", hide_input=True, err=True)
     try:
         w = _keystore(new_passphrase=True).import_mnemonic(
@@ -79,7 +92,7 @@ def list_() -> None:
     """List persisted wallets (name, address, where kept)."""
     keystore = _keystore()
     for name, w in sorted(keystore.wallets.items()):
-        click.echo(f"{name:<20} {w.address:<46} {'watch-only' if w.watch_only else w.backend}")
+        click.echo(f"{name:<20} {w.address:<46} {'watch-only' if w.watch_only else 'own wallet' if w.signs_elsewhere else w.backend}")
 
 
 @wallet.command()

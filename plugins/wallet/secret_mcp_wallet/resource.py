@@ -14,6 +14,7 @@ async def wallets_list(ctx: ToolContext) -> dict:
             "name": w.name,
             "address": w.address,
             "watch_only": w.watch_only,
+            "signer": "wallet" if w.signs_elsewhere else None if w.watch_only else "server_key",
             "storage": w.backend,
             "persisted": w.backend != "memory",
             "active": ctx.session.active_wallet == w.name,

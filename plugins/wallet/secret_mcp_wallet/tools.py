@@ -31,8 +31,11 @@ def _keystore(ctx: ToolContext):
 
 
 def info(ctx: ToolContext, wallet: Wallet) -> WalletInfo:
-    path = None if wallet.watch_only else f"m/44'/{wallet.coin_type}'/{wallet.account}'/0/{wallet.index}"
+    keyless = wallet.watch_only or wallet.signs_elsewhere
+    path = None if keyless else f"m/44'/{wallet.coin_type}'/{wallet.account}'/0/{wallet.index}"
     storage = "index only (watch-only)" if wallet.watch_only and wallet.backend != "memory" else wallet.backend
+    if wallet.signs_elsewhere:
+        storage = "no key here: the person's own wallet signs" + (" (address in the index)" if wallet.backend != "memory" else "")
     return WalletInfo(
         name=wallet.name, address=wallet.address, watch_only=wallet.watch_only, storage=storage,
         derivation_path=path, active=ctx.session.active_wallet == wallet.name,
@@ -81,9 +84,10 @@ async def secret_create_wallet(
 async def secret_import_wallet(
     ctx: ToolContext, name: Name,
     mnemonic: str | None = None,
-    address: Annotated[str | None, Field(description="To watch, instead of a phrase")] = None,
+    address: Annotated[str | None, Field(description="To watch, or with signer=wallet")] = None,
     persist: Persist = False, backend: BackendArg = "keyring",
     account: Account = 0, index: Index = 0, coin_type: CoinType = 529,
+    signer: Literal["wallet"] | None = None,  # with address: the person's wallet app (Keplr, Leap, Ledger) signs
 ) -> WalletImported:
     """Import a wallet from a phrase (never ask for one: the person can run `secret-mcp wallet import NAME`) or watch an address."""
     if (mnemonic is None) == (address is None):
@@ -92,6 +96,14 @@ async def secret_import_wallet(
             {"fields": ["mnemonic", "address"]},
         )
     keystore = _keystore(ctx)
+    if signer == "wallet":
+        if address is None:
+            raise SecretMCPError("INVALID_INPUT", "signer='wallet' takes the wallet's address, never a phrase.", [],
+                                 {"fields": ["mnemonic", "signer"]})
+        wallet = keystore.add_wallet_signer(name, address, persist=persist)
+        _activate_if_first(ctx, wallet)
+        await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
+        return WalletImported(wallet=info(ctx, wallet), warnings=[])
     if address is not None:
         wallet = keystore.add_watch(name, address, persist=persist)
         await ctx.resource_changed(WALLETS_LIST, SESSION_STATE)
