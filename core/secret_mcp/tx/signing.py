@@ -95,9 +95,9 @@ def open_request(app: Any, prepared: Prepared, mode: str, carry: Carry) -> Signi
 
 
 def find(app: Any, request_id: str) -> SigningRequest | None:
-    """A request of this App (another App's request is as unknown as a made-up id)."""
+    """A request of this App and principal (another's request is as unknown as a made-up id)."""
     req = _REQUESTS.get(str(request_id))
-    return req if req is not None and req.app is app else None
+    return req if req is not None and req.app is app and req.principal is CURRENT.get() else None
 
 
 def find_with_token(request_id: str, token: str | None) -> SigningRequest | None:
