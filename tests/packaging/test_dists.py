@@ -80,6 +80,12 @@ def test_contents_license_readme_and_no_stray_files(built):
         assert not [f for f in wheel["files"] + sdist["files"] if "/tests/" in f"/{f}" or "__pycache__" in f]
 
 
+def test_the_core_wheel_carries_the_signing_page(built):
+    """The wallet signing page is served from the installed package (secret_mcp/web), never from the network."""
+    files = set(build_dists.inspect(built["secret-mcp-core"]["wheel"])["files"])
+    assert {f"secret_mcp/web/{n}" for n in ("sign.html", "sign.js", "sign.css", "review.js", "review.css")} <= files
+
+
 def test_the_release_workflow_publishes_this_build():
     workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text()
     assert "python scripts/build_dists.py --out dist --check" in workflow
@@ -156,7 +162,8 @@ def test_a_subset_installed_from_the_wheels_offers_only_its_tools(built, tmp_pat
                           text=True, timeout=180, check=True)
     expected = {(r["plugin"], r["name"]) for r in json.loads(here.stdout)
                 if r["plugin"] in {"network", "bank", "wallet", "sandbox", "security"}}
-    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 19  # secret_batch included
+    # secret_batch and secret_submit_signed_transaction (issue 17) included
+    assert {(r["plugin"], r["name"]) for r in rows} == expected and len(expected) == 20
     assert "pkg_resources" not in proc.stderr and "Traceback" not in proc.stderr
     # The packages came from the wheels, not from this checkout.
     where = subprocess.run([str(python), "-c", "import secret_mcp, secret_sandbox_chain.testing as t; print(secret_mcp.__file__)"],
