@@ -147,6 +147,14 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str,
             f"This action needs the person's confirmation, and this client cannot ask for it: {preview}",
             ["Use an MCP client that supports elicitation, or run the server without --read-only."],
         ))
+    if app.config.approval == "browser":  # the model must hold nothing it could approve with (no page for this)
+        _audit(app, spec, args, "unavailable", "not_run")
+        return _failure(spec, SecretMCPError(
+            "CONFIRMATION_UNAVAILABLE",
+            f"This action needs the person's confirmation, and this client cannot ask for it: {preview}",
+            ["Use an MCP client that supports elicitation, or do it on the terminal (secret-mcp), or set "
+             "approval = \"code\"."],
+        ))
     pending = app.security.codes.issue(spec.name, args, chain_id_of(app.session), preview, prepared=prepared)
     _audit(app, spec, args, "code_issued", "pending")
     body = {

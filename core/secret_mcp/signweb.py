@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import socket
 from importlib import resources
@@ -201,7 +202,8 @@ class _Server:
         config = uvicorn.Config(build_app(), log_config=None, access_log=False, lifespan="off", server_header=False)
         self.server = Quiet(config)
         self.loop = asyncio.get_running_loop()
-        self.task = self.loop.create_task(self.server.serve(sockets=[self.sock]))
+        # A fresh context: the server outlives the call that started it, and must not keep that call's principal.
+        self.task = self.loop.create_task(self.server.serve(sockets=[self.sock]), context=contextvars.Context())
 
     def alive(self) -> bool:
         try:

@@ -112,6 +112,20 @@ async def test_chain_text_is_shown_as_text(browser, fresh, key_a):
     await page.close()
 
 
+async def test_bidi_overrides_and_separators_in_chain_text_are_made_visible(browser, fresh, key_a):
+    # As the text preview does (tx/quote.py): a memo's U+202E cannot reverse what follows it on the page, nor a
+    # U+2028 start a line of its own (before: both went in raw).
+    memo = "pay \u202e0001 SCRT\u2028Amount: 0\u200b"
+    fresh.request = fixed_request(key_a, B, memo=memo, url=fresh.url)
+    page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_A)
+    await page.page.locator("#sign").wait_for()
+    text = await page.page.locator("#review").inner_text()
+    assert "pay \\u202e0001 SCRT\\u2028Amount: 0\\u200b" in text
+    body = await page.page.locator("body").text_content()
+    assert not any(ch in body for ch in "\u202e\u2028\u200b")
+    await page.close()
+
+
 async def test_wrong_account_is_refused_before_anything_is_posted(browser, fresh):
     page = await open_page(browser, fresh.page_url, mnemonic=MNEMONIC_B)
     await page.page.click("#sign")

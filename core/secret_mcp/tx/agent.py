@@ -155,6 +155,28 @@ def covered_types(grants: Iterable[dict], now: datetime) -> dict[str, dict]:
     return out
 
 
+def _addresses(listed: Any) -> list[str]:
+    """An allow/deny list as the LCD gives it: a list (SendAuthorization) or {"address": [...]} (StakeAuthorization)."""
+    if isinstance(listed, dict):
+        listed = listed.get("address")
+    return [str(a) for a in listed or []]
+
+
+def _outside(msg: dict, grant: dict) -> str:
+    """Why the grant's allow/deny lists refuse `msg` (proto JSON), or "" when they do not."""
+    auth = grant.get("authorization") or {}
+    kind = auth.get("@type")
+    if kind == "/cosmos.bank.v1beta1.SendAuthorization":
+        allow, to = _addresses(auth.get("allow_list")), str(msg.get("to_address", ""))
+        return f"{to} is not on the send grant's allow-list" if allow and to not in allow else ""
+    if kind == "/cosmos.staking.v1beta1.StakeAuthorization":
+        allow, deny = _addresses(auth.get("allow_list")), _addresses(auth.get("deny_list"))
+        val = str(msg.get("validator_dst_address") or msg.get("validator_address") or "")
+        if (allow and val not in allow) or val in deny:
+            return f"validator {val} is not on the stake grant's allow-list"
+    return ""
+
+
 async def _lcd(ctx: "ToolContext", path: str, params: dict | None = None) -> dict | None:
     pool = await ctx.pool()
     try:
@@ -169,6 +191,17 @@ def _refused(wallet: str, agent: str, missing: list[str], why: str, suggestions:
     return SecretMCPError(
         "AGENT_NOT_AUTHORIZED", f"Wallet {wallet!r} acts through its agent key {agent}, {why} Nothing was signed.",
         suggestions, {"missing": missing, "agent": agent})
+
+
+def restored_signer(ctx: "ToolContext") -> AgentSigner:
+    """The active wallet's agent signer, for a code approved in another process (tx/carry.restore): the caller
+    checks its address against the approved one."""
+    wallet, owner = ctx.session.active_wallet, ctx.session.active_wallet_address()
+    found = agent_key(ctx, wallet) if wallet is not None and owner is not None else None
+    if wallet is None or owner is None or found is None:
+        raise SecretMCPError("CONFIRMATION_STALE", "This was approved for the active wallet's agent key, which this "
+                             "wallet does not have. Nothing was signed or sent.", ["Call the tool again for a fresh preview."])
+    return AgentSigner(wallet, found[0], found[1], fee_granter=owner)
 
 
 async def signer_for(ctx: "ToolContext", msgs: list[build.Msg]) -> tuple[list[build.Msg], Signer]:
@@ -199,6 +232,11 @@ async def signer_for(ctx: "ToolContext", msgs: list[build.Msg]) -> tuple[list[bu
     if missing:
         raise _refused(wallet, agent, missing, f"and has not granted it {', '.join(missing)} (or the grant expired).",
                        ["Grant it with secret_grant_agent (the person signs), or stop agent mode with secret_revoke_grant."])
+    outside = [(m.type_url, why) for m in msgs if (why := _outside(m.to_json(), covered[m.type_url]))]
+    if outside:  # the chain would refuse it in simulation, or in a block with a fixed gas (the fee lost)
+        raise _refused(wallet, agent, list(dict.fromkeys(t for t, _ in outside)),
+                       f"and its grants do not allow this: {'; '.join(why for _, why in outside)}.",
+                       ["Stay within the grant's allow-list, or have the person grant more with secret_grant_agent."])
     if allowance is None:
         raise _refused(wallet, agent, ["/cosmos.feegrant.v1beta1.BasicAllowance"], "and no fee allowance pays its fees.",
                        ["Grant one with secret_grant_agent (the person signs)."])

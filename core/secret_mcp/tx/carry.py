@@ -273,7 +273,8 @@ def to_record(prepared: Prepared) -> dict[str, Any]:
 
     r, est, s = prepared.request, prepared.estimate, prepared.signer
     return {
-        "tool": prepared.tool, "wallet": s.wallet, "address": s.address, "chain_id": prepared.network.chain_id,
+        "tool": prepared.tool, "wallet": s.wallet, "address": s.address, "signer": s.kind,
+        "chain_id": prepared.network.chain_id,
         "endpoints": list(prepared.endpoints), "body": build.b64(prepared.body), "auth_info": build.b64(prepared.auth_info),
         "account_number": prepared.account_number, "sequence": prepared.sequence, "digest": prepared.digest,
         "estimate": [est.gas_used, est.gas_limit, str(est.gas_price), est.fee, est.fee_denom],
@@ -288,7 +289,12 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
 
     session = ctx.session
     network = ctx.network
-    signer = active_signer(ctx)
+    if record.get("signer") == "agent":  # approved as the agent key's MsgExec: the same key signs it here
+        from .agent import restored_signer
+
+        signer: Signer = restored_signer(ctx)
+    else:
+        signer = active_signer(ctx)
     if signer.address != record["address"] or network.chain_id != record["chain_id"]:
         raise SecretMCPError("CONFIRMATION_STALE", "The wallet or network differs from the approved one. Nothing was "
                              "signed or sent.", ["Call the tool again: the person must approve the new preview."])

@@ -22,6 +22,7 @@ import anyio
 import attrs
 
 from ..errors import SecretMCPError
+from ..principal import CURRENT
 from . import amino, build
 from .carry import Prepared
 
@@ -54,6 +55,7 @@ class SigningRequest:
     status: str = "awaiting_signature"  # -> signed -> included | failed; or declined; expired by the clock
     used: bool = False
     answer: dict | None = None  # what the page / tool got back once done
+    principal: Any = None  # whose call opened it (OAuth): the page's answer is carried out as them
     done: anyio.Event = attrs.field(factory=anyio.Event)
 
     @property
@@ -87,15 +89,15 @@ def open_request(app: Any, prepared: Prepared, mode: str, carry: Carry) -> Signi
         account_number=prepared.account_number, sequence=prepared.sequence, fee_amount=est.fee,
         fee_denom=est.fee_denom, gas_limit=est.gas_limit)
     req = SigningRequest(secrets.token_urlsafe(16), secrets.token_urlsafe(24), mode, prepared, carry, app,
-                         now + REQUEST_SECONDS, doc)
+                         now + REQUEST_SECONDS, doc, principal=CURRENT.get())
     waiting[req.id] = req
     return req
 
 
 def find(app: Any, request_id: str) -> SigningRequest | None:
-    """A request of this App (another App's request is as unknown as a made-up id)."""
+    """A request of this App and principal (another's request is as unknown as a made-up id)."""
     req = _REQUESTS.get(str(request_id))
-    return req if req is not None and req.app is app else None
+    return req if req is not None and req.app is app and req.principal is CURRENT.get() else None
 
 
 def find_with_token(request_id: str, token: str | None) -> SigningRequest | None:
@@ -412,12 +414,16 @@ async def complete(req: SigningRequest, raw: bytes | None) -> dict:
     usable(req)
     req.used = True
     req.status = "signed"
+    # The page's own HTTP request runs as no principal (or another one): carry it out as the request's opener.
+    running = CURRENT.set(req.principal)
     try:
         answer = await req.carry(req.prepared, raw)
     except BaseException:
         req.status = "failed"
         req.done.set()
         raise
+    finally:
+        CURRENT.reset(running)
     req.answer = answer
     req.status = answer.get("status", "failed") if "error" not in answer else "failed"
     req.done.set()

@@ -11,10 +11,18 @@ const ALLOW_LIST = {
   none: ["no allow-list set", "rv-neutral"],
 };
 
+// Bidi overrides, zero-width and other control or format characters, line and paragraph separators shown as
+// \uXXXX (as tx/quote.py does for the text preview): chain text cannot reorder or break a line of the review.
+// Newlines and tabs stay (the decoded messages' JSON layout).
+function visible(text) {
+  return String(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
+    ch === "\n" || ch === "\t" ? ch : "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0"));
+}
+
 function el(doc, tag, cls, text) {
   const node = doc.createElement(tag);
   if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (text !== undefined && text !== null) node.textContent = visible(text);
   return node;
 }
 
@@ -23,7 +31,7 @@ function row(doc, list, label, value) {
   list.append(el(doc, "dt", "rv-label", label));
   const dd = el(doc, "dd", "rv-value");
   if (typeof value === "object" && value.nodeType) dd.append(value);  // a node built here (works without a window)
-  else dd.textContent = String(value);
+  else dd.textContent = visible(value);
   list.append(dd);
 }
 

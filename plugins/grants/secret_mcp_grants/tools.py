@@ -7,13 +7,14 @@ as MsgExec, fees through the fee grant (core: secret_mcp/tx/agent.py).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from secret_mcp.api import (
     AmountText, ChainError, CoinView, Plan, SecretMCPError, ToolContext, TxResult, agent_address, agent_mode,
-    coin_view, gather, parse_amount, set_agent_mode, tool, validate_address,
+    coin_view, gather, parse_amount, quote, set_agent_mode, tool, validate_address,
 )
 
 AUTHZ = "/cosmos/authz/v1beta1"
@@ -140,12 +141,23 @@ async def secret_grant_agent(
     if withdraw_rewards:
         grant("/cosmos.authz.v1beta1.GenericAuthorization", GenericAuthorization(msg=WITHDRAW))
         can.append("- withdraw staking rewards into this wallet")
-    existing = await _get(ctx, f"{FEEGRANT}/allowance/{owner}/{agent}")
+    existing, earlier = await gather(
+        _get(ctx, f"{FEEGRANT}/allowance/{owner}/{agent}"),
+        _get(ctx, f"{AUTHZ}/grants", {"granter": owner, "grantee": agent, "pagination.limit": 200}))
     if existing:  # the chain keeps one allowance per pair: replace it in the same transaction
         msgs.insert(0, MsgRevokeAllowance(granter=owner, grantee=agent))
     msgs.append(MsgGrantAllowance(granter=owner, grantee=agent, allowance=_any(
         "/cosmos.feegrant.v1beta1.BasicAllowance", BasicAllowance(spend_limit=_coins(fee_cap), expiration=until))))
     can.append(f"- spend up to {fee_cap.display} of {wallet}'s funds on its own transaction fees")
+    # The chain replaces a grant of the same message type and keeps the others: say which stay.
+    granted = {SEND if send_limit else "", STAKE_TYPES["AUTHORIZATION_TYPE_DELEGATE"] if stake_limit else "",
+               VOTE if vote else "", WITHDRAW if withdraw_rewards else ""}
+    kept = [v for v in _views([{**g, "granter": owner, "grantee": agent} for g in (earlier or {}).get("grants") or []], [])
+            if v.msg_type not in granted]
+    if kept:
+        can += ["It keeps these earlier grants (revoke them with secret_revoke_grant):"] + [
+            f"- {_shown(v.msg_type)} ({_shown(v.kind)}), until {_shown(v.expiration)}"
+            + (f", {' + '.join(c.display for c in v.remaining)} left" if v.remaining else "") for v in kept]
     lines = [f"Agent key {agent}: held by this server, no funds of its own. Until {when} it will be able to:", *can,
              "The chain itself refuses anything beyond this, even if this server were compromised.",
              f"From then on this server signs {wallet}'s transactions on {ctx.network.name} with the agent key "
@@ -157,6 +169,11 @@ async def secret_grant_agent(
         return GrantTx(**tx.model_dump(), agent=agent, expiration=until.isoformat().replace("+00:00", "Z"), agent_mode=True)
 
     return Plan(f"Grant {wallet}'s agent key limits until {when}", msgs, receivers=[agent], lines=lines, finish=finish)
+
+
+def _shown(text: Any) -> str:
+    """Chain text in a preview line: a type URL, kind or time as is, anything else quoted (one line, no markup)."""
+    return str(text) if re.fullmatch(r"[\w./:+-]*", str(text)) else quote(text)
 
 
 def _views(grants: list[dict], fees: list[dict]) -> list[GrantView]:

@@ -114,17 +114,25 @@ const Bridge = (() => {
   return { start, callTool, request, notify, context: () => hostContext };
 })();
 
+// Chain text as the text preview shows it (tx/quote.py): bidi overrides, zero-width and other control or format
+// characters, line and paragraph separators become visible \uXXXX escapes, so they cannot reorder what is read.
+// Newlines and tabs stay (layout in <pre>, a space elsewhere).
+function visible(text) {
+  return String(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
+    ch === "\n" || ch === "\t" ? ch : "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0"));
+}
+
 // Small DOM helpers shared by the views: elements built from text, never from HTML strings.
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
+    else if (key === "text") node.textContent = visible(value);
+    else node.setAttribute(key, visible(value));
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof Node ? child : document.createTextNode(visible(child)));
   }
   return node;
 }

@@ -3,11 +3,18 @@
 // symbols, lines, decoded messages) is data: it is only ever set as textContent.
 "use strict";
 
+// Bidi overrides, zero-width and other control or format characters shown as \uXXXX (as tx/quote.py does for
+// the text preview), so chain text cannot reorder a line of the card; newlines and tabs stay (JSON layout).
+function shown(text) {
+  return String(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
+    ch === "\n" || ch === "\t" ? ch : "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0"));
+}
+
 function renderReview(container, review) {
   const node = (tag, cls, text) => {
     const n = document.createElement(tag);
     if (cls) n.className = cls;
-    if (text !== undefined && text !== null) n.textContent = String(text);
+    if (text !== undefined && text !== null) n.textContent = shown(text);
     return n;
   };
   const section = (title) => {
@@ -26,7 +33,7 @@ function renderReview(container, review) {
       cells.forEach((c, i) => {
         const td = node("td", head[i].num ? "num" : "");
         if (c instanceof Node) td.append(c);
-        else td.textContent = c === undefined || c === null ? "" : String(c);
+        else td.textContent = c === undefined || c === null ? "" : shown(c);
         r.append(td);
       });
       t.append(r);
