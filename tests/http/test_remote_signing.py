@@ -111,6 +111,32 @@ async def test_signed_through_nginx_on_other_workers_lands_once(deployment, sand
         assert status["status"] == "success"
 
 
+async def test_direct_mode_key_learned_on_one_worker_signed_on_another(deployment, sandbox, js_wallet):
+    # The account never signed: the wallet's key goes into the auth info on one worker, and the worker that takes
+    # the signature must check it against those new bytes (kept in Redis), not the ones first prepared.
+    from mcp import Client
+
+    public, issuer, procs = deployment
+    first, second, third = list(procs)
+    async with Client(http_client(f"{public}/mcp", issuer.token("alice"))) as alice:
+        await add_wallet(alice, js_wallet, "d")
+        body = await open_send(alice, "1 SCRT")
+    url = body["signing_url"]
+    request = await get_request(on_worker(url, first))
+    assert request["signer"]["pub_key"] is None
+    learned = await post(on_worker(url, second), "pubkey", await js_wallet.ask(op="pubkey"))
+    assert learned.status_code == 200, learned.text
+    direct = learned.json()["sign_doc"]["direct"]
+    assert direct["auth_info_bytes"] != request["sign_doc"]["direct"]["auth_info_bytes"]
+    assert (await get_request(on_worker(url, third)))["sign_doc"]["direct"] == direct
+    before = balance(sandbox, RECIPIENT)
+    signed = await js_wallet.ask(op="direct", doc=direct)
+    answer = await post(on_worker(url, third), "signed", {"mode": "direct", **signed})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "included"
+    assert balance(sandbox, RECIPIENT) == before + 1_000_000
+
+
 async def test_another_principal_cannot_see_submit_or_post(deployment, sandbox, js_wallet):
     from mcp import Client
 
