@@ -258,6 +258,12 @@ class Config:
         default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.startswith(("https://", "http://")))),
         metadata=_expect("an http(s) URL"),
     )
+    # The public base URL of `serve --http` (https://mcp.example.org): signing links are built from it, never from a
+    # request's Host header. Unset: the origin of oauth_audience.
+    public_url: str | None = attrs.field(
+        default=None, validator=_check(_opt(lambda v: isinstance(v, str) and v.startswith(("https://", "http://")))),
+        metadata=_expect("an http(s) URL"),
+    )
     # Under OAuth the server holds no recovery phrase unless this is true (non-custodial by default).
     allow_server_keys: bool = attrs.field(default=False, validator=_check(lambda v: isinstance(v, bool)), metadata=_expect("true or false"))
     rate_limit_per_minute: int = attrs.field(

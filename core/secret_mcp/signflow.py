@@ -63,6 +63,14 @@ async def open_for_call(app: "App", ctx: "ToolContext", prepared: "Prepared", mo
         results_of["result"] = result
         return answer_of(result)
 
+    remote = getattr(app, "remote_signing", None)
+    if remote is not None:  # a remote server (auth/signreqs.py): any worker serves the page and takes the answer
+        if mode != "wallet":
+            return results.failure(SecretMCPError(
+                "APPROVAL_PAGE_UNAVAILABLE", "A remote server has no approval page: its wallets sign in the "
+                "person's own wallet. Nothing was signed or sent.", ["Use a wallet-signer wallet."]))
+        req = signing.open_request(app, prepared, mode, carry)
+        return awaiting_result(req, remote.publish(req))
     req = signing.open_request(app, prepared, mode, carry)
     base = await signweb.ensure_started()
     url = signweb.signing_url(base, req)

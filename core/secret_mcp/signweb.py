@@ -51,8 +51,15 @@ def _error(exc: SecretMCPError, status: int = 400) -> JSONResponse:
                             "details": redact(exc.details)}}, status)
 
 
+def _remote(request: Request) -> Any:
+    """The remote server's request store (auth/signreqs.py) when these routes are mounted on `serve --http`."""
+    return getattr(request.app.state, "remote_signing", None)
+
+
 def _request_of(request: Request) -> signing.SigningRequest | None:
-    return signing.find_with_token(request.path_params["rid"], request.query_params.get("t"))
+    remote = _remote(request)
+    finder = remote.find_with_token if remote is not None else signing.find_with_token
+    return finder(request.path_params["rid"], request.query_params.get("t"))
 
 
 def _static(name: str) -> bytes | None:
@@ -138,6 +145,8 @@ async def pubkey(request: Request) -> Response:
         body = await _body(request)
         key = body.get("pub_key") if isinstance(body, dict) else None
         signing.learn_key(req, signing.pub_of_key(key))
+        if _remote(request) is not None:
+            await _remote(request).learned_key(req)
     except SecretMCPError as exc:
         return _error(exc, _status_of(exc))
     return _json(signing.describe(req))
@@ -161,7 +170,10 @@ async def decline(request: Request) -> Response:
     if req is None:
         return _not_found()
     try:
-        signing.decline(req)
+        if _remote(request) is not None:
+            await _remote(request).decline(req)
+        else:
+            signing.decline(req)
     except SecretMCPError as exc:
         return _error(exc, _status_of(exc))
     return _json({"status": "declined"})
@@ -173,7 +185,12 @@ def build_app() -> Starlette:
 
     # Only this machine's own names: a web page that rebinds its DNS name to 127.0.0.1 is refused.
     hosts = Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])
-    return Starlette(middleware=[hosts], routes=[
+    return Starlette(middleware=[hosts], routes=routes())
+
+
+def routes() -> list[Route]:
+    """The page's routes: on the loopback server, or mounted on `serve --http` (auth/signreqs.py)."""
+    return [
         Route("/sign/{rid}", page, methods=["GET"]),
         Route("/sign/{rid}/request", request_json, methods=["GET"]),
         Route("/sign/{rid}/signed", signed, methods=["POST"]),
@@ -181,7 +198,7 @@ def build_app() -> Starlette:
         Route("/sign/{rid}/approve", approve, methods=["POST"]),
         Route("/sign/{rid}/decline", decline, methods=["POST"]),
         Route("/static/{name}", static, methods=["GET"]),
-    ])
+    ]
 
 
 class _Server:

@@ -128,6 +128,11 @@ def build_oauth_app(server: Any, config: Any, *, transport_security: Any, host: 
 
     shared = getattr(own(app, "security").codes, "_shared", None)
     client = shared._client if shared is not None else None
+    # Signing requests of this many-person server: per principal, in Redis, the page served by every worker.
+    from .signreqs import install
+
+    starlette.router.routes.extend(install(app, config, client))
+    starlette.state.remote_signing = app.remote_signing
     buckets = Buckets(config.rate_limit_per_minute, config.rate_limit_burst, client, config.cache_url or "")
     sessions = Sessions(config.max_sessions_per_principal, client)
     starlette.user_middleware.append(Middleware(PrincipalLimits, buckets=buckets, sessions=sessions,

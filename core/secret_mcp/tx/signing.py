@@ -95,9 +95,18 @@ def open_request(app: Any, prepared: Prepared, mode: str, carry: Carry) -> Signi
 
 
 def find(app: Any, request_id: str) -> SigningRequest | None:
-    """A request of this App and principal (another's request is as unknown as a made-up id)."""
+    """A request of this App and principal (another's request is as unknown as a made-up id). A remote server's
+    requests (auth/signreqs.py) are the running principal's only."""
+    remote = getattr(app, "remote_signing", None)
+    if remote is not None:
+        return remote.find(request_id)
     req = _REQUESTS.get(str(request_id))
     return req if req is not None and req.app is app and req.principal is CURRENT.get() else None
+
+
+def forget(request_id: str) -> None:
+    """Drop a request from this process (a remote server keeps it in its own store instead)."""
+    _REQUESTS.pop(str(request_id), None)
 
 
 def find_with_token(request_id: str, token: str | None) -> SigningRequest | None:
