@@ -240,7 +240,8 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
 
     app.check_allowed(spec)
     # Policy ran when the plan was prepared, before the person was asked.
-    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    authorized = {"summary": prepared.plan.action, "decision": "authorized",
+                  **security.audit.signed_by(prepared.signer)}  # the wallet, and its agent when that signs
     return await _audited(app, spec, prepared.args, decision,
                           lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
 
@@ -253,7 +254,8 @@ async def _on_page(app: App, spec: ToolSpec, prepared: Any, raw: bytes | None) -
     ctx = ToolContext(app, None)
     if raw is None:
         return await _answered(app, spec, lambda: execute_plan(app, spec, ctx, prepared, "approved_on_page"))
-    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    authorized = {"summary": prepared.plan.action, "decision": "authorized",
+                  **security.audit.signed_by(prepared.signer)}  # the wallet, and its agent when that signs
     return await _answered(app, spec, lambda: _audited(app, spec, prepared.args, "signed_in_wallet",
                                                        lambda: carry_signed(ctx, prepared, raw), authorized))
 
