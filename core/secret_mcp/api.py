@@ -27,9 +27,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ConfigError": ("secret_mcp.errors", "ConfigError"),  # a setting (env var or config file) is wrong
     "Network": ("secret_mcp.networks", "Network"),  # a network preset (returned by secret_mcp_networks)
     "endpoint_id": ("secret_mcp.networks", "endpoint_id"),  # who answers for a network: what kept secrets are scoped to
-    "NETWORK_CONFIG": ("secret_mcp.resources", "NETWORK_CONFIG"),  # URI of the network resource
-    "SESSION_STATE": ("secret_mcp.resources", "SESSION_STATE"),  # URI of the session resource
-    "WALLETS_LIST": ("secret_mcp.resources", "WALLETS_LIST"),  # URI of the wallet list resource
+    "NETWORK_CONFIG": ("secret_mcp.uris", "NETWORK_CONFIG"),  # URI of the network resource
+    "SESSION_STATE": ("secret_mcp.uris", "SESSION_STATE"),  # URI of the session resource
+    "WALLETS_LIST": ("secret_mcp.uris", "WALLETS_LIST"),  # URI of the wallet list resource
     "can_ask_person": ("secret_mcp.security.ask", "can_ask_person"),  # can this call's client ask the person?
     # -- inputs and amounts
     "validate_address": ("secret_mcp.addresses", "validate_address"),  # a bech32 address, checked (INVALID_ADDRESS)

@@ -17,13 +17,23 @@ from .config import Config
 from .context import ToolContext
 from .tools import ToolSpec
 from .errors import SecretMCPError
+from .metrics import Metrics
 from .networks import Network
 from .paths import cache_dir
 from .plugins import PluginHost
 from .registry import Registry
+from .security.redact import redact
+from .security.services import Security, build_security
 from .session import Session
 
 log = logging.getLogger("secret_mcp.app")
+
+
+def _record(prepared: Any) -> dict[str, Any]:
+    """A prepared plan as the JSON record a confirmation code keeps (imported on first use: protobuf stays lazy)."""
+    from .tx.carry import to_record
+
+    return to_record(prepared)
 
 
 def collect_networks(host: PluginHost) -> dict[str, Network]:
@@ -51,15 +61,42 @@ class App:
         self.registry = collect_registry(host)
         self.session = Session(self)
         self.server: MCPServer | None = None
+        self.runner: Any = None  # the MCP adapter's tool paths, for tools that run another tool (set by it)
+        self.subscriptions: Any = None  # handshake-era resource subscriptions (set by the MCP adapter)
         self._wrap: Callable[[App, ToolSpec], Any] | None = None
         self._users = 0
-        from .security import for_app
-
-        self.security = for_app(self)  # keys, limits, confirmations and audit: bound before any tool runs
+        # The services, built here from config and handed to tools through the context; the core's plugins
+        # for them are bound before any tool runs.
+        self.security: Security = build_security(
+            config, wallets=self.session.wallets, kind_of=self._kind_of, revive=self._revive,
+            sender=self.session.active_wallet_address, record=_record,
+        )
+        self.metrics = Metrics(config, self.session)
+        self._bind("security", self.security)
+        self._bind("metrics", self.metrics)
         try:
             self.session.network = self.resolve_network(config.network, lcd_urls=config.lcd_urls, chain_id=config.chain_id)
         except SecretMCPError as exc:
             log.error("configured network unavailable: %s", exc.message)
+
+    def _bind(self, plugin_name: str, service: Any) -> None:
+        plugin = self.host.pm.get_plugin(plugin_name)  # every PluginHost registers the core's plugins
+        if plugin is not None and hasattr(plugin, "bind"):
+            plugin.bind(service)
+
+    def _kind_of(self, network_name: str) -> str | None:
+        current = self.session.network
+        if current is not None and current.name == network_name:
+            return current.kind
+        preset = self.networks.get(network_name)
+        return preset.kind if preset else None
+
+    def _revive(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+        """A pending call's JSON arguments (read back from Redis) in the tool's own parameter types."""
+        from .security.confirm import revive_args
+
+        registered = self.registry.tools.get(tool)
+        return revive_args(registered.spec.fn, args) if registered is not None else args
 
     # -- tools ---------------------------------------------------------------------------------------------
 
@@ -113,7 +150,7 @@ class App:
             annotations=spec.annotations(full=full), structured_output=None if full else False,
             meta=ui.tool_meta(self.registry, spec),
         )
-        registered = self.server._tool_manager.get_tool(spec.name)
+        registered = self.server.registered_tool(spec.name)  # the MCP adapter's (server.py): no public SDK way
         registered.parameters = schemas.input_schema(registered.parameters, full=full)
         if full:
             registered.fn_metadata.output_schema = schemas.output_schema(registered.fn_metadata.output_schema)
@@ -130,8 +167,6 @@ class App:
 
                 exc.suggestions = suggestions(self, exc.suggestions)  # only tools this server offers
                 value = {"error": exc.to_dict()}
-            from .security import redact
-
             value = redact(value)
             return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
@@ -146,7 +181,7 @@ class App:
         """Add or remove network-specific tools after a network switch; True when the list changed."""
         if self.server is None:
             return False
-        present = {t.name for t in self.server._tool_manager.list_tools()}
+        present = self.server.tool_names()
         changed = False
         for _plugin, spec in self.tool_specs():
             if spec.network_kinds is None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from .context import ToolContext
 from .errors import SecretMCPError
 from .tools import tool
-from .tx.plan import Plan
+from .tx.plan import Plan, returns_plan
 from .tx.result import TxResult
 
 MAX_STEPS = 20
@@ -68,8 +68,6 @@ def _arguments(i: int, spec: Any, given: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _plan_of(ctx: ToolContext, i: int, call: BatchCall) -> Plan:
-    from .server import returns_plan
-
     registered = ctx.app.registry.tools.get(call.tool)
     if registered is None:
         raise _bad(i, "there is no tool by that name here", "List the tools: only loaded write tools can be batched.")

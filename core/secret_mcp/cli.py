@@ -169,15 +169,13 @@ def describe_tools(host: PluginHost, config: Config, *, full: bool | None = None
     """
     import asyncio
 
-    from mcp.server import MCPServer
-
     from .app import App
-    from .server import wrap_tool
+    from .server import SecretMCPServer, wrap_tool
 
     if full is not None and full != config.full_schemas:
         config = attrs.evolve(config, full_schemas=full)
     app = App(config, host)
-    server = MCPServer(name="secret-mcp")  # a scratch server: registration only, nothing is served
+    server = SecretMCPServer(name="secret-mcp")  # a scratch server: registration only, nothing is served
     app.server, app._wrap = server, wrap_tool
     specs = app.tool_specs()
     for _plugin, spec in specs:

@@ -2,30 +2,58 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, TypeVar
 
 import attrs
+
+from .uris import NETWORK_CONFIG, SESSION_STATE
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
-    from .app import App
     from .cache import Cache
     from .config import Config
+    from .metrics import Metrics
     from .networks import Network
     from .pool import ClientPool
     from .security.keystore import Keystore
+    from .security.services import Security
     from .session import Session
 
+log = logging.getLogger("secret_mcp.context")
 T = TypeVar("T")
+
+
+class AppView(Protocol):
+    """The App as the layers below it see it: the context cannot import app.py (a higher layer), so the App
+    hands itself in as this. Services are built by the App from config and the plugin hooks."""
+
+    config: "Config"
+    session: "Session"
+    host: Any  # the plugin host; `host.hook` calls the packs' hook implementations
+    networks: dict[str, "Network"]
+    registry: Any  # what the packs registered (secret_mcp.registry.Registry)
+    server: Any  # the MCP server the tools are registered on (None before it is attached)
+    security: "Security"
+    metrics: "Metrics"
+    runner: Any  # the MCP adapter's tool paths (execute, execute_plan) for tools that run other tools
+    subscriptions: Any  # handshake-era resource subscriptions (`updated(uri)`), set by the MCP adapter
+
+    def resolve_network(self, name: str | None = None, *, lcd_urls: Any = (), chain_id: str | None = None,
+                        field: str = "lcd_url") -> "Network": ...
+
+    def sync_tools(self) -> bool: ...
+
+    def check_allowed(self, spec: Any) -> None: ...
 # Packs' own per-App state (token tables, approvals, ...), by pack-chosen name: gone with the App.
 _PACK_STATE: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
 
 
 @attrs.define
 class ToolContext:
-    app: "App"
+    app: AppView
     mcp: "Context | None" = None
 
     @property
@@ -45,11 +73,19 @@ class ToolContext:
         return self.app.host.hook
 
     @property
+    def security(self) -> "Security":
+        """The App's security services: keystore, limits, confirmation codes, audit log."""
+        return self.app.security
+
+    @property
     def keystore(self) -> "Keystore":
         """The server's keystore: wallets, signing and secrets kept with a wallet."""
-        from .security import for_app
+        return self.app.security.keystore
 
-        return for_app(self.app).keystore
+    @property
+    def metrics(self) -> "Metrics":
+        """The App's counters (calls, transactions, cache, pool)."""
+        return self.app.metrics
 
     def pack_state(self, name: str, factory: Callable[[], T]) -> T:
         """This server's state object for `name` (a pack's own name), made by `factory()` on first use."""
@@ -115,15 +151,20 @@ class ToolContext:
         await self.session.switch_network(network)
         if self.app.sync_tools() and self.mcp is not None:
             await notify_tools_changed(self.mcp)
-        from .resources import NETWORK_CONFIG, SESSION_STATE
-
         await self.resource_changed(NETWORK_CONFIG, SESSION_STATE)
 
     async def resource_changed(self, *uris: str) -> None:
-        """Tell subscribed clients that these resources have new content."""
-        from .resources import resource_changed
-
-        await resource_changed(self, *uris)
+        """Tell subscribers these resources changed: 2026-07-28 `subscriptions/listen` streams and handshake-era
+        `resources/subscribe` sessions. A failed notification never fails the tool that changed something."""
+        legacy = self.app.subscriptions
+        for uri in uris:
+            if self.mcp is not None:
+                try:
+                    await self.mcp.notify_resource_updated(uri)
+                except Exception:  # no subscription bus on this connection
+                    log.debug("could not publish resource update for %s", uri)
+            if legacy is not None:
+                await legacy.updated(uri)
 
 
 async def notify_tools_changed(mcp: "Context") -> None:

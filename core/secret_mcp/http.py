@@ -135,7 +135,7 @@ class MetricsRoute:
         elif app is None:
             response = PlainTextResponse("No metrics for this server\n", status_code=404)
         else:
-            text = metrics.render_prometheus(metrics.for_app(app).snapshot())
+            text = metrics.render_prometheus(app.metrics.snapshot())
             response = PlainTextResponse(text, headers={"Content-Type": metrics.CONTENT_TYPE})
         await response(scope, receive, send)
 
@@ -148,7 +148,7 @@ def build_app(server: Any, *, token: str | None, host: str, extra_hosts: Sequenc
         from .auth.http import build_oauth_app
 
         return build_oauth_app(server, config, transport_security=transport_security(host, extra_hosts), host=host,
-                               path=path, metrics_token=token)
+                               path=path, metrics=BearerAuth(MetricsRoute(None, server), token) if token else None)
     assert token is not None
     if config is not None and config.cache_url and config.state_key:
         from .auth.http import shared_request_state

@@ -1,6 +1,7 @@
 """Server metrics: per-tool calls, errors and latency; cache, transactions and the client pool.
 
-One `Metrics` per App (`for_app`). Tool calls are recorded by the core's tool wrapper (server.py); the
+One `Metrics` per App, built by the App from its config and session (`app.metrics`, `ctx.metrics`). Tool
+calls are recorded by the core's tool wrapper (server.py); the
 outcome of every transaction and each new client pool arrive through the core's "metrics" plugin
 (`secret_mcp_tx_completed`, `secret_mcp_client_pool_created`); cache and pool counters are read from
 the Cache and ClientPool themselves when a snapshot is taken. A pool or cache replaced by a network
@@ -25,14 +26,21 @@ import math
 import threading
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from urllib.parse import urlsplit
 
 from . import hookimpl
 
 if TYPE_CHECKING:
-    from .app import App
+    from .config import Config
     from .policy import TxOutcome
+
+
+class Connection(Protocol):
+    """What the metrics read of the session (a layer above): whether it is connected, and its current cache."""
+
+    @property
+    def connected(self) -> bool: ...
 
 PLUGIN_NAME = "metrics"
 # Seconds: a cached read takes ~1 ms, a confirmed transaction waits for a block (several seconds).
@@ -93,8 +101,9 @@ class Metrics:
     """Counters of one App. Updates happen between awaits on the server's event loop; the lock also makes
     them safe from other threads (a snapshot taken elsewhere, a sync hook run in a worker)."""
 
-    def __init__(self, app: "App") -> None:
-        self.app = app
+    def __init__(self, config: "Config", session: Connection) -> None:
+        self.config = config
+        self.session = session
         self.started = time.time()
         self._lock = threading.Lock()
         self._tools: dict[str, _ToolStats] = {}
@@ -180,16 +189,16 @@ class Metrics:
         live = self._cache.stats() if self._cache is not None else {}
         out = {k: self._retired_cache[k] + live.get(k, 0) for k in CACHE_COUNTERS}
         out["hit_rate"] = _ratio(out["hits"], out["hits"] + out["misses"])
-        out["enabled"] = bool(self.app.config.cache)
+        out["enabled"] = bool(self.config.cache)
         return out
 
     def _pool_view(self) -> dict:
-        connected = self.app.session.connected
+        connected = self.session.connected
         live = self._pool.stats() if self._pool is not None else {"endpoints": []}
         out: dict[str, Any] = {k: self._retired_pool[k] + live.get(k, 0) for k in POOL_COUNTERS}
         out["connected"] = connected
         out["open_connections"] = (live.get("open_connections") or 0) if connected else 0
-        out["max_connections"] = self.app.config.max_connections
+        out["max_connections"] = self.config.max_connections
         rows: dict[str, dict] = {
             label: {"endpoint": label, "requests": c["requests"], "failures": c["failures"],
                     "breaker_opens": c["breaker_opens"], "breaker": None}
@@ -216,7 +225,7 @@ def _endpoint_rows(endpoints: Iterable[dict]) -> list[tuple[str, dict]]:
 
 
 class MetricsPlugin:
-    """The core's metrics plugin (registered by every PluginHost), bound to the App's Metrics by `for_app`."""
+    """The core's metrics plugin (registered by every PluginHost), bound to the App's Metrics by the App."""
 
     def __init__(self) -> None:
         self.metrics: Metrics | None = None
@@ -233,20 +242,7 @@ class MetricsPlugin:
     def secret_mcp_client_pool_created(self, pool: Any, network: Any) -> None:
         if self.metrics is not None:
             # The session sets its cache before announcing the pool; both belong to the same connection.
-            self.metrics.pool_created(pool, getattr(self.metrics.app.session, "_cache", None))
-
-
-def for_app(app: "App") -> Metrics:
-    """The App's Metrics, created (and the core metrics plugin bound to it) on first use."""
-    metrics = getattr(app, "metrics", None)
-    if isinstance(metrics, Metrics):
-        return metrics
-    metrics = Metrics(app)
-    app.metrics = metrics  # type: ignore[attr-defined]
-    plugin = app.host.pm.get_plugin(PLUGIN_NAME)
-    if isinstance(plugin, MetricsPlugin):
-        plugin.bind(metrics)
-    return metrics
+            self.metrics.pool_created(pool, getattr(self.metrics.session, "_cache", None))
 
 
 # --- Prometheus text exposition format 0.0.4

@@ -6,6 +6,7 @@ pack is reported (name and error) while every other pack still loads.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata as md
 import logging
 import traceback
@@ -14,10 +15,25 @@ from typing import Any, Iterable, Sequence
 import attrs
 import pluggy
 
-from . import builtin, hookspecs
+from . import hookspecs
 
 log = logging.getLogger("secret_mcp.plugins")
 GROUP = "secret_mcp"
+
+# The core's own plugins, listed once (like llm's default plugins): they use the same hooks as every pack.
+# "module" registers the module, "module:Class" an instance (which the App binds to its service).
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("core", "secret_mcp.builtin"),  # network presets for mainnet, testnet and LocalSecret
+    ("security", "secret_mcp.security.plugin:SecurityPlugin"),  # limits, 24-hour window, confirmation codes
+    ("metrics", "secret_mcp.metrics:MetricsPlugin"),  # transaction outcomes and new client pools, per App
+    ("resources", "secret_mcp.resources"),  # the core's resources and prompts (session state, account, tx)
+)
+
+
+def _builtin(target: str) -> Any:
+    module, _, attr = target.partition(":")
+    loaded = importlib.import_module(module)
+    return getattr(loaded, attr)() if attr else loaded
 
 
 @attrs.frozen
@@ -51,18 +67,8 @@ class PluginHost:
         self.pm = pluggy.PluginManager("secret_mcp")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
-        # The core's own network presets are a plugin too: the core uses the same hooks as every pack.
-        self.register(builtin, "core", distribution="secret-mcp-core")
-        # Limits, the 24-hour window and secret_confirm_transaction: the core's own policy, as a plugin too.
-        from .security.plugin import SecurityPlugin
-
-        self.register(SecurityPlugin(), "security", distribution="secret-mcp-core")
-        from .metrics import MetricsPlugin  # transaction outcomes and new client pools, counted per App
-
-        self.register(MetricsPlugin(), "metrics", distribution="secret-mcp-core")
-        from . import resources  # the core's resources and prompts (session state, account, tx, ...)
-
-        self.register(resources, "resources", distribution="secret-mcp-core")
+        for name, target in BUILTIN_PLUGINS:
+            self.register(_builtin(target), name, distribution="secret-mcp-core")
         if load_entrypoints:
             self.load_entrypoints(include=include, exclude=exclude)
 

@@ -6,14 +6,25 @@ Spending limits, allow-lists and confirmation (the wallets-and-security work) pl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 
 import attrs
 
 from .errors import SecretMCPError
 
-if TYPE_CHECKING:
-    from .app import App
+
+class HookHost(Protocol):
+    """The plugin host as policy sees it (it sits in a lower layer than the host itself)."""
+
+    @property
+    def hook(self) -> Any: ...
+
+    def impls(self, hook_name: str) -> list[tuple[str, Callable[..., Any]]]: ...
+
+
+class HasHost(Protocol):
+    @property
+    def host(self) -> HookHost: ...
 
 
 @attrs.frozen
@@ -46,7 +57,7 @@ class TxOutcome:
     status: str  # "success" | "failed" | "unknown"
 
 
-def authorize(app: "App", request: TxRequest) -> None:
+def authorize(app: HasHost, request: TxRequest) -> None:
     """Ask every `secret_mcp_authorize` implementation; the first refusal stops the transaction."""
     for plugin, impl in app.host.impls("secret_mcp_authorize"):
         reason = impl(request=request)
@@ -59,6 +70,6 @@ def authorize(app: "App", request: TxRequest) -> None:
             )
 
 
-def tx_completed(app: "App", outcome: TxOutcome) -> None:
+def tx_completed(app: HasHost, outcome: TxOutcome) -> None:
     """Tell every plugin how a transaction ended (audit, notifications, metrics)."""
     app.host.hook.secret_mcp_tx_completed(result=outcome)

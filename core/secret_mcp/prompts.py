@@ -23,7 +23,7 @@ log = logging.getLogger("secret_mcp.prompts")
 
 
 def _invalid(message: str, **data: Any) -> MCPError:
-    from .security import redact
+    from .security.redact import redact
 
     return MCPError(INVALID_PARAMS, shorten(redact(message)), redact({k: v for k, v in data.items() if v is not None}))
 
@@ -88,11 +88,14 @@ def add(server: Any, spec: Any, rewrite: Callable[[str], str] | None = None) -> 
 def install(server: Any) -> None:
     """Answer prompts/get for an unknown name with -32602 and the names there are (the SDK: a bare ValueError)."""
 
+    lowlevel = server.lowlevel  # the SDK's low-level server, reached through the adapter (server.py) only
+    sdk_get = lowlevel.get_request_handler("prompts/get").handler
+
     async def get_prompt(ctx: Any, params: GetPromptRequestParams) -> Any:
-        known = sorted(p.name for p in server._prompt_manager.list_prompts())
+        known = sorted(p.name for p in await server.list_prompts())
         if params.name not in known:
             raise _invalid(f"Unknown prompt {params.name!r}. Prompts on this server: {', '.join(known) or 'none'}.",
                            prompt=params.name, available=known)
-        return await server._handle_get_prompt(ctx, params)
+        return await sdk_get(ctx, params)
 
-    server._lowlevel_server.add_request_handler("prompts/get", GetPromptRequestParams, get_prompt)
+    lowlevel.add_request_handler("prompts/get", GetPromptRequestParams, get_prompt)

@@ -1,13 +1,14 @@
 """The core's resources and prompts: session state, accounts and transactions by URI, and two guided prompts.
 
 Registered like any pack's (this module implements `secret_mcp_register`); the plugin host registers it as
-the core plugin "resources". `resource_changed` tells subscribed clients that a resource has new content.
+the core plugin "resources". `resource_changed` tells subscribed clients that a resource has new content;
+what MCPServer leaves out for handshake-era clients (resources/subscribe, completion) is the MCP adapter's
+(legacy_protocol.py).
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
 from typing import Any
 
 from . import hookimpl
@@ -15,112 +16,14 @@ from .addresses import validate_address
 from .amounts import coin_view
 from .context import ToolContext
 from .errors import ChainError
+from .uris import NETWORK_CONFIG, SERVER_METRICS, SESSION_STATE, WALLETS_LIST, account_uri, tx_uri  # noqa: F401 (names packs knew here)
 
 log = logging.getLogger("secret_mcp.resources")
 
-SESSION_STATE = "secret://session/state"
-NETWORK_CONFIG = "secret://network/config"
-WALLETS_LIST = "secret://wallets/list"
-SERVER_METRICS = "secret://server/metrics"
-
-
-def account_uri(address: str) -> str:
-    return f"secret://account/{address}"
-
-
-def tx_uri(txhash: str) -> str:
-    return f"secret://tx/{txhash}"
-
-
-class LegacySubscriptions:
-    """`resources/subscribe` for handshake-era clients: MCPServer serves only 2026's `subscriptions/listen`.
-
-    `ctx.session` is a per-request proxy, so subscriptions are kept per connection (weakly: a closed connection
-    drops out) with the latest proxy, whose standalone channel can still notify after that request ended.
-    """
-
-    def __init__(self) -> None:
-        self._watching: "weakref.WeakKeyDictionary[Any, tuple[Any, set[str]]]" = weakref.WeakKeyDictionary()
-
-    async def subscribe(self, ctx: Any, params: Any) -> Any:
-        from mcp.types import EmptyResult
-
-        connection = ctx.session._connection
-        _old, uris = self._watching.get(connection, (None, set()))
-        self._watching[connection] = (ctx.session, uris | {str(params.uri)})
-        return EmptyResult()
-
-    async def unsubscribe(self, ctx: Any, params: Any) -> Any:
-        from mcp.types import EmptyResult
-
-        entry = self._watching.get(ctx.session._connection)
-        if entry is not None:
-            entry[1].discard(str(params.uri))
-        return EmptyResult()
-
-    async def updated(self, uri: str) -> None:
-        for connection, (session, uris) in list(self._watching.items()):
-            if uri in uris:
-                try:
-                    await session.send_resource_updated(uri)
-                except Exception:  # that connection is gone: forget it
-                    self._watching.pop(connection, None)
-
-
-_LEGACY: "weakref.WeakKeyDictionary[Any, LegacySubscriptions]" = weakref.WeakKeyDictionary()
-
-
-ADDRESS_ARGS = {("ref/resource", "secret://account/{address}", "address"), ("ref/prompt", "portfolio_overview", "address"),
-                ("ref/prompt", "safe_transfer_checklist", "recipient")}
-
-
-async def complete(ctx: Any, params: Any) -> Any:
-    """completion/complete: known wallet addresses for address arguments; nothing to suggest elsewhere."""
-    from mcp.types import CompleteResult, Completion
-
-    ref = params.ref
-    key = (ref.type, getattr(ref, "uri", None) or getattr(ref, "name", None), params.argument.name)
-    values: list[str] = []
-    app = ctx.lifespan_context  # build_server's lifespan yields the App
-    if key in ADDRESS_ARGS and hasattr(app, "session"):
-        typed = params.argument.value or ""
-        values = sorted({w.address for w in app.session.wallets.values() if w.address.startswith(typed)})[:100]
-    return CompleteResult(completion=Completion(values=values, total=len(values), has_more=False))
-
-
-async def set_level(_ctx: Any, _params: Any) -> Any:
-    """logging/setLevel (handshake era): accepted; this server sends no log messages to clients (stderr only)."""
-    from mcp.types import EmptyResult
-
-    return EmptyResult()
-
-
-def install_legacy_protocol(server: Any) -> None:
-    """Serve what MCPServer leaves out: resources/subscribe + unsubscribe (handshake era; the capability
-    `resources.subscribe` follows by itself), completion/complete and logging/setLevel."""
-    from mcp.types import CompleteRequestParams, SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams
-
-    subs = LegacySubscriptions()
-    lowlevel = server._lowlevel_server  # the SDK's own everything-server registers these the same way
-    lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subs.subscribe)
-    lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, subs.unsubscribe)
-    lowlevel.add_request_handler("completion/complete", CompleteRequestParams, complete)
-    lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
-    _LEGACY[server] = subs
-
 
 async def resource_changed(ctx: ToolContext, *uris: str) -> None:
-    """Tell subscribers these resources changed: 2026-07-28 `subscriptions/listen` streams and handshake-era
-    `resources/subscribe` sessions. A failed notification never fails the tool that changed something."""
-    legacy = _LEGACY.get(ctx.app.server) if ctx.app.server is not None else None
-    for uri in uris:
-        if ctx.mcp is not None:
-            try:
-                await ctx.mcp.notify_resource_updated(uri)
-            except Exception:  # no subscription bus on this connection
-                log.debug("could not publish resource update for %s", uri)
-        if legacy is not None:
-            await legacy.updated(uri)
+    """Tell subscribers these resources changed (the same as `ctx.resource_changed`)."""
+    await ctx.resource_changed(*uris)
 
 
 async def session_state(ctx: ToolContext) -> dict:
@@ -190,9 +93,7 @@ async def transaction(ctx: ToolContext, hash: str) -> dict:  # noqa: A002 - the 
 async def server_metrics(ctx: ToolContext) -> dict:
     """This server's metrics: calls, errors by code and latency per tool; cache hit rate; transactions by outcome;
     LCD pool requests, failures, retries and circuit breakers (the same numbers as GET /metrics over HTTP)."""
-    from . import metrics
-
-    return metrics.for_app(ctx.app).snapshot()
+    return ctx.metrics.snapshot()
 
 
 def portfolio_overview(address: str = "") -> str:

@@ -22,15 +22,19 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from . import __version__, approval, chaintext, metrics, offered, results, security, signflow
+from . import __version__, approval, chaintext, metrics, offered, results, signflow
 from .app import App
 from .config import Config
 from .context import ToolContext
 from .security.ask import client_can_elicit
 from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .plugins import PluginHost
+from .security.audit import CURRENT_ENTRY
+from .security.confirm import call_summary
+from .security.redact import redact
+from .security.services import chain_id_of
 from .tools import ToolSpec
-from .tx.plan import Plan
+from .tx.plan import Plan, returns_plan
 
 log = logging.getLogger("secret_mcp.server")
 
@@ -80,7 +84,7 @@ def _make_resolver(app: App, spec: ToolSpec, names: list[str]) -> Any:
             return Confirmation(confirm=True)  # the call fails its checks anyway: do not ask the person first
         # confirm="never" covers chain writes only; a local action's own prompt (removing a key, moving to
         # mainnet) is about something no chain setting makes harmless.
-        if spec.writes_chain and security.for_app(app).confirm_mode(app.session.network) == "never":
+        if spec.writes_chain and app.security.confirm_mode(app.session.network) == "never":
             return Confirmation(confirm=True)
         unavailable: list[SecretMCPError] = []
         noted = UNAVAILABLE_SEEN.set(unavailable)
@@ -143,12 +147,11 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str,
             f"This action needs the person's confirmation, and this client cannot ask for it: {preview}",
             ["Use an MCP client that supports elicitation, or run the server without --read-only."],
         ))
-    sec = security.for_app(app)
-    pending = sec.codes.issue(spec.name, args, security.chain_id_of(app), preview, prepared=prepared)
+    pending = app.security.codes.issue(spec.name, args, chain_id_of(app.session), preview, prepared=prepared)
     _audit(app, spec, args, "code_issued", "pending")
     body = {
         "status": "confirmation_required",
-        "preview": security.redact(preview),
+        "preview": redact(preview),
         "confirmation_code": pending.code,
         "expires_at": pending.expires_iso,
     }
@@ -162,7 +165,7 @@ def _code_required(app: App, spec: ToolSpec, args: dict[str, Any], preview: str,
     result = results.failure(exc)
     result.structured_content |= body  # the fields also at top level, next to the usual "error"
     if prepared is not None and prepared.review:  # the plan as data, for a review card (MCP Apps) to render
-        result.structured_content["review"] = security.redact(prepared.review)
+        result.structured_content["review"] = redact(prepared.review)
     return result
 
 
@@ -172,9 +175,9 @@ def _audit(app: App, spec: ToolSpec, args: dict[str, Any], decision: str, outcom
     if not (spec.writes_chain or spec.confirm is not None) or spec.name == "secret_confirm_transaction":
         return None
     network = app.session.network
-    return security.for_app(app).audit.record(
+    return app.security.audit.record(
         tool=spec.name, network=network.name if network else None, sender=app.session.active_wallet_address(),
-        summary=security.confirm.call_summary(spec.name, args), decision=decision, outcome=outcome,
+        summary=call_summary(spec.name, args), decision=decision, outcome=outcome,
     )
 
 
@@ -189,8 +192,8 @@ async def _audited(app: App, spec: ToolSpec, args: dict[str, Any], decision: str
     """`await run()` inside the call's audit entry (when the tool is audited): the outcome is recorded either way."""
     entry = _audit(app, spec, args, decision)
     if entry is not None and update:
-        security.for_app(app).audit.update(entry, **update)
-    token = security.audit.CURRENT_ENTRY.set(entry)
+        app.security.audit.update(entry, **update)
+    token = CURRENT_ENTRY.set(entry)
     outcome = "internal_error"
     try:
         value = await run()
@@ -200,16 +203,16 @@ async def _audited(app: App, spec: ToolSpec, args: dict[str, Any], decision: str
         outcome = exc.code
         raise
     finally:
-        security.audit.CURRENT_ENTRY.reset(token)
+        CURRENT_ENTRY.reset(token)
         if entry is not None:
-            security.for_app(app).audit.update(entry, result=outcome)
+            app.security.audit.update(entry, result=outcome)
 
 
 def _failure(spec: ToolSpec, exc: SecretMCPError, app: App | None = None) -> CallToolResult:
     # Suggestions name only tools this server offers (a pack may suggest another pack's tool).
     hints = exc.suggestions if app is None else offered.suggestions(app, exc.suggestions)
     clean = SecretMCPError(
-        exc.code, security.redact(exc.message), security.redact(hints), security.redact(exc.details)
+        exc.code, redact(exc.message), redact(hints), redact(exc.details)
     )
     return results.failure(clean)
 
@@ -219,19 +222,15 @@ def observe(app: App, tool: str, started: float, result: CallToolResult) -> None
     seconds = time.perf_counter() - started
     ms = round(seconds * 1000, 1)
     if not result.is_error:
-        metrics.for_app(app).record_call(tool, seconds)
+        app.metrics.record_call(tool, seconds)
         log.info("tool %s ok in %.1f ms", tool, ms, extra={"tool": tool, "duration_ms": ms, "outcome": "ok"})
         return
     error = (result.structured_content or {}).get("error") or {}
     code = str(error.get("code") or "INTERNAL_ERROR")
-    metrics.for_app(app).record_call(tool, seconds, code)
+    app.metrics.record_call(tool, seconds, code)
     # The message is the client's (already redacted) text; the log filter redacts it once more anyway.
     log.info("tool %s failed in %.1f ms: %s %s", tool, ms, code, error.get("message", ""),
              extra={"tool": tool, "duration_ms": ms, "outcome": "error", "code": code})
-
-
-def returns_plan(spec: ToolSpec) -> bool:
-    return typing.get_origin(typing.get_type_hints(spec.fn).get("return")) is Plan
 
 
 async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any, decision: str) -> Any:
@@ -244,6 +243,19 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
                   **security.audit.signed_by(prepared.signer)}  # the wallet, and its agent when that signs
     return await _audited(app, spec, prepared.args, decision,
                           lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
+
+
+class Runner:
+    """The tool paths above, handed to the App (`app.runner`) for tools that run another tool's call."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def execute(self, spec: ToolSpec, ctx: ToolContext, args: dict[str, Any], decision: str) -> Any:
+        return await execute(self.app, spec, ctx, args, decision)
+
+    async def execute_plan(self, spec: ToolSpec, ctx: ToolContext, prepared: Any, decision: str) -> Any:
+        return await execute_plan(self.app, spec, ctx, prepared, decision)
 
 
 async def _on_page(app: App, spec: ToolSpec, prepared: Any, raw: bytes | None) -> CallToolResult:
@@ -326,7 +338,7 @@ async def _answered(app: App, spec: ToolSpec, step: Any) -> CallToolResult:
 def _success(app: App, spec: ToolSpec, value: Any) -> CallToolResult:
     """A tool's value as the client sees it: chain text under lockdown withheld, secrets redacted."""
     data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-    return results.success(security.redact(chaintext.guard(app.config, spec.name, data)), app.write_notice(spec))
+    return results.success(redact(chaintext.guard(app.config, spec.name, data)), app.write_notice(spec))
 
 
 def _finish_wrapper(call: Any, spec: ToolSpec, params: list[inspect.Parameter], extra: list[inspect.Parameter],
@@ -410,9 +422,27 @@ class SecretMCPServer(MCPServer):
 
     secret_app: App | None = None  # set by build_server; the core's wrapper counts every call that reaches a tool
 
+    # -- The only uses of the SDK's private attributes, kept here in the MCP adapter. MCPServer has no public way
+    # to reach a registered Tool (the core compacts its schemas after add_tool), to list tool names without the
+    # async wire form (sync_tools runs inside a tool call's stack), to add request handlers it does not serve
+    # (handshake-era resources/subscribe, completion/complete, logging/setLevel, prompts/get errors), or to run
+    # on given streams (stdio). Everything else uses its public API.
+
+    def registered_tool(self, name: str) -> Any:
+        """The SDK's Tool registered under `name`, or None."""
+        return self._tool_manager.get_tool(name)
+
+    def tool_names(self) -> set[str]:
+        return {t.name for t in self._tool_manager.list_tools()}
+
+    @property
+    def lowlevel(self) -> Any:
+        """The SDK's low-level server (request handlers, run on given streams)."""
+        return self._lowlevel_server
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         started = time.perf_counter()
-        unknown = _unknown_arguments(self._tool_manager.get_tool(name), arguments)
+        unknown = _unknown_arguments(self.registered_tool(name), arguments)
         if unknown is not None:
             result = results.failure(unknown)
             if self.secret_app is not None:
@@ -423,13 +453,13 @@ class SecretMCPServer(MCPServer):
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 result, label = results.failure(invalid_input(exc.__cause__)), name
-            elif "Resolver '" in str(exc) and self._tool_manager.get_tool(name) is not None:
+            elif "Resolver '" in str(exc) and self.registered_tool(name) is not None:
                 # The client's answer to the confirmation did not fit the yes/no form: that is no "yes".
                 result, label = results.failure(SecretMCPError(
                     "CONFIRMATION_INVALID", "The answer to the confirmation question was not a yes/no answer of its "
                     "form; nothing was signed or sent.", ["Call the tool again; the person answers with the form's "
                                                           "checkbox (true or false)."])), name
-            elif self._tool_manager.get_tool(name) is None:
+            elif self.registered_tool(name) is None:
                 result, label = results.failure(SecretMCPError(
                     "UNKNOWN_TOOL", f"There is no tool named {name!r} on this server.",
                     ["List the tools again: some exist only on certain networks or when their pack is loaded."],
@@ -451,7 +481,7 @@ class SecretMCPServer(MCPServer):
         async with stdio.loop_streams() as (wire_in, wire_out):
             async with stdio_server(stdin=wire_in, stdout=wire_out) as (read_stream, write_stream):
                 # MCPServer has no public way to run on given streams; this is what its own run_stdio_async does
-                lowlevel = self._lowlevel_server
+                lowlevel = self.lowlevel
                 await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
 
@@ -499,11 +529,12 @@ def build_server(config: Config | None = None, *, host: PluginHost | None = None
         log_level=config.log_level,
     )
     server.secret_app = app
-    metrics.for_app(app)  # bind the core's metrics plugin before the first transaction or pool
+    app.runner = Runner(app)  # secret_confirm_transaction (a built-in plugin) runs the redeemed call this way
     app.attach(server, wrap_tool)
-    from .resources import install_legacy_protocol
+    from .legacy_protocol import install_legacy_protocol
 
-    install_legacy_protocol(server)  # resources/subscribe and logging/setLevel for handshake-era clients
+    # resources/subscribe and logging/setLevel for handshake-era clients; ctx.resource_changed notifies them
+    app.subscriptions = install_legacy_protocol(server)
     drop_idle_tracing(server)
     return server
 
@@ -516,7 +547,7 @@ def drop_idle_tracing(server: MCPServer) -> bool:
     before start-up (as `opentelemetry-instrument` does), keeps it. Returns True when it was removed."""
     import os
 
-    from mcp.server._otel import OpenTelemetryMiddleware
+    from mcp.server._otel import OpenTelemetryMiddleware  # the SDK exports it nowhere public
     from opentelemetry import trace
 
     if any(name.startswith("OTEL_") for name in os.environ):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
@@ -17,9 +18,18 @@ from .errors import SecretMCPError
 from .networks import Network
 
 if TYPE_CHECKING:
-    from .app import App
     from .cache import Cache
+    from .config import Config
     from .pool import ClientPool
+
+
+class Owner(Protocol):
+    """What the session uses of the App that owns it (a higher layer): config, cache directory, plugin hooks."""
+
+    config: "Config"
+    host: Any  # the plugin host: `host.hook` calls every pack's hook implementations
+
+    def cache_directory(self) -> Path | None: ...
 
 log = logging.getLogger("secret_mcp.session")
 
@@ -32,7 +42,7 @@ class SessionState(str, enum.Enum):
 
 
 class Session:
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: Owner) -> None:
         self.app = app
         self.network: Network | None = None
         self.wallets: dict[str, Any] = {}  # filled by the wallet pack's keystore (issue 4)

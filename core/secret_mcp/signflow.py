@@ -115,9 +115,9 @@ async def _tell_complete(mcp_ctx: Any, elicitation_id: str) -> None:
 
 def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     """isError on purpose, like CONFIRMATION_REQUIRED: nothing has happened yet."""
-    from . import security
+    from .security.redact import redact
 
-    body = security.redact(signing.awaiting(req, url))
+    body = redact(signing.awaiting(req, url))
     if req.mode == "wallet":
         ask = f"Ask the person to open {url} and sign it in their own wallet"
     else:

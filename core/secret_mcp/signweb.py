@@ -44,7 +44,7 @@ def _json(body: dict, status: int = 200) -> JSONResponse:
 
 
 def _error(exc: SecretMCPError, status: int = 400) -> JSONResponse:
-    from .security import redact
+    from .security.redact import redact
 
     return _json({"error": {"code": exc.code, "message": redact(exc.message), "suggestions": redact(exc.suggestions),
                             "details": redact(exc.details)}}, status)

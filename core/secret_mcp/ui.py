@@ -8,7 +8,7 @@ every other client gets the tool's usual text and structured content, unchanged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 
 import attrs
 
@@ -17,7 +17,11 @@ from .tools import ToolSpec
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from .registry import Registry
+
+class Registry(Protocol):
+    """The registry as this module reads it (registry.py imports this one, so not the other way round)."""
+
+    apps: Mapping[str, Any]  # uri -> Registered(plugin, UiApp)
 
 # The SDK's constants (mcp.server.apps), spelt out: importing that module would pull its extension machinery
 # into start-up for two strings.
@@ -65,4 +69,4 @@ def install(server: "MCPServer", registry: "Registry") -> None:
         server.add_resource(FunctionResource.from_function(
             read, uri=uri, name=app.name, description=app.description, mime_type=APP_MIME_TYPE))
     # MCPServer advertises extensions only when given at construction; packs are known by then, apps not yet.
-    server._lowlevel_server.extensions[EXTENSION_ID] = {}
+    server.lowlevel.extensions[EXTENSION_ID] = {}  # the adapter's door to the SDK's low-level server

@@ -181,8 +181,8 @@ def test_histogram_buckets_are_upper_inclusive():
 
 def test_failed_and_unknown_transactions_and_label_escaping():
     app = bare_app()
-    m = metrics.for_app(app)
-    assert metrics.for_app(app) is m and app.host.pm.get_plugin("metrics").metrics is m
+    m = app.metrics  # built by the App, and the core's metrics plugin bound to it
+    assert app.host.pm.get_plugin("metrics").metrics is m
     odd = 'we"ird\\tool\nname'  # every character the format escapes
     m.record_call(odd, 0.002, 'CODE"\\\n')
     app.host.hook.secret_mcp_tx_completed(result=outcome("failed", 5))

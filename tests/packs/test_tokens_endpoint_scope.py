@@ -122,7 +122,6 @@ async def test_a_kept_key_is_not_sent_to_another_endpoint_without_the_person(mod
 
 async def test_read_only_mode_keeps_the_scope(mode, sandbox, home, proxy):
     from secret_mcp.networks import endpoint_id
-    from secret_mcp.security import for_app
     from secret_mcp_tokens.vault import VK
 
     server = server_on(sandbox, network="custom", lcd_urls=(proxy.url,), read_only=True)
@@ -131,7 +130,7 @@ async def test_read_only_mode_keeps_the_scope(mode, sandbox, home, proxy):
         me = (await call_ok(client, "secret_create_wallet", {"name": "ro"}))["wallet"]["address"]
     # A key kept earlier on the sandbox itself (as secret_token_set_viewing_key would keep it there).
     sandbox_net = app.resolve_network("sandbox", lcd_urls=(sandbox.url,))
-    for_app(app).keystore.put_scoped_secret("ro", VK, f"secret-sandbox-1/{TOKEN}/{me}", HAND_KEY,
+    app.security.keystore.put_scoped_secret("ro", VK, f"secret-sandbox-1/{TOKEN}/{me}", HAND_KEY,
                                             {endpoint_id(sandbox_net, (sandbox.url,))})
     declining, seen = person(release=False)
     async with connect(server, mode, elicitation_callback=declining) as client:

@@ -113,7 +113,7 @@ async def test_code_is_bound_to_the_network(mode, pay):
     pack, server, plugin = pay
     async with connect(server, mode) as client:
         code = (await issue_code(client))["confirmation_code"]
-        app = plugin.security.app
+        app = server.secret_app
         app.session.network = app.networks["testnet"]
         err = await redeem(client, code, ok=False)
     assert err["code"] == "CONFIRMATION_MISMATCH" and pack.runs == 0
@@ -147,13 +147,12 @@ def test_needs_confirmation_by_mode():
     from secret_mcp.app import App
     from secret_mcp.config import Config
     from secret_mcp.plugins import PluginHost
-    from secret_mcp.security import for_app
-
     def security(network, confirm, **extra):
-        sec = for_app(App(Config(network=network, confirm=confirm), PluginHost(load_entrypoints=False)))
+        app = App(Config(network=network, confirm=confirm), PluginHost(load_entrypoints=False))
+        sec = app.security
         if extra:
             sec.settings = type(sec.settings)(confirm=confirm, **extra)
-        return sec, sec.app.session.network
+        return sec, app.session.network
 
     sec, net = security("mainnet", "above_limit")
     assert sec.needs_confirmation(net, (("uscrt", 10_000_000),)) is False  # 10 SCRT: at the threshold
@@ -177,7 +176,7 @@ async def test_person_is_not_asked_for_a_call_that_cannot_run(mode):
 
 
 async def test_confirm_tool_exists_when_the_host_does_not_register_the_plugin(mode):
-    # The core registers the security plugin on its own when the host did not (for_app's fallback).
+    # Every PluginHost registers the core's security plugin, even one that loads no entry points.
     from secret_mcp.config import Config
     from secret_mcp.plugins import PluginHost
     from secret_mcp.server import build_server

@@ -9,7 +9,6 @@ from secret_mcp.config import Config
 from secret_mcp.errors import SecretMCPError
 from secret_mcp.plugins import PluginHost
 from secret_mcp.policy import TxOutcome, TxRequest, authorize, tx_completed
-from secret_mcp.security import for_app
 from secret_mcp.security.plugin import SecurityPlugin
 
 SCRT = 1_000_000
@@ -29,7 +28,7 @@ def make_app(network="mainnet", **config):
     assert isinstance(host.pm.get_plugin("security"), SecurityPlugin)
     app = App(Config(network=network, **config), host)
     clock = Clock()
-    for_app(app).limits.clock = clock
+    app.security.limits.clock = clock
     return app, clock
 
 
@@ -61,7 +60,7 @@ def test_rolling_day_counts_only_successes():
     tx_completed(app, TxOutcome(send(app, 100 * SCRT), "H", 1, 0, "success"))
     assert "24-hour limit" in refused(app, send(app, 1))
     clock.now = 1_000_000.0 + 24 * 3600 + 1  # the first success has left the window
-    assert for_app(app).limits.spent_today("secret-4", "uscrt") == 900 * SCRT
+    assert app.security.limits.spent_today("secret-4", "uscrt") == 900 * SCRT
     authorize(app, send(app, 100 * SCRT))
 
 
@@ -77,7 +76,7 @@ def test_other_denoms_are_unlimited_by_default():
 
 def test_allow_list_and_read_only_refuse():
     app, _ = make_app(network="localsecret")
-    for_app(app).settings = for_app(app).limits.settings = type(for_app(app).settings)(
+    app.security.settings = app.security.limits.settings = type(app.security.settings)(
         allowed_recipients=("secret1friend",)
     )
     assert "not on the allow-list" in refused(app, send(app, 1))

@@ -67,13 +67,12 @@ def shared_request_state(server: Any, config: Any) -> None:
 
 
 class _MetricsBehindToken:
-    """`/metrics` with the static bearer token; without one configured, /metrics is not served."""
+    """`/metrics` with the static bearer token; without one configured, /metrics is not served. `metrics` is
+    that route, built by http.py (which imports this module, so not the other way round)."""
 
-    def __init__(self, app: Any, server: Any, token: str | None) -> None:
-        from ..http import BearerAuth, MetricsRoute
-
+    def __init__(self, app: Any, metrics: Any) -> None:
         self.app = app
-        self.metrics = BearerAuth(MetricsRoute(None, server), token) if token else None
+        self.metrics = metrics
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("path") != "/metrics":
@@ -88,7 +87,7 @@ class _MetricsBehindToken:
 
 
 def build_oauth_app(server: Any, config: Any, *, transport_security: Any, host: str, path: str = "/mcp",
-                    metrics_token: str | None = None) -> Any:
+                    metrics: Any = None) -> Any:
     from mcp.server.auth.routes import create_protected_resource_routes
     from mcp.server.auth.settings import AuthSettings
     from starlette.middleware import Middleware
@@ -133,4 +132,4 @@ def build_oauth_app(server: Any, config: Any, *, transport_security: Any, host: 
     sessions = Sessions(config.max_sessions_per_principal, client)
     starlette.user_middleware.append(Middleware(PrincipalLimits, buckets=buckets, sessions=sessions,
                                                 principal_of=principal_of))
-    return _MetricsBehindToken(starlette, server, metrics_token)
+    return _MetricsBehindToken(starlette, metrics)

@@ -282,13 +282,13 @@ class Principals:
         sec = Security.__new__(Security)  # Security() would bind the server's own session, files and Redis
         sec.app, sec.settings, sec.audit = self.app, base.settings, base.audit
         sec.keystore = PrincipalKeystore(principal.session.wallets, self.allow_server_keys)
-        sec.limits = SpendingLimits(base.settings, base._kind_of, base.limits.clock, None)
+        sec.limits = SpendingLimits(base.settings, base.limits._kind_of, base.limits.clock, None)
         shared = base.codes._shared
         if shared is not None:  # the principal's codes under its own prefix: another's code is unknown here
             shared = copy.copy(shared)
             shared.prefix = f"{shared.prefix}{principal.id}:"
         sec.codes = ConfirmationCodes(base.codes.ttl, base.codes.clock, shared=shared, revive=base.codes._revive,
-                                      sender=principal.session.active_wallet_address)
+                                      sender=principal.session.active_wallet_address, record=base.codes._record)
         return sec
 
     # -- the state document ------------------------------------------------------------------------------

@@ -203,6 +203,7 @@ class ConfirmationCodes:
         shared: CodeStore | None = None,
         revive: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
         sender: Callable[[], str | None] | None = None,
+        record: Callable[[Any], dict[str, Any]] | None = None,
     ) -> None:
         """`shared`: the Redis store of `cache_url`; `revive(tool, args)` turns JSON arguments read back from
         it into the tool's parameter types (models), as the MCP layer had validated them on the issuing side;
@@ -214,16 +215,17 @@ class ConfirmationCodes:
         self._shared = shared
         self._revive = revive
         self._sender = sender
+        self._record = record  # a prepared plan -> its JSON record (tx.carry.to_record, handed in by the App)
         # Prepared plans of codes kept in Redis, so this process redeems its own codes without re-planning.
         self._prepared: dict[str, tuple[Any, float]] = {}
 
     def issue(self, tool: str, args: dict[str, Any], chain_id: str, preview: str, *, prepared: Any = None) -> Pending:
-        from ..tx.carry import to_record
-
+        if prepared is not None and self._record is None:
+            raise ValueError("ConfirmationCodes needs record= to keep a prepared plan")
         pending = Pending(
             _new_code(), tool, dict(args), chain_id, call_digest(tool, args, chain_id), preview, self.clock() + self.ttl,
             self._sender() if self._sender is not None else None,
-            to_record(prepared) if prepared is not None else None, prepared,
+            self._record(prepared) if prepared is not None else None, prepared,
         )
         self.purge()
         keep_until = pending.expires_at + self.ttl  # kept that long so a late redemption says "expired"
@@ -277,19 +279,17 @@ class ConfirmationCodes:
             del self._prepared[code]
 
 
-def shared_codes(app: Any, clock: Callable[[], float]) -> dict[str, Any]:
+def shared_codes(config: Any, clock: Callable[[], float], *, revive: Callable[[str, dict[str, Any]], dict[str, Any]],
+                 sender: Callable[[], str | None]) -> dict[str, Any]:
     """ConfirmationCodes keywords for the App's config: the Redis store of `cache_url` (pinged now, so a bad
-    URL or an unreachable Redis stops start-up with an error naming cache_url), or nothing."""
-    url = app.config.cache_url
+    URL or an unreachable Redis stops start-up with an error naming cache_url), or nothing. `revive(tool, args)`
+    turns JSON arguments back into the tool's types; `sender()` is the active wallet's address."""
+    url = config.cache_url
     if not url:
         return {}
     from ..cache_backends import connect_redis
 
-    def revive(tool: str, args: dict[str, Any]) -> dict[str, Any]:
-        registered = app.registry.tools.get(tool)
-        return revive_args(registered.spec.fn, args) if registered is not None else args
-
-    key = (app.config.state_key or "").encode()
+    key = (config.state_key or "").encode()
     if len(key) < 32:
         from ..errors import ConfigError
 
@@ -297,7 +297,7 @@ def shared_codes(app: Any, clock: Callable[[], float]) -> dict[str, Any]:
                           "pending calls in Redis carry an HMAC under it, so whoever can write Redis cannot forge one.",
                           ["Set state_key (or SECRET_MCP_STATE_KEY) to the same random value on every process."])
     return {"shared": RedisCodeStore(url, connect_redis(url, check=True), clock, key), "revive": revive,
-            "sender": app.session.active_wallet_address}
+            "sender": sender}
 
 
 def revive_args(fn: Callable[..., Any], args: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ..tools import tool
 from .audit import CURRENT_ENTRY
 
 if TYPE_CHECKING:
-    from . import Security
+    from .services import Security
 
 
 class ConfirmedResult(BaseModel):
@@ -32,39 +32,38 @@ async def secret_confirm_transaction(
     decline: bool = False,
 ) -> ConfirmedResult:
     """Run a pending action once by its confirmation code, only after the person explicitly approved its preview."""
-    from ..server import execute, execute_plan  # the core's tool paths (server imports the security core)
     from ..tx.carry import restore
-    from . import chain_id_of, for_app
+    from .services import chain_id_of
 
-    security = for_app(ctx.app)
-    pending = security.codes.redeem(code, chain_id=chain_id_of(ctx.app), tool=tool, args=arguments)
+    pending = ctx.security.codes.redeem(code, chain_id=chain_id_of(ctx.session), tool=tool, args=arguments)
     if decline:  # the person said no (e.g. in the review app): the code is used up, nothing is signed
         _declined(ctx, pending)
         return ConfirmedResult(status="declined", tool=pending.tool, result={})
     registered = ctx.app.registry.tools.get(pending.tool)
     if registered is None:
         raise SecretMCPError("UNKNOWN_TOOL", f"Tool {pending.tool!r} is no longer available.", [])
+    runner = ctx.app.runner  # the MCP adapter's tool paths (a higher layer hands them to the App)
     if pending.prepared is not None or pending.record is not None:
         # Sign exactly the plan the person saw; the tool is never re-run to decide what to sign.
         prepared = pending.prepared or await restore(ctx, pending.record, registered.spec.fn, pending.args)
-        value = await execute_plan(ctx.app, registered.spec, ctx, prepared, decision="confirmed_by_code")
+        value = await runner.execute_plan(registered.spec, ctx, prepared, decision="confirmed_by_code")
     else:
-        value = await execute(ctx.app, registered.spec, ctx, pending.args, decision="confirmed_by_code")
+        value = await runner.execute(registered.spec, ctx, pending.args, decision="confirmed_by_code")
     data = value.model_dump(mode="json") if isinstance(value, BaseModel) else dict(value)
     return ConfirmedResult(status="done", tool=pending.tool, result=data)
 
 
 def _declined(ctx: ToolContext, pending: Any) -> None:
-    from . import confirm, for_app
+    from . import confirm
 
-    network = ctx.app.session.network
-    for_app(ctx.app).audit.record(
-        tool=pending.tool, network=network.name if network else None, sender=ctx.app.session.active_wallet_address(),
+    network = ctx.session.network
+    ctx.security.audit.record(
+        tool=pending.tool, network=network.name if network else None, sender=ctx.session.active_wallet_address(),
         summary=confirm.call_summary(pending.tool, pending.args), decision="declined_by_code", outcome="not_run")
 
 
 class SecurityPlugin:
-    """Registered by the core (name "security"); bound to the App's Security by `for_app`."""
+    """Registered by the core (name "security"); bound to the App's Security by the App."""
 
     def __init__(self) -> None:
         self.security: "Security | None" = None
@@ -81,12 +80,6 @@ class SecurityPlugin:
         registry.tool(secret_confirm_transaction)
         registry.tool(secret_batch)
         registry.tool(secret_submit_signed_transaction)
-
-    @hookimpl
-    def secret_mcp_session_started(self, session: Any) -> None:
-        from . import for_app
-
-        for_app(session.app)  # bind before the first transaction even if no tool was wrapped yet
 
     @hookimpl
     def secret_mcp_authorize(self, request: Any) -> str | None:

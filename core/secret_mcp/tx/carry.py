@@ -95,7 +95,6 @@ def _validate(plan: Plan) -> list[build.Msg]:
 
 async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, Any] | None = None) -> Prepared:
     """Policy, one estimate and the exact sign doc for `plan` from the active wallet. Nothing is signed."""
-    from ..security import for_app
     from .agent import signer_for
 
     msgs, signer = await signer_for(ctx, _validate(plan))  # agent mode: the agent key signs one MsgExec
@@ -138,7 +137,7 @@ async def prepare(ctx: ToolContext, plan: Plan, *, tool: str, args: dict[str, An
                                  granter=signer.fee_granter)
     doc = build.sign_doc(body, auth, network.chain_id, number)
     digest = sign_doc_digest(doc, signer.address, endpoints)
-    security = for_app(ctx.app)
+    security = ctx.security
     needs = security.needs_confirmation(network, tuple(request.spent().items()))
     shown = plan if not signer.fee_granter else attrs.evolve(plan, lines=(*plan.lines, (
         f"Signed by the agent key {signer.address} under the grants of {signer.wallet}; the fee is paid by "
@@ -241,7 +240,7 @@ async def _broadcast_raw(ctx: ToolContext, prepared: Prepared, raw: bytes) -> tu
 
 
 async def _settle(ctx: ToolContext, prepared: Prepared, txhash: str, response: dict | None) -> Any:
-    from ..resources import account_uri, tx_uri
+    from ..uris import account_uri, tx_uri
 
     network, plan = prepared.network, prepared.plan
     wait = float(ctx.config.tx_wait_seconds)
@@ -287,8 +286,6 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
     the signer and on the endpoint the person approved; the tool re-plans only for its result step."""
     import base64
 
-    from ..security import for_app
-
     session = ctx.session
     network = ctx.network
     signer = active_signer(ctx)
@@ -317,7 +314,6 @@ async def restore(ctx: ToolContext, record: dict[str, Any], fn: Any, args: dict[
     request = TxRequest(**{**req, "messages": tuple(req["messages"]), "amounts": tuple(tuple(a) for a in req["amounts"]),
                            "recipients": tuple(req["recipients"]), "fee": tuple(req["fee"]) if req.get("fee") else None,
                            "tokens": tuple(tuple(t) for t in req["tokens"])})
-    for_app(ctx.app)  # the keystore is loaded before signing
     return Prepared(record["tool"], dict(args), plan, signer, network, tuple(session.urls), body, auth,
                     int(record["account_number"]), int(record["sequence"]),
                     Estimate(int(used), int(limit), Decimal(price), int(fee), denom), doc, record["digest"], "", request,

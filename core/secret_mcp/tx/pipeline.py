@@ -66,9 +66,7 @@ class Signer:
         return self.fee_granter or self.address
 
     async def sign(self, ctx: ToolContext, sign_doc: bytes) -> bytes:
-        from ..security import for_app
-
-        return for_app(ctx.app).keystore.sign(self.wallet, sign_doc)
+        return ctx.keystore.sign(self.wallet, sign_doc)
 
     async def ready(self, ctx: ToolContext) -> "Signer":
         """This signer with everything a sign doc needs (a wallet signer's public key is read from the chain)."""
@@ -119,13 +117,11 @@ class Estimate:
 
 def active_signer(ctx: ToolContext) -> Signer:
     """The active wallet, which must be able to sign: a key here, or the person's own wallet (watch-only cannot)."""
-    from ..security import for_app
-
     name = ctx.session.active_wallet
     if name is None:
         raise SecretMCPError("NO_ACTIVE_WALLET", "This needs an active wallet.",
                              ["Create or import one (secret_create_wallet / secret_import_wallet), then secret_set_active_wallet."])
-    keystore = for_app(ctx.app).keystore
+    keystore = ctx.keystore
     wallet = keystore.get(name)
     if wallet.watch_only:
         raise SecretMCPError("WATCH_ONLY_WALLET", f"The active wallet {name!r} is watch-only: it cannot sign.",

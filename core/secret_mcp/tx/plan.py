@@ -76,3 +76,10 @@ class Plan(Generic[R]):
     decrypt: Any = None
     finish: Finish | None = attrs.field(default=None, eq=False)
     holds_secret: bool = False  # the messages carry a secret (a viewing key): never stored outside this process
+
+
+def returns_plan(spec: Any) -> bool:
+    """Whether a tool (its ToolSpec) returns a Plan: a chain write the core carries out."""
+    import typing
+
+    return typing.get_origin(typing.get_type_hints(spec.fn).get("return")) is Plan
