@@ -118,6 +118,19 @@ def signing_request_status(ctx: "ToolContext", request_id: str) -> dict[str, Any
     return status_of(ctx.app, request_id)
 
 
+def web_asset(name: str) -> str:
+    """The text of one file the core serves to browsers (`secret_mcp/web/NAME`, e.g. "review.js"), so a pack's
+    page can show a plan with the same renderer as the wallet signing page. ValueError for any other name."""
+    from importlib import resources
+
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"not a web asset name: {name!r}")
+    try:
+        return (resources.files("secret_mcp") / "web" / name).read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ValueError(f"no web asset {name!r} in the core") from None
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _EXPORTS[name]
@@ -132,4 +145,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["hookimpl", "broadcast_age", "signing_request_status", *_EXPORTS]
+__all__ = ["hookimpl", "broadcast_age", "signing_request_status", "web_asset", *_EXPORTS]

@@ -29,7 +29,7 @@ from .context import ToolContext
 from .security.ask import client_can_elicit
 from .errors import UNAVAILABLE_SEEN, SecretMCPError
 from .plugins import PluginHost
-from .security.audit import CURRENT_ENTRY
+from .security.audit import CURRENT_ENTRY, signed_by
 from .security.confirm import call_summary
 from .security.redact import redact
 from .security.services import chain_id_of
@@ -247,7 +247,8 @@ async def execute_plan(app: App, spec: ToolSpec, ctx: ToolContext, prepared: Any
 
     app.check_allowed(spec)
     # Policy ran when the plan was prepared, before the person was asked.
-    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    authorized = {"summary": prepared.plan.action, "decision": "authorized",
+                  **signed_by(prepared.signer)}  # the wallet, and its agent when that signs
     return await _audited(app, spec, prepared.args, decision,
                           lambda: carry_out(ctx, prepared, confirmed=decision != "not_required"), authorized)
 
@@ -273,7 +274,8 @@ async def _on_page(app: App, spec: ToolSpec, prepared: Any, raw: bytes | None) -
     ctx = ToolContext(app, None)
     if raw is None:
         return await _answered(app, spec, lambda: execute_plan(app, spec, ctx, prepared, "approved_on_page"))
-    authorized = {"summary": prepared.plan.action, "decision": "authorized", "from": prepared.signer.address}
+    authorized = {"summary": prepared.plan.action, "decision": "authorized",
+                  **signed_by(prepared.signer)}  # the wallet, and its agent when that signs
     return await _answered(app, spec, lambda: _audited(app, spec, prepared.args, "signed_in_wallet",
                                                        lambda: carry_signed(ctx, prepared, raw), authorized))
 

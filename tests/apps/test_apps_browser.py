@@ -218,6 +218,15 @@ async def test_portfolio_and_validators(sandbox, home, browser):
         assert all(args.get("address", me) == me for _, args in host.calls)
         await host.shot("portfolio", docs="portfolio.png")
 
+        # Only a permit kept (no viewing key): the token list names it, and the portfolio reads the balance with it.
+        await call_ok(client, "secret_token_forget_key", {"token": "SSCRT"})
+        await call_ok(client, "secret_token_create_permit", {"permit_name": "folio", "tokens": ["SSCRT"]})
+        assert (await call_ok(client, "secret_token_list", {}))["permits"] == {TOKEN: ["folio"]}
+        frame = await host.show("secret_get_balance", {}, theme="light")
+        await frame.locator("body[data-ready=true]").wait_for()
+        assert "3 SSCRT" in await frame.locator("#tokens").inner_text()
+        assert ("secret_token_balance", {"token": TOKEN, "address": me, "permit_name": "folio"}) in host.calls
+
         frame = await host.show("secret_get_validators", {}, theme="dark")
         await frame.locator("body[data-ready=true]").wait_for()
         rows = frame.locator("#list tr")

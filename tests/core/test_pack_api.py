@@ -160,3 +160,16 @@ async def test_pack_state_is_per_server_and_context_reaches_keystore_and_network
     assert again["resolved"] == "secret-sandbox-1" and other["resolved"] == "secretdev-1"
     assert again["wallets"] == []  # the keystore of a fresh home
     assert err["code"] == "UNKNOWN_NETWORK"
+
+
+def test_web_asset_gives_the_cores_browser_files_and_nothing_else():
+    from secret_mcp.api import web_asset
+    from secret_mcp_apps.pages import page
+
+    script = web_asset("review.js")
+    assert "export function renderReview" in script
+    # The apps' review card inlines the very file the wallet signing page loads: one renderer.
+    assert script in page("review") and web_asset("review.css") in page("review")
+    for bad in ("../api.py", "web/review.js", ".hidden", "", "nothing.js"):
+        with pytest.raises(ValueError):
+            web_asset(bad)

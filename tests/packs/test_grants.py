@@ -50,6 +50,10 @@ async def test_grant_send_beyond_refuse_revoke(mode, sandbox, home):
         fee = int(sent["fee"]["amount"])
         assert balance(sandbox, B) == b0 + 400_000 and balance(sandbox, me) == me0 - 400_000 - fee
         assert balance(sandbox, agent) == 0
+        # the audit names the person's wallet as "from" and the agent key as the signer, never the agent as "from"
+        [entry] = [e for e in _audit(home) if e["tool"] == "secret_send_tokens"]
+        assert entry["from"] == me and entry["signer"] == agent and entry["outcome"] == "success"
+        assert all(e.get("from") in (None, me) for e in _audit(home, raw=True))
         left = await call_ok(client, "secret_list_grants")
         assert {g["kind"]: g for g in left["granted"]}["SendAuthorization"]["remaining"][0]["amount"] == "600000"
 
@@ -75,6 +79,19 @@ async def test_grant_send_beyond_refuse_revoke(mode, sandbox, home):
         assert await _grants(sandbox, me, agent) == []
         after = await call_ok(client, "secret_list_grants")
         assert after["agent_mode"] is False and after["granted"] == []
+
+
+def _audit(home, raw: bool = False) -> list[dict]:
+    """The audit log's lines (raw), or one entry per attempt with its updates folded in."""
+    import json
+
+    lines = [json.loads(x) for x in (home / "state" / "audit.jsonl").read_text().splitlines()]
+    if raw:
+        return lines
+    entries: dict[str, dict] = {}
+    for line in lines:
+        entries.setdefault(line["id"], {}).update({k: v for k, v in line.items() if v is not None})
+    return list(entries.values())
 
 
 def _any_validator(sandbox) -> str:

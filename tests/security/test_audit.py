@@ -27,6 +27,16 @@ def test_record_update_and_redaction(tmp_path):
                         "height": 7}
 
 
+def test_signed_by_names_the_wallet_and_its_agent():
+    from secret_mcp.security.audit import signed_by
+    from secret_mcp.tx.agent import AgentSigner
+    from secret_mcp.tx.pipeline import Signer
+
+    assert signed_by(Signer("alice", "secret1alice", b"k")) == {"from": "secret1alice"}
+    agent = AgentSigner("alice", "secret1agent", b"k", fee_granter="secret1alice")
+    assert signed_by(agent) == {"from": "secret1alice", "signer": "secret1agent"}
+
+
 def test_rotation_keeps_three_backups(tmp_path):
     log = AuditLog(tmp_path / "audit.jsonl", max_bytes=400, backups=3)
     for i in range(40):

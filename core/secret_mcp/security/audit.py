@@ -1,6 +1,7 @@
 """The audit log: one JSON line per write attempt and per update of its outcome, secrets redacted.
 
-Fields: time, id, event ("attempt" | "update"), tool, network, from, summary, decision, txhash, outcome.
+Fields: time, id, event ("attempt" | "update"), tool, network, from, summary, decision, txhash, outcome;
+and "signer" when a key other than the wallet's own signed for it (its agent key: `signed_by`).
 An attempt is written before anything is signed; the transaction pipeline adds the txhash and the final
 outcome with `update(id, ...)` (a new line with the same id: the file stays append-only). Size-based rotation
 (5 MB x 3 by default) keeps it bounded.
@@ -29,6 +30,15 @@ CURRENT_ENTRY: ContextVar[str | None] = ContextVar("secret_mcp_audit_entry", def
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def signed_by(signer: Any) -> dict[str, str]:
+    """Audit fields naming who acts for a plan's signer (tx.pipeline.Signer): "from" is always the wallet whose
+    funds move (the owner), and "signer" the agent key's address when the agent signs for it under its grants."""
+    fields = {"from": signer.owner}
+    if signer.address != signer.owner:
+        fields["signer"] = signer.address
+    return fields
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):

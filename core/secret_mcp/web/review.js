@@ -3,12 +3,14 @@
 // Every value goes in through textContent: memos, token symbols and plan lines are chain text, i.e. data
 // written by strangers, never markup. No page specifics here (no fetch, no ids, no globals) so that any
 // surface that shows a review (the wallet signing page, an MCP Apps card) renders the same facts.
-// Styling: review.css (classes prefixed "rv-").
+// Styling: review.css (classes prefixed "rv-"). Elements a host checks carry data-role (network-badge,
+// allow-list, digest). Used as an ES module by the signing page and inlined into the MCP Apps review card
+// (secret_mcp_apps, through secret_mcp.api.web_asset).
 
 const ALLOW_LIST = {
-  allowed: ["on the allow-list", "rv-ok"],
+  allowed: ["on allow-list", "rv-ok"],
   not_allowed: ["NOT on the allow-list", "rv-bad"],
-  none: ["no allow-list set", "rv-neutral"],
+  none: ["no allow-list", "rv-neutral"],
 };
 
 // Bidi overrides, zero-width and other control or format characters, line and paragraph separators shown as
@@ -48,9 +50,12 @@ function mono(doc, text) {
 /** The network badge: SIMULATED for the sandbox, REAL FUNDS when real_funds, else the network name. */
 export function networkBadge(network, doc = document) {
   const net = network || {};
-  if (net.simulated) return el(doc, "span", "rv-badge rv-simulated", "SIMULATED");
-  if (net.real_funds) return el(doc, "span", "rv-badge rv-real", "REAL FUNDS");
-  return el(doc, "span", "rv-badge rv-neutral", (net.name || "network").toUpperCase());
+  let badge;
+  if (net.simulated) badge = el(doc, "span", "rv-badge rv-simulated", "SIMULATED");
+  else if (net.real_funds) badge = el(doc, "span", "rv-badge rv-real", "REAL FUNDS");
+  else badge = el(doc, "span", "rv-badge rv-neutral", (net.name || "network").toUpperCase());
+  badge.dataset.role = "network-badge";
+  return badge;
 }
 
 function amountsList(doc, items, cls) {
@@ -67,6 +72,7 @@ function receiversList(doc, receivers) {
     const [label, cls] = ALLOW_LIST[r.allow_list] || [String(r.allow_list || "unknown"), "rv-neutral"];
     const tag = el(doc, "span", `rv-badge rv-allow ${cls}`, label);
     tag.dataset.allowList = String(r.allow_list);
+    tag.dataset.role = "allow-list";
     li.append(" ", tag);
     ul.append(li);
   }
@@ -121,6 +127,7 @@ export function renderReview(review, doc = document) {
     from.append(mono(doc, r.from.address || ""));
     row(doc, facts, "From", from);
   }
+  if (net.endpoints && net.endpoints.length) row(doc, facts, "Endpoints", net.endpoints.join(", "));
   row(doc, facts, "Signed by", { server_key: "a key held by the server", wallet: "your wallet", agent: "the agent" }[r.signer] || r.signer);
   row(doc, facts, "Tool", r.tool);
   if (r.fee) {
@@ -166,7 +173,9 @@ export function renderReview(review, doc = document) {
   if (r.sign_doc) {
     const s = section(doc, "Sign doc", "rv-signdoc");
     const dl = el(doc, "dl", "rv-facts");
-    row(doc, dl, "Digest", mono(doc, r.sign_doc.digest));
+    const digest = mono(doc, r.sign_doc.digest);
+    digest.dataset.role = "digest";
+    row(doc, dl, "Digest", digest);
     row(doc, dl, "Short", mono(doc, r.sign_doc.short));
     row(doc, dl, "Account number", r.sign_doc.account_number);
     row(doc, dl, "Sequence", r.sign_doc.sequence);

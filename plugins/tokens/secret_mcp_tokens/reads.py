@@ -17,6 +17,7 @@ from .vault import (
     describe_scope,
     out_of_scope,
     permit_id,
+    permits_by_token,
     refuse_release,
     release,
     vk_id,
@@ -41,6 +42,8 @@ class TokenInfo(BaseModel):
 class TokenList(BaseModel):
     network: str
     tokens: list[TokenInfo]
+    permits: dict[str, list[str]] = Field(
+        default_factory=dict, description="The active wallet's kept query permits (permit_name) by token address")
 
 
 class TokenBalance(BaseModel):
@@ -164,4 +167,4 @@ async def secret_token_add(ctx: ToolContext, address: str) -> TokenInfo:
 @tool(title="List tokens")
 async def secret_token_list(ctx: ToolContext) -> TokenList:
     """Known tokens: built in, discovered, added this session."""
-    return TokenList(network=ctx.network.name, tokens=[_info(t) for t in await known(ctx)])
+    return TokenList(network=ctx.network.name, tokens=[_info(t) for t in await known(ctx)], permits=permits_by_token(ctx))

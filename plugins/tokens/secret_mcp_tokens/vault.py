@@ -148,3 +148,23 @@ def keep_permit(ctx: ToolContext, address: str, name: str, permit: dict[str, Any
 
 def forget_permit(ctx: ToolContext, address: str, name: str) -> bool:
     return _forget(ctx, address, PERMIT, permit_id(ctx, address, name))
+
+
+def permits_by_token(ctx: ToolContext) -> dict[str, list[str]]:
+    """The names of the active wallet's kept permits on this chain, by each token they allow (read locally: the
+    permits themselves stay here). Lets a view ask with `permit_name` where no viewing key is kept."""
+    address = ctx.session.active_wallet_address()
+    name = None if address is None else wallet_of(ctx, address)
+    if name is None:
+        return {}
+    prefix = f"{ctx.network.chain_id}/{address}/"
+    out: dict[str, list[str]] = {}
+    for key_id in ctx.keystore.secret_ids(name, PERMIT):
+        kept = ctx.keystore.get_scoped_secret(name, PERMIT, key_id) if key_id.startswith(prefix) else None
+        try:
+            tokens = json.loads(kept[0])["params"]["allowed_tokens"] if kept else []
+        except (ValueError, KeyError, TypeError):
+            continue  # not a permit this pack wrote: nothing to offer
+        for token in tokens:
+            out.setdefault(str(token), []).append(key_id[len(prefix):])
+    return out
