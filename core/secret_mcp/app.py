@@ -111,9 +111,10 @@ class App:
         # The confirmation-code tool only makes sense when some offered tool can ask for confirmation.
         if not any(spec.confirm or spec.writes_chain for plugin, spec in out if plugin != "security"):
             out = [(plugin, spec) for plugin, spec in out if plugin != "security"]
-        # A batch of write tools only makes sense when some pack offers one.
+        # A batch of write tools, and a signed tx for a signing request, only make sense when some pack writes.
         if not any(spec.writes_chain for plugin, spec in out if plugin != "security"):
-            out = [(plugin, spec) for plugin, spec in out if spec.name != "secret_batch"]
+            out = [(plugin, spec) for plugin, spec in out
+                   if spec.name not in ("secret_batch", "secret_submit_signed_transaction")]
         return out
 
     def _available(self, spec: ToolSpec) -> bool:

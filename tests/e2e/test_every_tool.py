@@ -84,6 +84,7 @@ async def test_every_tool_over_stdio(sandbox, tmp_path):
         await contracts(s, me, wasm)
         await tokens(s, me)
         await ibc(s, me)
+        await grants_and_signing(s, me)
         await network_switch(s, sandbox)
         await wallet_removal(s)
     missing = listed - s.called
@@ -275,6 +276,22 @@ async def ibc(s: Script, me: str) -> None:
     status = await s.ok("secret_get_ibc_transfer_status", {"channel": "channel-0",
                                                            "sequence": out["packet"]["sequence"]})
     assert status["send_txhash"] == out["txhash"] and status["status"] in ("pending", "acknowledged")
+
+
+async def grants_and_signing(s: Script, me: str) -> None:
+    none = await s.ok("secret_list_grants")
+    assert none["address"] == me and none["granted"] == [] and none["agent_mode"] is False
+    granted = await s.write("secret_grant_agent", {"send_limit": "1 SCRT", "fee_limit": "0.5 SCRT", "days": 1})
+    assert granted["status"] == "success" and granted["agent_mode"] is True and granted["agent"].startswith("secret1")
+    listed = await s.ok("secret_list_grants")
+    assert listed["agent"] == granted["agent"] and listed["agent_mode"] is True and listed["granted"]
+    revoked = await s.write("secret_revoke_grant")
+    assert revoked["status"] == "success"
+    after = await s.ok("secret_list_grants")
+    assert after["granted"] == [] and after["agent_mode"] is False
+    # A signed tx for a request this server never opened is refused before anything is broadcast.
+    unknown = await s.err("secret_submit_signed_transaction", {"request_id": "nope", "tx_bytes": "AAAA"})
+    assert unknown["code"] == "SIGNING_REQUEST_UNKNOWN"
 
 
 async def network_switch(s: Script, sandbox: Any) -> None:

@@ -10,7 +10,7 @@ from secret_mcp import resources, testing
 from secret_mcp.testing import call_ok, connect
 
 UNFUNDED = "secret1me70k2r7x9r9tp2d8qnj0m5t5vmk5q0elr9dd6"
-WALLET_KEYS = {"name", "address", "watch_only", "storage", "persisted", "active"}
+WALLET_KEYS = {"name", "address", "watch_only", "storage", "persisted", "active", "signer"}
 
 
 def make_server(**config):
@@ -56,6 +56,7 @@ async def test_session_state_and_wallets_follow_the_tools(mode, home):
     assert [(w["name"], w["address"], w["watch_only"], w["persisted"]) for w in wallets["wallets"]] == [
         ("main", address, False, False), ("watch", UNFUNDED, True, False)]
     assert all(set(w) == WALLET_KEYS for w in wallets["wallets"])  # public facts only, nothing else
+    assert [w["signer"] for w in wallets["wallets"]] == ["server_key", None]  # a watched address signs nothing
 
 
 @pytest.mark.anyio

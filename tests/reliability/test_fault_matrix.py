@@ -68,6 +68,7 @@ READ_ARGS: dict[str, dict[str, Any]] = {
     "secret_get_vote": {"proposal_id": 3, "voter": B},  # genesis proposal 3: B voted yes
     "secret_health_check": {},
     "secret_list_codes": {},
+    "secret_list_grants": {"address": A},
     "secret_query_contract": {"address": COUNTER, "query_msg": {"get_count": {}}},
     "secret_search_transactions": {"query": "tx.height>=1", "limit": 5},
     "secret_simulate_transaction": {"messages": [{"@type": "/cosmos.bank.v1beta1.MsgSend", "from_address": "{me}",

@@ -64,6 +64,9 @@ CONFIRMED: dict[str, tuple[dict[str, Any], str]] = {
     "secret_token_set_viewing_key": ({"token": TOKEN, "key": "a fuzz key"}, "CONFIRMATION_DECLINED"),
     "secret_batch": ({"calls": [{"tool": "secret_send_tokens", "arguments": {"recipient": B, "amount": "1 SCRT"}}]},
                      "CONFIRMATION_DECLINED"),
+    "secret_grant_agent": ({"send_limit": "1 SCRT", "fee_limit": "0.5 SCRT"}, "CONFIRMATION_DECLINED"),
+    # Takes a tx signed elsewhere for an open signing request: one this server never opened is refused.
+    "secret_submit_signed_transaction": ({"request_id": "nope", "tx_bytes": "AAAA"}, "SIGNING_REQUEST_UNKNOWN"),
     # Redeems a code instead of asking; an unknown code is refused.
     "secret_confirm_transaction": ({"code": "NOSUCHCODE"}, "CONFIRMATION_UNKNOWN"),
 }
@@ -257,12 +260,15 @@ async def test_every_tool_survives_its_fuzzed_inputs(mode, sandbox, home, no_os_
 
 def test_every_chain_write_is_a_plan_the_core_confirms():
     """Every chain-writing tool returns a Plan, which the core alone previews, confirms and signs; none has a
-    confirm function of its own (two copies drift). secret_confirm_transaction is the confirmation itself."""
+    confirm function of its own (two copies drift). secret_confirm_transaction is the confirmation itself, and
+    secret_submit_signed_transaction carries a tx the person signed for a request the core prepared (the signature
+    is the approval; it must match that request exactly)."""
     from secret_mcp.server import returns_plan
 
     specs = tool_specs()
     writes = {name for name, spec in specs.items() if spec.writes_chain}
-    assert {name for name in writes if not returns_plan(specs[name])} == {"secret_confirm_transaction"}
+    assert {name for name in writes if not returns_plan(specs[name])} == {"secret_confirm_transaction",
+                                                                          "secret_submit_signed_transaction"}
     assert not [name for name in writes if specs[name].confirm is not None], "a write tool with its own confirm="
     assert len(writes) >= 20
 
