@@ -347,6 +347,11 @@ def _list_word(value: Any) -> str | None:
     return words[0] if len(words) == 1 else None  # None also when that one token is an address or a hash
 
 
+# A signing page's token is a capability (whoever holds it can decline, or approve in approval="browser" mode):
+# the person gets it through the result, never through a log line.
+_PAGE_TOKEN = re.compile(r"(/sign/[A-Za-z0-9_-]+\?t=)[A-Za-z0-9_-]+")
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites each record's message (with its arguments merged in) before any handler sees it."""
 
@@ -355,7 +360,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: keep the raw template, still redacted
             message = str(record.msg)
-        record.msg, record.args = redact_text(message), None
+        record.msg, record.args = _PAGE_TOKEN.sub(r"\1[REDACTED]", redact_text(message)), None
         if record.exc_info and record.exc_info[1] is not None:
             # Tracebacks print exception messages; format now, redact, and drop the live exception.
             formatted = logging.Formatter().formatException(record.exc_info)
