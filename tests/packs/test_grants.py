@@ -124,3 +124,17 @@ async def test_the_servers_own_limits_still_apply_in_agent_mode(sandbox, home):
         assert balance(sandbox, B) == b0
         grants = await _grants(sandbox, me, granted["agent"])
         assert grants[0]["authorization"]["spend_limit"] == [{"denom": "uscrt", "amount": "1000000"}]  # untouched
+
+
+async def test_grant_meets_the_allow_list_through_its_recipients(sandbox, home):
+    # Before, the agent's own address counted as a receiver, so with an allow-list every grant was refused.
+    from tests.helpers import C as stranger
+
+    callback, shown = recording(accept)
+    config = {**NO_LIMITS, "allowed_recipients": (B,)}
+    async with connect(server_on(sandbox, **config), mode="auto", elicitation_callback=callback) as client:
+        await funded_wallet(client, sandbox, uscrt=5_000_000)
+        refused = await call_err(client, "secret_grant_agent", {"send_limit": "1 SCRT", "recipients": [stranger]})
+        assert refused["code"] == "POLICY_REFUSED" and "allow-list" in refused["message"] and shown == []
+        granted = await call_ok(client, "secret_grant_agent", {"send_limit": "1 SCRT", "recipients": [B]})
+        assert granted["status"] == "success" and f"To: {B} (on the allow-list)" in shown[-1]

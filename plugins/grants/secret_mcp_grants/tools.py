@@ -168,7 +168,11 @@ async def secret_grant_agent(
         set_agent_mode(ctx, True, wallet)
         return GrantTx(**tx.model_dump(), agent=agent, expiration=until.isoformat().replace("+00:00", "Z"), agent_mode=True)
 
-    return Plan(f"Grant {wallet}'s agent key limits until {when}", msgs, receivers=[agent], lines=lines, finish=finish)
+    # Receivers are who can gain value through the grants: its recipients and validators (the allow-list checks
+    # them). The agent key is this server's own key for the wallet and is named in the preview; a send grant to
+    # any address still meets the server's allow-list on every agent send.
+    return Plan(f"Grant {wallet}'s agent key limits until {when}", msgs, receivers=[*to, *vals], lines=lines,
+                finish=finish)
 
 
 def _shown(text: Any) -> str:
