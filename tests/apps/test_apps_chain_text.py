@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.apps.test_apps_browser import Host, anyio_backend, browser, pytestmark  # noqa: F401 (fixtures, skip)
-from tests.helpers import call_ok, connect
-from tests.tx.fixtures import B, accept, funded_wallet, home, sandbox, server_on  # noqa: F401 (fixtures)
+from secret_mcp.testing import accept, call_ok, connect, funded_wallet, server_on
+from tests.helpers import B
 
 EVIL = '<img src=x onerror="window.pwned=1">pay \u202e0001 SCRT\u2028Amount: 0'
 HIDDEN = "\u202e\u2028\u200b"

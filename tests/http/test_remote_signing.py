@@ -13,14 +13,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.helpers import call_err, call_ok
+from secret_mcp.testing import balance, call_err, call_ok
 from tests.http.nginx_server import Nginx, nginx_binary, site_config
 from tests.http.oauth_server import AuthServer
 from tests.http.test_http import free_port, http_client, start, stop, wait_listening
 from tests.http.test_oauth_shared import RECIPIENT, STATE_KEY, redis_dump
 from tests.redis_server import redis_client, redis_server  # noqa: F401 (fixtures)
 from tests.signing.test_wallet_signing import add_wallet, get_request, js_wallet, post  # noqa: F401 (fixture)
-from tests.tx.fixtures import balance, sandbox  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.anyio
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect, make_server
+from secret_mcp.testing import accept, balance, call_err, call_ok, connect, make_server, recording, sequence, server_on
+from tests.helpers import B, C
 from tests.redis_server import redis_client, redis_server, redis_url  # noqa: F401 (fixtures)
-from tests.tx.fixtures import B, C, accept, balance, home, recording, sandbox, sequence, server_on  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 NO_LIMITS = {"spend_limit_per_tx": "", "spend_limit_daily": "", "confirm": "always"}

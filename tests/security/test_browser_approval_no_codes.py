@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import call_err, call_ok, connect
-from tests.tx.fixtures import home, sandbox, server_on  # noqa: F401 (fixtures)
+from secret_mcp.testing import call_err, call_ok, connect, server_on
 
 pytestmark = pytest.mark.anyio
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.helpers import call_ok, connect
-from tests.tx.fixtures import B, balance, home, sandbox, server_on  # noqa: F401 (fixtures)
+from secret_mcp.testing import balance, call_ok, connect, server_on
+from tests.helpers import B
 
 pytestmark = pytest.mark.anyio
 ISSUER = "https://issuer.example"
