@@ -32,7 +32,7 @@ async def test_planted_memo_and_title_show_as_visible_text(sandbox, home, browse
         host = await Host.open(browser, client)
         frame = await host.show("secret_send_tokens", {}, result=pending)
         card = await frame.locator("#review").inner_text()
-        assert "Memo: " + EVIL.replace("\u202e", "\\u202e").replace("\u2028", "\\u2028") in card
+        assert "Memo\n" + EVIL.replace("\u202e", "\\u202e").replace("\u2028", "\\u2028") in card
         text = await host.view().evaluate("() => document.body.textContent")
         assert not any(ch in text for ch in HIDDEN)
         assert await host.view().evaluate("() => [window.pwned, document.querySelectorAll('img').length]") == [None, 0]
