@@ -121,6 +121,11 @@ async def _tell_complete(mcp_ctx: Any, elicitation_id: str) -> None:
         log.debug("elicitation/complete not sent: %s", type(exc).__name__)
 
 
+def _where(url: str) -> str:
+    # A remote server (OAuth, several workers) serves the page at its public URL, not on this machine's loopback.
+    return "local to this machine" if "://127.0.0.1" in url or "://localhost" in url else "served by this server"
+
+
 def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     """isError on purpose, like CONFIRMATION_REQUIRED: nothing has happened yet."""
     from .security.redact import redact
@@ -133,7 +138,7 @@ def awaiting_result(req: signing.SigningRequest, url: str) -> CallToolResult:
     exc = SecretMCPError(
         "AWAITING_SIGNATURE",
         f"Nothing was sent yet. {ask}: {body['preview']}",
-        [f"The page is local to this machine and valid once, until {req.expires_at}.",
+        [f"The page is {_where(url)} and valid once, until {req.expires_at}.",
          f"Then secret_get_transaction_status with hash {req.id} tells when it is signed and in a block."]
         + (["Or sign offline (body.unsigned_tx, see offline_signing) and pass the base64 TxRaw to "
             f"secret_submit_signed_transaction with request_id {req.id}."] if req.mode == "wallet" else []),
