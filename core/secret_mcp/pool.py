@@ -144,6 +144,15 @@ class ClientPool:
         """GET an LCD path; transient failures fail over and are retried."""
         return await self._request("GET", path, params=params, headers=headers, timeout=timeout, idempotent=True)
 
+    async def get_found(self, path: str, params: Mapping[str, Any] | None = None) -> dict | None:
+        """GET, or None when the chain answers that the thing does not exist (CHAIN_NOT_FOUND)."""
+        try:
+            return await self.get(path, params)
+        except ChainError as exc:
+            if exc.code == "CHAIN_NOT_FOUND":
+                return None
+            raise
+
     async def post(
         self,
         path: str,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import attrs
 
-from ..errors import ChainError, SecretMCPError
+from ..errors import SecretMCPError
 from . import build
 from .pipeline import Signer, active_signer
 
@@ -178,13 +178,7 @@ def _outside(msg: dict, grant: dict) -> str:
 
 
 async def _lcd(ctx: "ToolContext", path: str, params: dict | None = None) -> dict | None:
-    pool = await ctx.pool()
-    try:
-        return await pool.get(path, params)
-    except ChainError as exc:
-        if exc.code == "CHAIN_NOT_FOUND":
-            return None
-        raise
+    return await (await ctx.pool()).get_found(path, params)
 
 
 def _refused(wallet: str, agent: str, missing: list[str], why: str, suggestions: list[str]) -> SecretMCPError:

@@ -60,13 +60,7 @@ async def gas_price(ctx: ToolContext) -> Decimal:
 
 async def fetch_tx(ctx: ToolContext, txhash: str) -> dict | None:
     """The whole GET txs/{hash} body, or None while the chain does not know it (404 = pending or never sent)."""
-    pool = await ctx.pool()
-    try:
-        return await pool.get(f"{TXS}/{txhash}")
-    except ChainError as exc:
-        if exc.code == "CHAIN_NOT_FOUND":
-            return None
-        raise
+    return await (await ctx.pool()).get_found(f"{TXS}/{txhash}")
 
 
 async def lookup(ctx: ToolContext, txhash: str) -> dict | None:

@@ -93,13 +93,9 @@ async def chain_public_key(ctx: ToolContext, address: str) -> bytes:
     """The account's secp256k1 key as the chain stored it at its first transaction; b"" before that."""
     import base64
 
-    pool = await ctx.pool()
-    try:
-        body = await pool.get(f"/cosmos/auth/v1beta1/accounts/{address}")
-    except ChainError as exc:
-        if exc.code == "CHAIN_NOT_FOUND":
-            return b""
-        raise
+    body = await (await ctx.pool()).get_found(f"/cosmos/auth/v1beta1/accounts/{address}")
+    if body is None:
+        return b""
     account = body.get("account") or {}
     account = (account.get("base_vesting_account") or account).get("base_account", account)
     key = (account.get("pub_key") or {}).get("key")

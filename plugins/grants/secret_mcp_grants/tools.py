@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from secret_mcp.api import (
-    AmountText, ChainError, CoinView, Plan, SecretMCPError, ToolContext, TxResult, agent_address, agent_mode,
+    AmountText, CoinView, Plan, SecretMCPError, ToolContext, TxResult, agent_address, agent_mode,
     coin_view, gather, parse_amount, quote, set_agent_mode, tool, validate_address,
 )
 
@@ -66,13 +66,7 @@ def _coins(amount: Any) -> list[Any]:
 
 
 async def _get(ctx: ToolContext, path: str, params: dict | None = None) -> dict | None:
-    pool = await ctx.pool()
-    try:
-        return await pool.get(path, params)
-    except ChainError as exc:
-        if exc.code == "CHAIN_NOT_FOUND":
-            return None
-        raise
+    return await (await ctx.pool()).get_found(path, params)
 
 
 def _owner(ctx: ToolContext) -> tuple[str, str]:
