@@ -37,6 +37,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_server(proc: subprocess.Popen, directory: str) -> None:
+    """Stop a server process (terminate, then kill after 10 s) and remove its temp directory."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 class RedisServer:
     """`redis-server` on 127.0.0.1:<free port>; `stop()` ends it and removes its directory."""
 
@@ -73,16 +87,7 @@ class RedisServer:
         raise RuntimeError("redis-server did not answer")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_server(self.proc, self.dir)
 
 
 class RedisCluster:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.redis_server import stop_server
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compose" / "nginx-oauth.conf"
 CONFIG = """\
 {user}worker_processes 1;
@@ -128,13 +130,4 @@ class Nginx:
         raise RuntimeError("nginx did not start listening")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_server(self.proc, self.dir)
