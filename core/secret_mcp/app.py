@@ -11,7 +11,6 @@ from typing import Any, Callable
 import attrs
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver.resources import FunctionResource
 
 from .config import Config
 from .context import ToolContext

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import SecretMCPError

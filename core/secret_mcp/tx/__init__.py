@@ -22,8 +22,7 @@ from .build import Msg, as_msg, tx_hash, type_url_of
 from .plan import Plan, TokenAmount
 from .quote import quote
 from .pipeline import Estimate, Signer, active_signer, estimate, simulate
-from .preview import network_line
 from .result import TxEvent, TxResult
 
 __all__ = ["Plan", "TokenAmount", "quote", "Msg", "as_msg", "tx_hash", "type_url_of", "Estimate", "Signer", "active_signer", "estimate",
-           "simulate", "network_line", "TxEvent", "TxResult"]
+           "simulate", "TxEvent", "TxResult"]

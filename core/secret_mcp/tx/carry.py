@@ -32,7 +32,6 @@ from .chain import IN_DOUBT, TXS, account_state, balances, gas_price, wait_for
 from .pipeline import (Estimate, Signer, _RECENT, _check_funds, _invalidate, _sum, _unknown, active_signer,
                        simulate_body, wallet_lock)
 from .plan import Plan
-from .quote import quote
 from .result import chain_failure, from_response, touched_addresses
 from .review import review_of
 
